@@ -1,0 +1,14 @@
+// Benchmarks (not tests): `dotnet run -c Release --project bench/Bench -- <name>`; see docs/benchmarks.md.
+// Each benchmark prints its figures together with a baseline measured in the same run.
+using SchoolSafety.Bench;
+
+var name = args.Length > 0 ? args[0] : "";
+var rest = args.Skip(1).ToArray();
+switch (name)
+{
+    case "clues": await CluesBench.RunAsync(rest); break;
+    default:
+        Console.Error.WriteLine("usage: bench <clues>");
+        return 2;
+}
+return 0;

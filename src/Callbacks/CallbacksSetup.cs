@@ -1,0 +1,21 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+
+namespace SchoolSafety.Callbacks;
+
+/// <summary>Marker type naming this host's assembly (for WebApplicationFactory in tests).</summary>
+public sealed class CallbacksEntryPoint;
+
+public static class CallbacksSetup
+{
+    public static WebApplicationBuilder AddCallbacks(this WebApplicationBuilder builder)
+    {
+        return builder;
+    }
+
+    public static WebApplication MapCallbacks(this WebApplication app)
+    {
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        return app;
+    }
+}

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using MySqlConnector;
+using SchoolSafety.Core.Data;
+using SchoolSafety.Core.Notifications;
+
+namespace SchoolSafety.Core;
+
+public static class CoreSetup
+{
+    /// <summary>
+    /// Registers what every host needs: the MySQL data source, the schema migrator (run at
+    /// start-up), the clue lifecycle and its stores, the working-day calendar and health checks.
+    /// </summary>
+    public static IHostApplicationBuilder AddSchoolSafetyCore(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp =>
+        {
+            var cs = sp.GetRequiredService<IConfiguration>().GetConnectionString("SchoolSafety");
+            if (string.IsNullOrWhiteSpace(cs))
+                throw new InvalidOperationException("ConnectionStrings:SchoolSafety is not configured.");
+            return new MySqlDataSource(Db.Normalise(cs));
+        });
+        services.AddSingleton<SchemaMigrator>();
+        services.AddHostedService<MigrateOnStart>();
+
+
+        services.AddSingleton<OutboxStore>();
+
+        services.AddHealthChecks()
+            .AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
+        return builder;
+    }
+}

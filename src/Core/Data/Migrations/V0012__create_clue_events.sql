@@ -1,0 +1,20 @@
+CREATE TABLE clue_events (
+    id            BIGINT        NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    clue_id       BIGINT        NOT NULL,
+    action        VARCHAR(32)   NOT NULL,
+    actor_user_id BIGINT        NULL COMMENT 'NULL for system actors (the four platforms)',
+    actor_label   VARCHAR(64)   NOT NULL,
+    occurred_at   DATETIME(6)   NOT NULL,
+    from_state    VARCHAR(32)   NULL,
+    to_state      VARCHAR(32)   NOT NULL,
+    from_unit_id  BIGINT        NULL,
+    to_unit_id    BIGINT        NULL,
+    from_tier     VARCHAR(16)   NULL,
+    to_tier       VARCHAR(16)   NOT NULL,
+    version       INT           NOT NULL COMMENT 'the clue version this event produced',
+    note          TEXT          NULL,
+    attachments   JSON          NULL,
+    UNIQUE KEY ux_clue_events_version (clue_id, version, id),
+    KEY ix_clue_events_clue (clue_id, id),
+    CONSTRAINT fk_clue_events_clue FOREIGN KEY (clue_id) REFERENCES clues (id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;

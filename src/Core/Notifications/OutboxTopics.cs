@@ -1,0 +1,28 @@
+namespace SchoolSafety.Core.Notifications;
+
+/// <summary>The kinds of outbox rows. Payloads carry our ids; the dispatcher looks up DingTalk ids when sending.</summary>
+public static class OutboxTopics
+{
+    /// <summary>Deliver the clue's interactive card to users' 1:1 robot chats. Payload: <see cref="CardDeliverPayload"/>.</summary>
+    public const string CardDeliver = "clue.card.deliver";
+
+    /// <summary>Refresh every delivered copy of the clue's card to the clue's current state. Payload: <see cref="ClueRefPayload"/>.</summary>
+    public const string CardUpdate = "clue.card.update";
+
+    /// <summary>A markdown notice in the school's work-group chat. Payload: <see cref="GroupNoticePayload"/>.</summary>
+    public const string GroupNotice = "clue.group.notice";
+
+    /// <summary>A 1:1 text notice to users (urge, supervision). Payload: <see cref="UserNoticePayload"/>.</summary>
+    public const string UserNotice = "clue.user.notice";
+
+    /// <summary>Send the clue to the four platforms' gateway (after the head's approval, or for a redo). Payload: <see cref="ClueRefPayload"/>.</summary>
+    public const string GridDispatch = "grid.dispatch";
+}
+
+public sealed record ClueRefPayload(long ClueId, int Version);
+
+public sealed record CardDeliverPayload(long ClueId, int Version, IReadOnlyList<long> UserIds, string Reason);
+
+public sealed record GroupNoticePayload(long ClueId, int Version, long SchoolId, string Kind);
+
+public sealed record UserNoticePayload(long ClueId, int Version, IReadOnlyList<long> UserIds, string Kind, long? ActorUserId);
