@@ -3,8 +3,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using MySqlConnector;
+using SchoolSafety.Core.Calendar;
+using SchoolSafety.Core.Clues;
 using SchoolSafety.Core.Data;
+using SchoolSafety.Core.Demo;
 using SchoolSafety.Core.Notifications;
+using SchoolSafety.Core.Organisation;
 
 namespace SchoolSafety.Core;
 
@@ -28,8 +32,15 @@ public static class CoreSetup
         services.AddSingleton<SchemaMigrator>();
         services.AddHostedService<MigrateOnStart>();
 
+        services.AddOptions<DueTimeOptions>().BindConfiguration(DueTimeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<HolidayStore>();
+        services.AddSingleton<WorkingCalendar>();
 
+        services.AddSingleton<OrganisationStore>();
+        services.AddSingleton<ClueStore>();
         services.AddSingleton<OutboxStore>();
+        services.AddSingleton<ClueService>();
+        services.AddSingleton<DemoDistrict>();
 
         services.AddHealthChecks()
             .AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);

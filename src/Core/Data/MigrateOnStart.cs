@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using SchoolSafety.Core.Demo;
 
 namespace SchoolSafety.Core.Data;
 
@@ -13,7 +14,8 @@ internal sealed class MigrateOnStart(IServiceProvider services, IConfiguration c
     public async Task StartAsync(CancellationToken ct)
     {
         await services.GetRequiredService<SchemaMigrator>().MigrateAsync(ct);
-        _ = config;
+        if (config.GetValue<bool>("SchoolSafety:LoadDemo"))
+            await services.GetRequiredService<DemoDistrict>().LoadAsync(ct);
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;

@@ -1,0 +1,93 @@
+using SchoolSafety.Core.Organisation;
+
+namespace SchoolSafety.Core.Clues;
+
+/// <summary>How a person stands to one clue; computed from their memberships, then judged by pure rules.</summary>
+[Flags]
+public enum ClueRelation
+{
+    None = 0,
+    /// <summary>Reported this clue.</summary>
+    Reporter = 1 << 0,
+    /// <summary>Safety staff (reporter role) of the clue's school.</summary>
+    SchoolStaff = 1 << 1,
+    /// <summary>One of the two co-leaders of the school's work group.</summary>
+    CoLeader = 1 << 2,
+    /// <summary>Handler or head of the unit holding the clue now.</summary>
+    UnitStaff = 1 << 3,
+    /// <summary>The handler the clue is assigned to.</summary>
+    Assignee = 1 << 4,
+    /// <summary>Head of the unit holding the clue now.</summary>
+    UnitHead = 1 << 5,
+    /// <summary>Handler or head of the unit that dispatched the clue to the four platforms.</summary>
+    DispatchingUnitStaff = 1 << 6,
+    /// <summary>Liaison of the department of the clue's line.</summary>
+    LineLiaison = 1 << 7,
+    /// <summary>The Education Bureau's task-force office (sees and supervises everything).</summary>
+    EduAdmin = 1 << 8,
+    /// <summary>The four platforms, through their signed push (a system actor, not a person).</summary>
+    GridPlatform = 1 << 9,
+    /// <summary>Handler or head of a unit that held the clue before.</summary>
+    PastUnitStaff = 1 << 10,
+}
+
+public static class CluePermissions
+{
+    public const int CoLeaderReopenDays = 7;
+
+    /// <summary>Who may do what (domain.md §2, column "who"), given how they stand to the clue.</summary>
+    public static bool CanPerform(ClueRelation r, ClueAction action, ClueSnapshot clue, DateTime nowUtc) => action switch
+    {
+        ClueAction.Report => false,
+        ClueAction.Withdraw => Has(r, ClueRelation.Reporter),
+        ClueAction.Accept or ClueAction.Return => Has(r, ClueRelation.UnitStaff),
+        ClueAction.Reassign or ClueAction.Resolve or ClueAction.Escalate or ClueAction.ProposeDispatch =>
+            Has(r, ClueRelation.Assignee | ClueRelation.UnitHead),
+        ClueAction.Reroute => Has(r, ClueRelation.CoLeader | ClueRelation.EduAdmin),
+        ClueAction.ApproveDispatch or ClueAction.RejectDispatch => Has(r, ClueRelation.UnitHead),
+        ClueAction.GridResult => Has(r, ClueRelation.GridPlatform),
+        ClueAction.ConfirmResult or ClueAction.RejectResult => Has(r, ClueRelation.DispatchingUnitStaff),
+        ClueAction.Supervise => Has(r, ClueRelation.EduAdmin | ClueRelation.LineLiaison),
+        ClueAction.Urge or ClueAction.Comment => CanSee(r),
+        ClueAction.Reopen => Has(r, ClueRelation.EduAdmin)
+            || (Has(r, ClueRelation.CoLeader) && clue.ResolvedAt is { } at && nowUtc - at <= TimeSpan.FromDays(CoLeaderReopenDays)),
+        _ => false,
+    };
+
+    /// <summary>Anyone who stands in some relation to the clue may read it; nobody else.</summary>
+    public static bool CanSee(ClueRelation r) => (r & ~ClueRelation.GridPlatform) != ClueRelation.None;
+
+    /// <summary>The actions this person may take now: the state table, the tier rules and their role together.</summary>
+    public static IReadOnlyList<ClueAction> AvailableActions(ClueRelation r, ClueSnapshot clue, DateTime nowUtc) =>
+        ClueWorkflow.AllowedFrom(clue.State)
+            .Where(a => ClueWorkflow.TierAllows(clue.Tier, a, clue.CityEscalationBarred) && CanPerform(r, a, clue, nowUtc))
+            .OrderBy(a => a)
+            .ToList();
+
+    /// <summary>Derives the relation from the person's memberships and the clue's units.</summary>
+    public static ClueRelation RelationOf(long userId, IReadOnlyList<MembershipRow> memberships, ClueRow clue, IReadOnlySet<long> pastUnitIds)
+    {
+        var r = ClueRelation.None;
+        if (clue.ReporterUserId == userId) r |= ClueRelation.Reporter;
+        if (clue.AssigneeUserId == userId) r |= ClueRelation.Assignee;
+        foreach (var m in memberships)
+        {
+            var unitStaff = m.Role is Role.Handler or Role.UnitHead;
+            switch (m.Role)
+            {
+                case Role.EduAdmin: r |= ClueRelation.EduAdmin; break;
+                case Role.Reporter when m.SchoolId == clue.SchoolId: r |= ClueRelation.SchoolStaff; break;
+                case Role.CoLeader when m.SchoolId == clue.SchoolId: r |= ClueRelation.CoLeader; break;
+                case Role.Liaison when m.UnitLineCode == clue.LineCode: r |= ClueRelation.LineLiaison; break;
+            }
+            if (!unitStaff) continue;
+            if (m.UnitId == clue.UnitId) r |= ClueRelation.UnitStaff;
+            if (m.UnitId == clue.UnitId && m.Role == Role.UnitHead) r |= ClueRelation.UnitHead;
+            if (m.UnitId == clue.DispatchingUnitId) r |= ClueRelation.DispatchingUnitStaff;
+            if (pastUnitIds.Contains(m.UnitId)) r |= ClueRelation.PastUnitStaff;
+        }
+        return r;
+    }
+
+    private static bool Has(ClueRelation r, ClueRelation any) => (r & any) != ClueRelation.None;
+}
