@@ -13,4 +13,14 @@ public sealed class SchemaScriptsTests
         Assert.Equal(versions.Count, versions.Distinct().Count());
         Assert.All(versions, v => Assert.Matches(@"^V\d{4}__[a-z0-9_]+$", v));
     }
+
+    [Fact]
+    public void Scripts_HoldAtMostOneDdlStatementEach()
+    {
+        foreach (var (version, sql) in SchemaMigrator.Scripts)
+        {
+            var ddl = System.Text.RegularExpressions.Regex.Matches(sql, @"\b(CREATE|ALTER|DROP|RENAME)\s+(TABLE|INDEX|UNIQUE)\b").Count;
+            Assert.True(ddl <= 1, $"{version} has {ddl} DDL statements");
+        }
+    }
 }
