@@ -29,7 +29,8 @@ public sealed partial class SchemaMigrator(MySqlDataSource db, ILogger<SchemaMig
 
     public static IReadOnlyList<(string Version, string Sql)> Scripts { get; } = LoadScripts();
 
-    public async Task<int> MigrateAsync(CancellationToken ct = default)
+    /// <summary>Applies every missing script (or those up to and including <paramref name="upTo"/>); returns how many.</summary>
+    public async Task<int> MigrateAsync(CancellationToken ct = default, string? upTo = null)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         var locked = await conn.ExecuteScalarAsync<long?>(new CommandDefinition(
@@ -43,6 +44,7 @@ public sealed partial class SchemaMigrator(MySqlDataSource db, ILogger<SchemaMig
             var count = 0;
             foreach (var (version, sql) in Scripts)
             {
+                if (upTo is not null && string.CompareOrdinal(version, upTo) > 0) break;
                 if (applied.Contains(version)) continue;
                 Log.Applying(logger, version);
                 await conn.ExecuteAsync(new CommandDefinition(sql, commandTimeout: 300, cancellationToken: ct));
