@@ -6,6 +6,7 @@ using MySqlConnector;
 using SchoolSafety.Core.Calendar;
 using SchoolSafety.Core.Clues;
 using SchoolSafety.Core.Data;
+using SchoolSafety.Core.DingTalk;
 using SchoolSafety.Core.Demo;
 using SchoolSafety.Core.Notifications;
 using SchoolSafety.Core.Organisation;
@@ -39,6 +40,7 @@ public static class CoreSetup
         services.AddSingleton<OrganisationStore>();
         services.AddSingleton<ClueStore>();
         services.AddSingleton<OutboxStore>();
+        builder.AddDingTalk();
         services.AddSingleton<ClueService>();
         services.AddSingleton<DemoDistrict>();
 

@@ -1,0 +1,70 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace SchoolSafety.Core.DingTalk;
+
+/// <summary>
+/// The app's DingTalk settings (section <c>DingTalk</c>). With no AppKey/AppSecret the hosts run
+/// offline: <see cref="RecordingDingTalkClient"/> writes every call to <see cref="OfflineLogPath"/>.
+/// </summary>
+public sealed class DingTalkOptions
+{
+    public const string Section = "DingTalk";
+
+    /// <summary>The new API (header token, camelCase JSON).</summary>
+    [Required, Url]
+    public string ApiBaseUrl { get; set; } = "https://api.dingtalk.com";
+
+    /// <summary>The legacy API (<c>?access_token=</c>, snake_case JSON, errcode/errmsg).</summary>
+    [Required, Url]
+    public string LegacyBaseUrl { get; set; } = "https://oapi.dingtalk.com";
+
+    /// <summary>Client ID (AppKey). Also the owner key of app-level event subscriptions and the robotCode of the app's robot.</summary>
+    public string? AppKey { get; set; }
+
+    public string? AppSecret { get; set; }
+
+    /// <summary>Work-notification agent id (<c>agent_id</c>).</summary>
+    public long? AgentId { get; set; }
+
+    /// <summary>The robot's code; defaults to <see cref="AppKey"/> (enterprise-internal robot).</summary>
+    public string? RobotCode { get; set; }
+
+    /// <summary>Event subscription (HTTP push) token, EncodingAESKey and owner key (default: AppKey).</summary>
+    public string? CallbackToken { get; set; }
+    public string? CallbackAesKey { get; set; }
+    public string? CallbackOwnerKey { get; set; }
+
+    /// <summary>The <c>apiSecret</c> registered with the card callback route.</summary>
+    public string? CardCallbackSecret { get; set; }
+
+    /// <summary>Callback timestamps further than this from our clock, either way, are refused.</summary>
+    public TimeSpan CallbackTimestampWindow { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The cached access token is refreshed this long before DingTalk says it expires.</summary>
+    public TimeSpan TokenRefreshMargin { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Calls per second allowed per API (DingTalk's documented standard-edition limit is 20 per app per API).</summary>
+    [Range(1, 10_000)]
+    public int CallsPerSecondPerApi { get; set; } = 20;
+
+    /// <summary>Retries after a throttling answer (90018, 90002, QpsLimit…), waiting <see cref="ThrottleBackoff"/> × attempt plus jitter.</summary>
+    [Range(0, 10)]
+    public int ThrottleRetries { get; set; } = 3;
+
+    public TimeSpan ThrottleBackoff { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Where the offline client appends its JSON lines.</summary>
+    public string OfflineLogPath { get; set; } = ".local/dingtalk-calls.jsonl";
+
+    public bool HasCredentials => !string.IsNullOrWhiteSpace(AppKey) && !string.IsNullOrWhiteSpace(AppSecret);
+
+    public string EffectiveRobotCode => string.IsNullOrWhiteSpace(RobotCode) ? AppKey ?? "" : RobotCode;
+
+    /// <summary>The event-subscription secrets, or null when they are not configured.</summary>
+    public CallbackSecrets? CallbackSecrets =>
+        string.IsNullOrWhiteSpace(CallbackToken) || string.IsNullOrWhiteSpace(CallbackAesKey)
+            ? null
+            : new CallbackSecrets(CallbackToken, CallbackAesKey, CallbackOwnerKey ?? AppKey ?? "");
+}

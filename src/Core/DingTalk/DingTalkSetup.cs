@@ -1,0 +1,43 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace SchoolSafety.Core.DingTalk;
+
+public static class DingTalkSetup
+{
+    /// <summary>Slack added to the rate limiter's one-second window so DingTalk never counts N+1 calls in its second.</summary>
+    public static readonly TimeSpan RateWindowMargin = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>
+    /// Registers <see cref="IDingTalkClient"/>: the HTTP client when AppKey/AppSecret are configured,
+    /// otherwise the offline <see cref="RecordingDingTalkClient"/>. Options are validated on start.
+    /// </summary>
+    public static IHostApplicationBuilder AddDingTalk(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<DingTalkOptions>()
+            .BindConfiguration(DingTalkOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => o.CallbackAesKey is null || DingTalkCallbackCrypto.IsValidAesKey(o.CallbackAesKey),
+                "DingTalk:CallbackAesKey must be 43 letters or digits.")
+            .ValidateOnStart();
+
+        services.AddSingleton(sp => new AccessTokenCache(
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<DingTalkOptions>>().Value.TokenRefreshMargin));
+        services.AddSingleton(sp => new ApiRateLimiter(
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<DingTalkOptions>>().Value.CallsPerSecondPerApi,
+            TimeSpan.FromSeconds(1) + RateWindowMargin));
+        services.AddHttpClient<DingTalkClient>((sp, http) =>
+            http.Timeout = sp.GetRequiredService<IOptions<DingTalkOptions>>().Value.RequestTimeout);
+        services.AddSingleton<RecordingDingTalkClient>();
+        services.AddTransient<IDingTalkClient>(sp =>
+            sp.GetRequiredService<IOptions<DingTalkOptions>>().Value.HasCredentials
+                ? sp.GetRequiredService<DingTalkClient>()
+                : sp.GetRequiredService<RecordingDingTalkClient>());
+        return builder;
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using SchoolSafety.Core.DingTalk;
+using WireMock.Logging;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+
+namespace SchoolSafety.IntegrationTests.DingTalk;
+
+/// <summary>
+/// Two WireMock servers standing in for DingTalk's new API and legacy API, with a token endpoint that
+/// hands out <c>tok-1</c>, <c>tok-2</c>, … in turn, and a factory for a real <see cref="DingTalkClient"/> pointed at them.
+/// </summary>
+public sealed class DingTalkFake : IDisposable
+{
+    public WireMockServer Api { get; } = WireMockServer.Start();
+    public WireMockServer Legacy { get; } = WireMockServer.Start();
+    private int _tokens;
+
+    public DingTalkFake()
+    {
+        Api.Given(Request.Create().WithPath("/v1.0/oauth2/accessToken").UsingPost())
+            .RespondWith(Response.Create().WithCallback(_ => new WireMock.ResponseMessage
+            {
+                StatusCode = 200,
+                BodyData = new WireMock.Util.BodyData
+                {
+                    BodyAsString = JsonSerializer.Serialize(new { accessToken = $"tok-{Interlocked.Increment(ref _tokens)}", expireIn = 7200 }),
+                    DetectedBodyType = WireMock.Types.BodyType.String,
+                },
+                Headers = new Dictionary<string, WireMock.Types.WireMockList<string>> { ["Content-Type"] = new("application/json") },
+            }));
+    }
+
+    public int TokensIssued => Volatile.Read(ref _tokens);
+
+    public DingTalkOptions Options(Action<DingTalkOptions>? configure = null)
+    {
+        var o = new DingTalkOptions
+        {
+            ApiBaseUrl = Api.Url!,
+            LegacyBaseUrl = Legacy.Url!,
+            AppKey = "dingappkey",
+            AppSecret = "app-secret",
+            AgentId = 4242,
+            RobotCode = "dingrobot",
+            ThrottleBackoff = TimeSpan.FromMilliseconds(50),
+            CallsPerSecondPerApi = 1000,
+        };
+        configure?.Invoke(o);
+        return o;
+    }
+
+    public DingTalkClient CreateClient(DingTalkOptions? options = null, ApiRateLimiter? limiter = null, AccessTokenCache? tokens = null)
+    {
+        options ??= Options();
+        return new DingTalkClient(
+            new HttpClient { Timeout = TimeSpan.FromSeconds(10) },
+            Microsoft.Extensions.Options.Options.Create(options),
+            tokens ?? new AccessTokenCache(TimeProvider.System, options.TokenRefreshMargin),
+            limiter ?? new ApiRateLimiter(TimeProvider.System, options.CallsPerSecondPerApi, TimeSpan.FromSeconds(1) + DingTalkSetup.RateWindowMargin),
+            TimeProvider.System,
+            NullLogger<DingTalkClient>.Instance);
+    }
+
+    public IReadOnlyList<ILogEntry> Calls(WireMockServer server, string path) =>
+        server.LogEntries.Where(e => e.RequestMessage.Path == path).OrderBy(e => e.RequestMessage.DateTime).ToList();
+
+    public int TokenCalls => Calls(Api, "/v1.0/oauth2/accessToken").Count;
+
+    public static JsonElement Body(ILogEntry e) => JsonDocument.Parse(e.RequestMessage.Body!).RootElement;
+
+    public static string? Header(ILogEntry e, string name) =>
+        e.RequestMessage.Headers!.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
+
+    public static string? Query(ILogEntry e, string name) =>
+        e.RequestMessage.Query!.TryGetValue(name, out var v) ? v.FirstOrDefault() : null;
+
+    public void Dispose()
+    {
+        Api.Stop();
+        Legacy.Stop();
+        Api.Dispose();
+        Legacy.Dispose();
+    }
+}
