@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs the whole service locally: MariaDB (installed if missing), migrations, the demo district
+# (余杭区) and every host. With no DingTalk credentials configured, DingTalk calls are recorded
+# to .local/dingtalk-calls.jsonl instead of being sent.
+#   bash scripts/run.sh              run until Ctrl-C
+#   bash scripts/run.sh --check      start, wait until every host is ready, print, stop (a smoke test)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+check=0; [ "${1:-}" = "--check" ] && check=1
+
+eval "$(bash scripts/db.sh)"
+mkdir -p .local/logs
+echo "run: building…"
+dotnet build SchoolSafety.sln -c Release -nologo -v q >/dev/null
+
+export ConnectionStrings__SchoolSafety="$SCHOOLSAFETY_DB"
+export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
+export DingTalk__RecordPath=${DingTalk__RecordPath:-$PWD/.local/dingtalk-calls.jsonl}
+
+hosts=("MiniApp.Api:5080" "Callbacks:5081" "Bot:5082")
+pids=()
+stop() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap stop EXIT INT TERM
+
+for h in "${hosts[@]}"; do
+  name=${h%%:*}; port=${h##*:}
+  if (echo >/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then
+    echo "run: port $port is already in use (is another run still going?)" >&2; exit 1
+  fi
+  # Only the mini-app host loads the demo district; every host migrates (under a database lock).
+  demo=false; [ "$name" = "MiniApp.Api" ] && demo=true
+  SchoolSafety__LoadDemo=$demo dotnet "src/$name/bin/Release/net10.0/SchoolSafety.$name.dll" \
+    --urls "http://127.0.0.1:$port" >".local/logs/$name.log" 2>&1 &
+  pids+=($!)
+done
+
+for h in "${hosts[@]}"; do
+  name=${h%%:*}; port=${h##*:}
+  for _ in $(seq 1 120); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz" || true)
+    [ "$code" = 200 ] && break
+    sleep 0.5
+  done
+  [ "$code" = 200 ] || { echo "run: $name is not ready (readyz $code); see .local/logs/$name.log" >&2; tail -20 ".local/logs/$name.log" >&2; exit 1; }
+  echo "run: $name ready on http://127.0.0.1:$port (readyz 200)"
+done
+echo "run: DingTalk calls are recorded to $DingTalk__RecordPath when no credentials are configured"
+echo "run: logs in .local/logs/"
+[ "$check" = 1 ] && exit 0
+echo "run: Ctrl-C stops everything"
+wait
