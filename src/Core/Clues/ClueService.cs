@@ -30,90 +30,97 @@ public sealed class ClueService(
 
     // ------------------------------------------------------------------ report
 
-    public Task<ActionOutcome> ReportAsync(ReportCommand cmd, CancellationToken ct = default)
+    public async Task<ActionOutcome> ReportAsync(ReportCommand cmd, CancellationToken ct = default)
     {
-        if (Validate(cmd) is { } invalid) return Task.FromResult(invalid);
+        if (Validate(cmd) is { } invalid) return invalid;
         var scope = $"report:user:{cmd.ReporterUserId}";
-        return Db.RetryOnDeadlockAsync(async () =>
+        try
         {
-            await using var conn = await db.OpenConnectionAsync(ct);
-            await using var tx = await conn.BeginTransactionAsync(ct);
-            if (await clues.FindOutcomeAsync(conn, tx, scope, cmd.IdempotencyKey, ct) is { } prior)
-                return Replay(prior);
-
-            var item = await org.ItemAsync(conn, tx, cmd.ItemNo, ct);
-            if (item is not { Hazard: true })
-                return Invalid("clue.item_unknown", "请选择工作清单中的隐患类别");
-
-            var memberships = await org.MembershipsAsync(conn, tx, cmd.ReporterUserId, ct);
-            var schools = memberships.Where(m => m.Role is Role.Reporter or Role.CoLeader && m.SchoolId != 0)
-                .Select(m => m.SchoolId).Distinct().ToList();
-            if (schools.Count == 0)
-                return Outcome(OutcomeKind.Forbidden, "clue.not_reporter", "您不是学校的安全负责人，不能上报线索");
-            long schoolId;
-            if (cmd.SchoolId is { } asked)
-            {
-                if (!schools.Contains(asked))
-                    return Outcome(OutcomeKind.Forbidden, "clue.school_not_yours", "只能为本人所在学校上报线索");
-                schoolId = asked;
-            }
-            else if (schools.Count == 1) schoolId = schools[0];
-            else return Invalid("clue.school_required", "您在多所学校任职，请选择上报的学校");
-
-            var school = (await org.SchoolAsync(conn, tx, schoolId, ct))!;
-            var now = Now();
-            var route = await RouteAsync(conn, tx, schoolId, item, Tier.WorkGroup, ct);
-            var duplicateOf = await clues.OpenDuplicateAsync(conn, tx, schoolId, item.No, now - DuplicateWindow, ct);
-            var seq = await clues.NextSequenceAsync(conn, tx, ChinaDate(now), ct);
-            var row = new ClueRow
-            {
-                Number = $"XA{ChinaDate(now):yyyyMMdd}-{seq:D4}",
-                SchoolId = schoolId,
-                TownId = school.TownId,
-                ItemNo = item.No,
-                LineCode = item.OwnerLine,
-                Description = cmd.Description.Trim(),
-                Location = string.IsNullOrWhiteSpace(cmd.Location) ? null : cmd.Location.Trim(),
-                Latitude = cmd.Latitude,
-                Longitude = cmd.Longitude,
-                Attachments = cmd.Attachments.Count == 0 ? null : JsonSerializer.Serialize(cmd.Attachments),
-                ReporterUserId = cmd.ReporterUserId,
-                CreatedAt = now,
-                UpdatedAt = now,
-                State = ClueState.PendingAcceptance,
-                Tier = Tier.WorkGroup,
-                UnitId = route.UnitId,
-                AssigneeUserId = route.AssigneeUserId,
-                Unrouted = route.UnitId is null,
-                DueAt = await DueAsync(ClueState.PendingAcceptance, Tier.WorkGroup, item.No, now, ct),
-                Version = 1,
-            };
-            var id = await clues.InsertAsync(conn, tx, row, ct);
-            row = row with { Id = id };
-            await clues.AppendEventAsync(conn, tx, new ClueEventRow
-            {
-                ClueId = id, Action = ClueAction.Report, ActorUserId = cmd.ReporterUserId,
-                ActorLabel = await org.UserNameAsync(conn, tx, cmd.ReporterUserId, ct), OccurredAt = now,
-                ToState = row.State, ToUnitId = row.UnitId, ToTier = row.Tier, Version = 1, Note = null, Attachments = row.Attachments,
-            }, ct);
-            await outbox.EnqueueAsync(conn, tx,
-            [
-                new OutboxMessage(OutboxTopics.CardDeliver, CardKey(id), new CardDeliverPayload(id, 1, route.Recipients, route.UnitId is null ? "unrouted" : "new")),
-                new OutboxMessage(OutboxTopics.GroupNotice, null, new GroupNoticePayload(id, 1, schoolId, "new")),
-            ], ct);
-            var outcome = new ActionOutcome
-            {
-                Kind = OutcomeKind.Applied, ClueId = id, Number = row.Number, State = row.State, Version = 1, DuplicateOf = duplicateOf,
-                Code = "clue.reported",
-                Message = duplicateOf is null
-                    ? $"线索已上报，编号 {row.Number}"
-                    : $"线索已上报，编号 {row.Number}。提示：本校同类线索 {duplicateOf} 仍在办理中",
-            };
-            await clues.SaveOutcomeAsync(conn, tx, scope, cmd.IdempotencyKey, JsonSerializer.Serialize(outcome, Json), now, ct);
-            await tx.CommitAsync(ct);
-            return outcome;
-        });
+            return await Db.RetryOnDeadlockAsync(() => ReportOnceAsync(cmd, scope, ct));
+        }
+        catch (MySqlException e) when (Db.IsDuplicateKey(e) && e.Message.Contains("'PRIMARY'", StringComparison.Ordinal))
+        {
+            // The same key again (idempotency_keys' primary key): its transaction rolled back; answer with the first outcome.
+            var prior = await clues.FindOutcomeAsync(db, scope, cmd.IdempotencyKey, ct)
+                ?? throw new InvalidOperationException("A duplicate report key left no outcome.", e);
+            return Replay(prior);
+        }
     }
+
+    private const string NumberPlaceholder = "@@NUMBER@@";
+
+    private async Task<ActionOutcome> ReportOnceAsync(ReportCommand cmd, string scope, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var item = await org.CachedItemAsync(conn, tx, cmd.ItemNo, ct);
+        if (item is not { Hazard: true })
+            return Invalid("clue.item_unknown", "请选择工作清单中的隐患类别");
+
+        var memberships = await org.MembershipsAsync(conn, tx, cmd.ReporterUserId, ct);
+        var schools = memberships.Where(m => m.Role is Role.Reporter or Role.CoLeader && m.SchoolId != 0)
+            .DistinctBy(m => m.SchoolId).ToList();
+        if (schools.Count == 0)
+            return Outcome(OutcomeKind.Forbidden, "clue.not_reporter", "您不是学校的安全负责人，不能上报线索");
+        var school = cmd.SchoolId is { } asked
+            ? schools.FirstOrDefault(m => m.SchoolId == asked)
+            : schools.Count == 1 ? schools[0] : null;
+        if (school is null)
+            return cmd.SchoolId is null
+                ? Invalid("clue.school_required", "您在多所学校任职，请选择上报的学校")
+                : Outcome(OutcomeKind.Forbidden, "clue.school_not_yours", "只能为本人所在学校上报线索");
+
+        var now = Now();
+        var day = ChinaDate(now);
+        var route = await RouteAsync(conn, tx, school.SchoolId, item, Tier.WorkGroup, ct);
+        var duplicateOf = await clues.OpenDuplicateAsync(conn, tx, school.SchoolId, item.No, now - DuplicateWindow, ct);
+        var row = new ClueRow
+        {
+            Number = $"~{Guid.NewGuid():N}"[..32],   // replaced by the day's number just before commit
+            SchoolId = school.SchoolId,
+            TownId = school.SchoolTownId!.Value,
+            ItemNo = item.No,
+            LineCode = item.OwnerLine,
+            Description = cmd.Description.Trim(),
+            Location = string.IsNullOrWhiteSpace(cmd.Location) ? null : cmd.Location.Trim(),
+            Latitude = cmd.Latitude,
+            Longitude = cmd.Longitude,
+            Attachments = cmd.Attachments.Count == 0 ? null : JsonSerializer.Serialize(cmd.Attachments),
+            ReporterUserId = cmd.ReporterUserId,
+            CreatedAt = now,
+            UpdatedAt = now,
+            State = ClueState.PendingAcceptance,
+            Tier = Tier.WorkGroup,
+            UnitId = route.UnitId,
+            AssigneeUserId = route.AssigneeUserId,
+            Unrouted = route.UnitId is null,
+            DueAt = await DueAsync(ClueState.PendingAcceptance, Tier.WorkGroup, item.No, now, ct),
+            Version = 1,
+        };
+        var id = await clues.InsertAsync(conn, tx, row, ct);
+        await outbox.EnqueueAsync(conn, tx,
+        [
+            new OutboxMessage(OutboxTopics.CardDeliver, CardKey(id), new CardDeliverPayload(id, 1, route.Recipients, route.UnitId is null ? "unrouted" : "new")),
+            new OutboxMessage(OutboxTopics.GroupNotice, null, new GroupNoticePayload(id, 1, school.SchoolId, "new")),
+        ], ct);
+        var outcome = ReportedOutcome(id, NumberPlaceholder, duplicateOf);
+        var number = await clues.FinishReportAsync(conn, tx, new ClueEventRow
+        {
+            ClueId = id, Action = ClueAction.Report, ActorUserId = cmd.ReporterUserId, ActorLabel = school.UserName, OccurredAt = now,
+            ToState = row.State, ToUnitId = row.UnitId, ToTier = row.Tier, Version = 1, Attachments = row.Attachments,
+        }, day, scope, cmd.IdempotencyKey, JsonSerializer.Serialize(outcome, Json), NumberPlaceholder, ct);
+        await tx.CommitAsync(ct);
+        return ReportedOutcome(id, number, duplicateOf);
+    }
+
+    private static ActionOutcome ReportedOutcome(long id, string number, string? duplicateOf) => new()
+    {
+        Kind = OutcomeKind.Applied, ClueId = id, Number = number, State = ClueState.PendingAcceptance, Version = 1, DuplicateOf = duplicateOf,
+        Code = "clue.reported",
+        Message = duplicateOf is null
+            ? $"线索已上报，编号 {number}"
+            : $"线索已上报，编号 {number}。提示：本校同类线索 {duplicateOf} 仍在办理中",
+    };
 
     private static ActionOutcome? Validate(ReportCommand cmd)
     {

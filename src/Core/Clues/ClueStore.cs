@@ -23,15 +23,43 @@ public sealed class ClueStore
         version AS {nameof(ClueRow.Version)}
         """;
 
-    private const string NextSeqSql = """
+    private const string FinishReportSql = """
+        INSERT INTO clue_events (clue_id, action, actor_user_id, actor_label, occurred_at, from_state, to_state,
+                                 from_unit_id, to_unit_id, from_tier, to_tier, version, note, attachments)
+        VALUES (@ClueId, @Action, @ActorUserId, @ActorLabel, @OccurredAt, NULL, @ToState,
+                NULL, @ToUnitId, NULL, @ToTier, 1, NULL, @Attachments);
         INSERT INTO clue_number_counters (day, last_seq) VALUES (@Day, LAST_INSERT_ID(1))
         ON DUPLICATE KEY UPDATE last_seq = LAST_INSERT_ID(last_seq + 1);
-        SELECT LAST_INSERT_ID();
+        UPDATE clues SET number = CONCAT(@Prefix, LPAD(LAST_INSERT_ID(), GREATEST(4, CHAR_LENGTH(LAST_INSERT_ID())), '0')) WHERE id = @ClueId;
+        INSERT INTO idempotency_keys (scope, idem_key, outcome, created_at)
+        SELECT @Scope, @Key, REPLACE(@Outcome, @Placeholder, number), @OccurredAt FROM clues WHERE id = @ClueId;
+        SELECT number FROM clues WHERE id = @ClueId;
         """;
 
-    /// <summary>The next sequence number of a day (1, 2, …), unique under concurrency: the counter row is locked until commit.</summary>
-    public Task<int> NextSequenceAsync(MySqlConnection conn, MySqlTransaction tx, DateOnly day, CancellationToken ct) =>
-        conn.ExecuteScalarAsync<int>(new CommandDefinition(NextSeqSql, new { Day = day.ToDateTime(TimeOnly.MinValue) }, tx, cancellationToken: ct));
+    /// <summary>
+    /// The last statements of a report, in one round trip: the timeline's first event, the day's next
+    /// number (<c>XA20261129-0007</c>; the day's counter row stays locked only from here to the commit),
+    /// and the outcome under its idempotency key with <paramref name="placeholder"/> replaced by the number.
+    /// A repeated key fails here on the primary key (1062). Returns the number.
+    /// </summary>
+    public Task<string> FinishReportAsync(MySqlConnection conn, MySqlTransaction tx, ClueEventRow first, DateOnly day,
+        string scope, string key, string outcomeJson, string placeholder, CancellationToken ct) =>
+        conn.ExecuteScalarAsync<string>(new CommandDefinition(FinishReportSql, new
+        {
+            first.ClueId, Action = first.Action.ToString(), first.ActorUserId, first.ActorLabel, first.OccurredAt,
+            ToState = first.ToState.ToString(), first.ToUnitId, ToTier = first.ToTier.ToString(), first.Attachments,
+            Day = day.ToDateTime(TimeOnly.MinValue), Prefix = $"XA{day:yyyyMMdd}-",
+            Scope = scope, Key = key, Outcome = outcomeJson, Placeholder = placeholder,
+        }, tx, cancellationToken: ct))!;
+
+    private const string FindOutcomeNowSql = "SELECT outcome FROM idempotency_keys WHERE scope = @Scope AND idem_key = @Key";
+
+    /// <summary>A stored outcome, read outside any transaction (after a repeated key rolled one back).</summary>
+    public async Task<string?> FindOutcomeAsync(MySqlDataSource db, string scope, string key, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(FindOutcomeNowSql, new { Scope = scope, Key = key }, cancellationToken: ct));
+    }
 
     private const string InsertSql = """
         INSERT INTO clues (number, school_id, town_id, item_no, line_code, description, location, latitude, longitude,
@@ -138,7 +166,7 @@ public sealed class ClueStore
           FROM clues
          WHERE school_id = @SchoolId AND item_no = @ItemNo AND created_at >= @Since
            AND state NOT IN ('Resolved', 'Withdrawn')
-         ORDER BY id DESC
+         ORDER BY created_at DESC
          LIMIT 1
         """;
 

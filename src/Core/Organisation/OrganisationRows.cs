@@ -38,6 +38,10 @@ public sealed record MembershipRow
     public long SchoolId { get; init; }
     public string? Title { get; init; }
     public string? UnitLineCode { get; init; }
+    /// <summary>The person's name (the same on every row).</summary>
+    public string UserName { get; init; } = "";
+    /// <summary>For school-scoped roles: the school's town.</summary>
+    public long? SchoolTownId { get; init; }
 }
 
 public sealed record UnitRow

@@ -11,10 +11,12 @@ public sealed class OrganisationStore(TimeProvider clock)
     private const string MembershipsSql = $"""
         SELECT m.user_id AS {nameof(MembershipRow.UserId)}, m.role AS {nameof(MembershipRow.Role)},
                m.unit_id AS {nameof(MembershipRow.UnitId)}, m.school_id AS {nameof(MembershipRow.SchoolId)},
-               m.title AS {nameof(MembershipRow.Title)}, u.line_code AS {nameof(MembershipRow.UnitLineCode)}
+               m.title AS {nameof(MembershipRow.Title)}, u.line_code AS {nameof(MembershipRow.UnitLineCode)},
+               us.name AS {nameof(MembershipRow.UserName)}, s.town_id AS {nameof(MembershipRow.SchoolTownId)}
           FROM memberships m
           JOIN users us ON us.id = m.user_id AND us.active = 1
           LEFT JOIN units u ON u.id = m.unit_id
+          LEFT JOIN schools s ON s.id = m.school_id
          WHERE m.user_id = @UserId
         """;
 
@@ -32,6 +34,21 @@ public sealed class OrganisationStore(TimeProvider clock)
 
     public Task<WorklistItemRow?> ItemAsync(MySqlConnection conn, MySqlTransaction? tx, int no, CancellationToken ct) =>
         conn.QuerySingleOrDefaultAsync<WorklistItemRow>(new CommandDefinition(ItemSql, new { No = no }, tx, cancellationToken: ct));
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, (WorklistItemRow? Row, DateTimeOffset At)> items = new();
+
+    /// <summary>
+    /// <see cref="ItemAsync"/> kept for a minute: an item's number, line and hazard flag ship with the
+    /// product and do not change at run time (the escalation unit may; read it with <see cref="ItemAsync"/>).
+    /// </summary>
+    public async Task<WorklistItemRow?> CachedItemAsync(MySqlConnection conn, MySqlTransaction? tx, int no, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        if (items.TryGetValue(no, out var hit) && now - hit.At < TimeSpan.FromMinutes(1)) return hit.Row;
+        var row = await ItemAsync(conn, tx, no, ct);
+        items[no] = (row, now);
+        return row;
+    }
 
     private const string SchoolSql = $"""
         SELECT id AS {nameof(SchoolRow.Id)}, town_id AS {nameof(SchoolRow.TownId)}, name AS {nameof(SchoolRow.Name)},

@@ -292,6 +292,8 @@ public sealed class ClueLifecycleTests(CoreServices core) : IClassFixture<CoreSe
         var r1 = await Clues.ReportAsync(report);
         var r2 = await Clues.ReportAsync(report);
         Assert.Equal(r1.ClueId, r2.ClueId);
+        Assert.Equal(r1.Number, r2.Number);
+        Assert.Equal(r1.Message, r2.Message);
         Assert.True(r2.Repeat);
     }
 
