@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using SchoolSafety.Core.Notifications;
 
 namespace SchoolSafety.Core.DingTalk;
 
@@ -12,7 +13,8 @@ public static class DingTalkSetup
 
     /// <summary>
     /// Registers <see cref="IDingTalkClient"/>: the HTTP client when AppKey/AppSecret are configured,
-    /// otherwise the offline <see cref="RecordingDingTalkClient"/>. Options are validated on start.
+    /// otherwise the offline <see cref="RecordingDingTalkClient"/>; and the outbox's dispatcher, renderer and
+    /// admin service. Options are validated on start.
     /// </summary>
     public static IHostApplicationBuilder AddDingTalk(this IHostApplicationBuilder builder)
     {
@@ -38,6 +40,12 @@ public static class DingTalkSetup
             sp.GetRequiredService<IOptions<DingTalkOptions>>().Value.HasCredentials
                 ? sp.GetRequiredService<DingTalkClient>()
                 : sp.GetRequiredService<RecordingDingTalkClient>());
+
+        // The outbox's sending side: hosts that send (the Bot) resolve OutboxDispatcher; admin tools use OutboxAdmin.
+        services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<IOutboxMessageRenderer, OutboxPlaceholderRenderer>();
+        services.AddTransient<OutboxDispatcher>();
+        services.AddSingleton<OutboxAdmin>();
         return builder;
     }
 }

@@ -11,27 +11,30 @@ namespace SchoolSafety.Core.Notifications;
 public sealed record OutboxMessage(string Topic, string? OrderingKey, object Payload);
 
 /// <summary>All SQL of the outbox table.</summary>
-public sealed class OutboxStore(TimeProvider clock)
+public sealed partial class OutboxStore(TimeProvider clock)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private const string EnqueueSql = """
         INSERT INTO outbox (topic, ordering_key, payload, created_at, next_attempt_at)
-        VALUES (@Topic, @OrderingKey, @Payload, @Now, @Now)
+        VALUES
         """;
 
-    /// <summary>Adds rows inside the caller's transaction, so they exist exactly when the change does.</summary>
+    /// <summary>Adds rows inside the caller's transaction, so they exist exactly when the change does (one statement, one round trip).</summary>
     public async Task EnqueueAsync(MySqlConnection conn, MySqlTransaction tx, IReadOnlyList<OutboxMessage> messages, CancellationToken ct)
     {
         if (messages.Count == 0) return;
-        var now = clock.GetUtcNow().UtcDateTime;
-        var rows = messages.Select(m => new
+        var args = new DynamicParameters();
+        args.Add("Now", clock.GetUtcNow().UtcDateTime);
+        var values = new List<string>(messages.Count);
+        for (var i = 0; i < messages.Count; i++)
         {
-            m.Topic,
-            m.OrderingKey,
-            Payload = JsonSerializer.Serialize(m.Payload, m.Payload.GetType(), Json),
-            Now = now,
-        });
-        await conn.ExecuteAsync(new CommandDefinition(EnqueueSql, rows, tx, cancellationToken: ct));
+            var m = messages[i];
+            args.Add($"T{i}", m.Topic);
+            args.Add($"K{i}", m.OrderingKey);
+            args.Add($"P{i}", JsonSerializer.Serialize(m.Payload, m.Payload.GetType(), Json));
+            values.Add($"(@T{i}, @K{i}, @P{i}, @Now, @Now)");
+        }
+        await conn.ExecuteAsync(new CommandDefinition(EnqueueSql + string.Join(", ", values), args, tx, cancellationToken: ct));
     }
 }

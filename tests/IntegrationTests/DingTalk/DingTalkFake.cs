@@ -68,6 +68,15 @@ public sealed class DingTalkFake : IDisposable
     public IReadOnlyList<ILogEntry> Calls(WireMockServer server, string path) =>
         server.LogEntries.Where(e => e.RequestMessage.Path == path).OrderBy(e => e.RequestMessage.DateTime).ToList();
 
+    /// <summary>The HTTP status WireMock answered with (a mapping without WithStatusCode leaves it unset: 200).</summary>
+    public static int Status(ILogEntry e) => e.ResponseMessage.StatusCode switch
+    {
+        null => 200,
+        int i => i,
+        System.Net.HttpStatusCode c => (int)c,
+        var other => int.Parse(other.ToString()!),
+    };
+
     public int TokenCalls => Calls(Api, "/v1.0/oauth2/accessToken").Count;
 
     public static JsonElement Body(ILogEntry e) => JsonDocument.Parse(e.RequestMessage.Body!).RootElement;

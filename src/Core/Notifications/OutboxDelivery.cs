@@ -1,0 +1,36 @@
+using SchoolSafety.Core.DingTalk.Contracts;
+
+namespace SchoolSafety.Core.Notifications;
+
+/// <summary>One outbox row as the renderer sees it.</summary>
+public sealed record OutboxEnvelope(long Id, string Topic, string? OrderingKey, string Payload, int Attempt);
+
+/// <summary>What one outbox row turns into: exactly one kind of DingTalk call, or nothing.</summary>
+public abstract record OutboxDelivery
+{
+    private OutboxDelivery() { }
+
+    public sealed record GroupMessage(string OpenConversationId, RobotMessage Message) : OutboxDelivery;
+
+    public sealed record UserMessages(IReadOnlyList<string> UserIds, RobotMessage Message) : OutboxDelivery;
+
+    public sealed record Card(CardDelivery Delivery) : OutboxDelivery;
+
+    public sealed record CardRefresh(CardUpdate Update) : OutboxDelivery;
+
+    public sealed record WorkNotice(WorkNotification Notification) : OutboxDelivery;
+
+    /// <summary>Nothing to send (e.g. the school has no group chat yet); the row is closed as sent and the reason logged.</summary>
+    public sealed record Nothing(string Reason) : OutboxDelivery;
+}
+
+/// <summary>
+/// Turns outbox rows into DingTalk calls. The dispatcher only claims rows of <see cref="Topics"/>, so a topic
+/// nobody renders yet (e.g. <c>grid.dispatch</c>) waits instead of dying.
+/// </summary>
+public interface IOutboxMessageRenderer
+{
+    IReadOnlyCollection<string> Topics { get; }
+
+    Task<OutboxDelivery> RenderAsync(OutboxEnvelope message, CancellationToken ct);
+}

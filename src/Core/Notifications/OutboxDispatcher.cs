@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MySqlConnector;
+using SchoolSafety.Core.DingTalk;
+
+namespace SchoolSafety.Core.Notifications;
+
+/// <summary>What one run did.</summary>
+public sealed record OutboxRunReport(int Claimed, int Sent, int Retrying, int Dead, int LeasesLost)
+{
+    public static readonly OutboxRunReport Empty = new(0, 0, 0, 0, 0);
+
+    public OutboxRunReport Add(OutboxRunReport o) =>
+        new(Claimed + o.Claimed, Sent + o.Sent, Retrying + o.Retrying, Dead + o.Dead, LeasesLost + o.LeasesLost);
+}
+
+/// <summary>
+/// Sends outbox rows: claim due rows (never blocking other dispatchers), render each into a DingTalk call,
+/// send, then mark it sent — or schedule a retry with exponential backoff and jitter, and after
+/// <see cref="OutboxOptions.MaxAttempts"/> failures bury it with its last error. The per-API rate limit lives in the
+/// DingTalk client; the one-open-row-per-ordering-key rule lives in the claim, so one card's updates go in order.
+/// </summary>
+public sealed partial class OutboxDispatcher(
+    MySqlDataSource db,
+    OutboxStore store,
+    IOutboxMessageRenderer renderer,
+    IDingTalkClient dingTalk,
+    IOptions<OutboxOptions> options,
+    TimeProvider clock,
+    ILogger<OutboxDispatcher> logger)
+{
+    private readonly OutboxOptions _o = options.Value;
+
+    /// <summary>Runs rounds until nothing is due or <paramref name="maxDuration"/> has passed.</summary>
+    public async Task<OutboxRunReport> DrainAsync(TimeSpan maxDuration, CancellationToken ct)
+    {
+        var started = clock.GetTimestamp();
+        var total = OutboxRunReport.Empty;
+        while (!ct.IsCancellationRequested && clock.GetElapsedTime(started) < maxDuration)
+        {
+            var round = await DispatchOnceAsync(ct);
+            total = total.Add(round);
+            if (round.Claimed == 0) break;
+        }
+        return total;
+    }
+
+    /// <summary>One round: claim up to <see cref="OutboxOptions.BatchSize"/> rows and send them.</summary>
+    public async Task<OutboxRunReport> DispatchOnceAsync(CancellationToken ct)
+    {
+        IReadOnlyList<OutboxRow> rows;
+        await using (var conn = await db.OpenConnectionAsync(ct))
+            rows = await store.ClaimDueAsync(conn, renderer.Topics, _o.BatchSize, _o.Lease, ct);
+        if (rows.Count == 0) return OutboxRunReport.Empty;
+
+        int sent = 0, retrying = 0, dead = 0, lost = 0;
+        await Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = _o.Concurrency, CancellationToken = ct }, async (row, c) =>
+        {
+            switch (await SendAsync(row, c))
+            {
+                case Outcome.Sent: Interlocked.Increment(ref sent); break;
+                case Outcome.Retrying: Interlocked.Increment(ref retrying); break;
+                case Outcome.Dead: Interlocked.Increment(ref dead); break;
+                default: Interlocked.Increment(ref lost); break;
+            }
+        });
+        return new OutboxRunReport(rows.Count, sent, retrying, dead, lost);
+    }
+
+    private enum Outcome { Sent, Retrying, Dead, LeaseLost }
+
+    private async Task<Outcome> SendAsync(OutboxRow row, CancellationToken ct)
+    {
+        string? error = null;
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            var delivery = await renderer.RenderAsync(new OutboxEnvelope(row.Id, row.Topic, row.OrderingKey, row.Payload, row.Attempts), ct);
+            await DeliverAsync(row, delivery, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw; // shutting down: the lease runs out and the row comes back
+        }
+        catch (DingTalkApiException e)
+        {
+            error = $"{e.Endpoint}: {e.Code} {e.ApiMessage} (HTTP {e.HttpStatus}, request {e.RequestId ?? "-"})";
+        }
+        catch (OutboxDeliveryException e)
+        {
+            error = e.Message;
+        }
+        catch (HttpRequestException e)
+        {
+            error = $"http: {e.HttpRequestError} {e.StatusCode}";
+        }
+        catch (TaskCanceledException)
+        {
+            error = "timeout";
+        }
+        catch (Exception e)
+        {
+            error = $"{e.GetType().Name}: {e.Message}";
+        }
+
+        await using var conn = await db.OpenConnectionAsync(CancellationToken.None);
+        if (error is null)
+        {
+            if (await store.MarkSentAsync(conn, row, CancellationToken.None))
+            {
+                Log.Sent(logger, row.Id, row.Topic, row.Attempts, watch.ElapsedMilliseconds);
+                return Outcome.Sent;
+            }
+            Log.LeaseLost(logger, row.Id, row.Topic);
+            return Outcome.LeaseLost;
+        }
+
+        var dead = row.Attempts >= _o.MaxAttempts;
+        var next = clock.GetUtcNow() + Backoff(row.Attempts, _o.BaseBackoff, _o.MaxBackoff, Random.Shared.NextDouble());
+        if (!await store.MarkFailedAsync(conn, row, error, next, dead, CancellationToken.None))
+        {
+            Log.LeaseLost(logger, row.Id, row.Topic);
+            return Outcome.LeaseLost;
+        }
+        if (dead)
+        {
+            Log.Dead(logger, row.Id, row.Topic, row.Attempts, error);
+            return Outcome.Dead;
+        }
+        Log.Retrying(logger, row.Id, row.Topic, row.Attempts, next, error);
+        return Outcome.Retrying;
+    }
+
+    private async Task DeliverAsync(OutboxRow row, OutboxDelivery delivery, CancellationToken ct)
+    {
+        switch (delivery)
+        {
+            case OutboxDelivery.GroupMessage g:
+                await dingTalk.SendGroupMessageAsync(g.OpenConversationId, g.Message, ct);
+                break;
+            case OutboxDelivery.UserMessages u:
+                var result = await dingTalk.SendUserMessagesAsync(u.UserIds, u.Message, ct);
+                // Re-sending would repeat the message to everyone else, so these are reported, not retried.
+                if (result.InvalidUserIds.Count > 0 || result.FlowControlledUserIds.Count > 0)
+                    Log.UsersSkipped(logger, row.Id, result.InvalidUserIds.Count, result.FlowControlledUserIds.Count);
+                break;
+            case OutboxDelivery.Card c:
+                var cards = await dingTalk.CreateAndDeliverCardAsync(c.Delivery, ct);
+                if (!cards.AllDelivered)
+                    throw new OutboxDeliveryException(
+                        $"card {c.Delivery.OutTrackId} not delivered to {cards.Failed.Count} of {cards.Spaces.Count} spaces: " +
+                        string.Join("; ", cards.Failed.Select(f => $"{f.SpaceType} {f.ErrorMsg}")));
+                break;
+            case OutboxDelivery.CardRefresh r:
+                await dingTalk.UpdateCardAsync(r.Update, ct);
+                break;
+            case OutboxDelivery.WorkNotice w:
+                await dingTalk.SendWorkNotificationAsync(w.Notification, ct);
+                break;
+            case OutboxDelivery.Nothing n:
+                Log.NothingToSend(logger, row.Id, row.Topic, n.Reason);
+                break;
+            default:
+                throw new OutboxDeliveryException($"no sender for {delivery.GetType().Name}");
+        }
+    }
+
+    /// <summary>
+    /// Exponential backoff with "equal jitter": the n-th retry waits between half and all of
+    /// min(base × 2^(n−1), max). <paramref name="unit"/> is a uniform draw in [0, 1).
+    /// </summary>
+    public static TimeSpan Backoff(int attempt, TimeSpan baseDelay, TimeSpan maxDelay, double unit)
+    {
+        var exponent = Math.Min(Math.Max(attempt - 1, 0), 30);
+        var capped = Math.Min(baseDelay.TotalMilliseconds * Math.Pow(2, exponent), maxDelay.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(capped / 2 + capped / 2 * unit);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "Outbox {Id} ({Topic}) sent on attempt {Attempt} in {ElapsedMs} ms")]
+        public static partial void Sent(ILogger logger, long id, string topic, int attempt, long elapsedMs);
+
+        [LoggerMessage(2, LogLevel.Warning, "Outbox {Id} ({Topic}) attempt {Attempt} failed, retry at {Next:O}: {Error}")]
+        public static partial void Retrying(ILogger logger, long id, string topic, int attempt, DateTimeOffset next, string error);
+
+        [LoggerMessage(3, LogLevel.Error, "Outbox {Id} ({Topic}) is dead after {Attempts} attempts: {Error}")]
+        public static partial void Dead(ILogger logger, long id, string topic, int attempts, string error);
+
+        [LoggerMessage(4, LogLevel.Warning, "Outbox {Id} ({Topic}): the claim expired before the result was recorded; another dispatcher owns it")]
+        public static partial void LeaseLost(ILogger logger, long id, string topic);
+
+        [LoggerMessage(5, LogLevel.Information, "Outbox {Id} ({Topic}): nothing to send ({Reason})")]
+        public static partial void NothingToSend(ILogger logger, long id, string topic, string reason);
+
+        [LoggerMessage(6, LogLevel.Warning, "Outbox {Id}: {Invalid} invalid and {FlowControlled} flow-controlled recipients skipped by DingTalk")]
+        public static partial void UsersSkipped(ILogger logger, long id, int invalid, int flowControlled);
+    }
+}
+
+/// <summary>A delivery DingTalk accepted only in part (e.g. a card space failed); the row is retried.</summary>
+public sealed class OutboxDeliveryException(string message) : Exception(message);
