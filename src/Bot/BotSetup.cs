@@ -1,4 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Quartz;
+using SchoolSafety.Bot.Jobs;
+using SchoolSafety.Core.Notifications;
 
 namespace SchoolSafety.Bot;
 
@@ -7,8 +10,42 @@ public sealed class BotEntryPoint;
 
 public static class BotSetup
 {
+    /// <summary>Quartz with the outbox job: clustered on MySQL in production, in memory in development.</summary>
     public static WebApplicationBuilder AddBot(this WebApplicationBuilder builder)
     {
+        var bot = builder.Configuration.GetSection(BotOptions.Section).Get<BotOptions>() ?? new BotOptions();
+        var outbox = builder.Configuration.GetSection(OutboxOptions.Section).Get<OutboxOptions>() ?? new OutboxOptions();
+        var clustered = bot.ClusteredScheduler ?? builder.Environment.IsProduction();
+        var run = bot.RunScheduler ?? !builder.Environment.IsEnvironment("Testing");
+
+        builder.AddQuartz(q =>
+        {
+            q.ConfigureScheduler(o => o.InstanceName = "schoolsafety-bot");
+            if (clustered)
+            {
+                var cs = builder.Configuration.GetConnectionString("SchoolSafety")
+                    ?? throw new InvalidOperationException("ConnectionStrings:SchoolSafety is not configured.");
+                q.UsePersistentStore(s =>
+                {
+                    s.UseMySqlConnector(cs);
+                    s.UseClustering(c => c.CheckinInterval = TimeSpan.FromSeconds(10));
+                    if (bot.ProvisionQuartzSchema) s.ProvisionSchema();
+                });
+            }
+            else
+            {
+                q.UseInMemoryStore();
+            }
+            q.ScheduleJob<OutboxDispatchJob>(t => t
+                .WithIdentity(OutboxDispatchJob.Identity)
+                .StartNow()
+                .WithSimpleSchedule(x => x.WithInterval(outbox.PollInterval).RepeatForever()));
+        });
+        builder.AddQuartzHostedService(o =>
+        {
+            o.AutoStart = run;
+            o.WaitForJobsToComplete = true;
+        });
         return builder;
     }
 

@@ -24,7 +24,11 @@ public sealed partial class DingTalkClient(
 {
     public const int MaxUsersPerBatch = 20;
     private const string TokenHeader = "x-acs-dingtalk-access-token";
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Chinese text as UTF-8, not \uXXXX escapes: several bodies have byte limits (work notification msg ≤ 2048 bytes).
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     private readonly DingTalkOptions _o = options.Value;
 

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -9,14 +10,17 @@ namespace SchoolSafety.Core.DingTalk.Contracts;
 /// </summary>
 public sealed record RobotMessage(string MsgKey, string MsgParam)
 {
+    // Chinese stays as UTF-8 rather than \uXXXX escapes: msgParam is capped at 15000 bytes.
+    private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static RobotMessage Text(string content) =>
-        new("sampleText", JsonSerializer.Serialize(new SampleText(content)));
+        new("sampleText", JsonSerializer.Serialize(new SampleText(content), Json));
 
     public static RobotMessage Markdown(string title, string text) =>
-        new("sampleMarkdown", JsonSerializer.Serialize(new SampleMarkdown(title, text)));
+        new("sampleMarkdown", JsonSerializer.Serialize(new SampleMarkdown(title, text), Json));
 
     public static RobotMessage ActionCard(string title, string text, string singleTitle, string singleUrl) =>
-        new("sampleActionCard", JsonSerializer.Serialize(new SampleActionCard(title, text, singleTitle, singleUrl)));
+        new("sampleActionCard", JsonSerializer.Serialize(new SampleActionCard(title, text, singleTitle, singleUrl), Json));
 }
 
 public sealed record SampleText([property: JsonPropertyName("content")] string Content);

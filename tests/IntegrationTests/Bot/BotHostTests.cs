@@ -1,0 +1,98 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Quartz;
+using SchoolSafety.Bot.Jobs;
+using SchoolSafety.Core.Demo;
+using SchoolSafety.Core.DingTalk;
+using SchoolSafety.Core.Notifications;
+using SchoolSafety.IntegrationTests.Infrastructure;
+
+namespace SchoolSafety.IntegrationTests.Bot;
+
+[Collection(DatabaseCollection.Name)]
+public sealed class BotHostTests(TestDatabase db) : IAsyncLifetime
+{
+    private readonly string _offlineLog = Path.Combine(Path.GetTempPath(), $"dingtalk-calls-{Guid.NewGuid():N}.jsonl");
+
+    public Task InitializeAsync() => db.ResetAsync();
+
+    public Task DisposeAsync()
+    {
+        File.Delete(_offlineLog);
+        return Task.CompletedTask;
+    }
+
+    private WebApplicationFactory<SchoolSafety.Bot.BotEntryPoint> Factory() =>
+        new WebApplicationFactory<SchoolSafety.Bot.BotEntryPoint>().WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment("Testing");
+            b.UseSetting("ConnectionStrings:SchoolSafety", db.ConnectionString);
+            b.UseSetting("DingTalk:OfflineLogPath", _offlineLog);
+        });
+
+    [Fact]
+    public async Task Host_Testing_SchedulesOutboxJobWithoutStartingScheduler()
+    {
+        await using var factory = Factory();
+        using var client = factory.CreateClient();
+
+        var scheduler = await factory.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        var trigger = await scheduler.GetTrigger(new TriggerKey(OutboxDispatchJob.Identity));
+
+        Assert.NotNull(trigger);
+        Assert.Equal(OutboxDispatchJob.Identity, trigger.JobKey.Name);
+        Assert.NotEqual(SchedulerStatus.Running, scheduler.Status);
+        Assert.IsType<RecordingDingTalkClient>(factory.Services.GetRequiredService<IDingTalkClient>());
+    }
+
+    [Fact]
+    public async Task Dispatcher_NoCredentials_SendsClueTopicsToOfflineRecordingAndLeavesGridDispatch()
+    {
+        await using var factory = Factory();
+        using var client = factory.CreateClient();
+        var services = factory.Services;
+        await services.GetRequiredService<DemoDistrict>().LoadAsync(CancellationToken.None);
+        await using var conn = await db.DataSource.OpenConnectionAsync();
+        var (schoolId, cid) = await conn.QueryFirstAsync<(long, string)>(
+            "SELECT school_id, open_conversation_id FROM work_groups WHERE open_conversation_id IS NOT NULL ORDER BY id");
+        var users = (await conn.QueryAsync<(long Id, string DingTalkId)>("SELECT id, dingtalk_user_id FROM users WHERE active = 1 ORDER BY id LIMIT 2")).ToList();
+        var userIds = users.Select(u => u.Id).ToList();
+        await using (var tx = await conn.BeginTransactionAsync())
+        {
+            await services.GetRequiredService<OutboxStore>().EnqueueAsync(conn, tx,
+            [
+                new OutboxMessage(OutboxTopics.CardDeliver, "clue:1", new CardDeliverPayload(1, 1, userIds, "new")),
+                new OutboxMessage(OutboxTopics.GroupNotice, null, new GroupNoticePayload(1, 1, schoolId, "new")),
+                new OutboxMessage(OutboxTopics.UserNotice, null, new UserNoticePayload(1, 2, userIds, "urge", null)),
+                new OutboxMessage(OutboxTopics.CardUpdate, "clue:1", new ClueRefPayload(1, 2)),
+                new OutboxMessage(OutboxTopics.GridDispatch, "grid:1", new ClueRefPayload(1, 3)),
+            ], CancellationToken.None);
+            await tx.CommitAsync();
+        }
+
+        var report = await services.GetRequiredService<OutboxDispatcher>().DrainAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
+
+        Assert.Equal(4, report.Sent);
+        var recorded = services.GetRequiredService<RecordingDingTalkClient>().Calls;
+        Assert.Equal(["CreateAndDeliverCard", "SendGroupMessage", "SendUserMessages"], recorded.Select(c => c.Method).Order().ToArray());
+        Assert.Equal(cid, recorded.Single(c => c.Method == "SendGroupMessage").Target);
+        Assert.Equal(string.Join(',', users.Select(u => u.DingTalkId)), recorded.Single(c => c.Method == "SendUserMessages").Target);
+        var lines = await File.ReadAllLinesAsync(_offlineLog);
+        Assert.Equal(3, lines.Length);
+        Assert.All(lines, l =>
+        {
+            var json = JsonDocument.Parse(l).RootElement;
+            Assert.False(string.IsNullOrEmpty(json.GetProperty("method").GetString()));
+            Assert.False(string.IsNullOrEmpty(json.GetProperty("target").GetString()));
+            Assert.True(json.TryGetProperty("body", out _));
+        });
+        Assert.Contains("催办提醒", lines.Single(l => l.Contains("SendUserMessages")));
+        var grid = await conn.QuerySingleAsync<(DateTime? SentAt, int Attempts)>(
+            "SELECT sent_at, attempts FROM outbox WHERE topic = @t", new { t = OutboxTopics.GridDispatch });
+        Assert.Null(grid.SentAt);
+        Assert.Equal(0, grid.Attempts);
+    }
+}
