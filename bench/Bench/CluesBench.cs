@@ -41,6 +41,9 @@ public static class CluesBench
                     id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, payload VARCHAR(200) NOT NULL, created_at DATETIME(6) NOT NULL
                 ) ENGINE = InnoDB
                 """);
+            // Every run starts from empty clue tables, so runs compare.
+            foreach (var t in new[] { "bench_raw", "outbox", "idempotency_keys", "clue_events", "clues", "clue_number_counters" })
+                await conn.ExecuteAsync($"DELETE FROM {t}");
         }
         var reporters = (await (await db.OpenConnectionAsync()).QueryAsync<long>(
             "SELECT user_id FROM memberships WHERE role = 'Reporter' AND title IS NULL ORDER BY user_id")).ToArray();
