@@ -7,6 +7,7 @@ var rest = args.Skip(1).ToArray();
 switch (name)
 {
     case "clues": await CluesBench.RunAsync(rest); break;
+    case "gateway": await GatewayBench.RunAsync(rest); break;
     default:
         Console.Error.WriteLine("usage: bench <clues>");
         return 2;
