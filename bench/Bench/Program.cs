@@ -9,7 +9,7 @@ switch (name)
     case "clues": await CluesBench.RunAsync(rest); break;
     case "gateway": await GatewayBench.RunAsync(rest); break;
     default:
-        Console.Error.WriteLine("usage: bench <clues>");
+        Console.Error.WriteLine("usage: bench <clues|gateway>");
         return 2;
 }
 return 0;

@@ -33,8 +33,11 @@ public static class DingTalkSetup
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<DingTalkOptions>>().Value.CallsPerSecondPerApi,
             TimeSpan.FromSeconds(1) + RateWindowMargin));
+        // HttpClientFactory's logs already redact query strings (.NET 9+), which hides ?access_token=;
+        // header values (x-acs-dingtalk-access-token) are redacted here explicitly.
         services.AddHttpClient<DingTalkClient>((sp, http) =>
-            http.Timeout = sp.GetRequiredService<IOptions<DingTalkOptions>>().Value.RequestTimeout);
+                http.Timeout = sp.GetRequiredService<IOptions<DingTalkOptions>>().Value.RequestTimeout)
+            .RedactLoggedHeaders(_ => true);
         services.AddSingleton<RecordingDingTalkClient>();
         services.AddTransient<IDingTalkClient>(sp =>
             sp.GetRequiredService<IOptions<DingTalkOptions>>().Value.HasCredentials

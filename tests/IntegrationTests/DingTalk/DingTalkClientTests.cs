@@ -521,4 +521,29 @@ public sealed class DingTalkClientTests : IDisposable
 
         Assert.Equal(2, _fake.TokenCalls);
     }
+
+    [Fact]
+    public async Task Logging_AuthThrottleAndFailure_NeverContainsTokenSecretOrBody()
+    {
+        _fake.Api.Given(Request.Create().WithPath("/v1.0/robot/groupMessages/send").UsingPost()).InScenario("log")
+            .WillSetStateTo("throttled")
+            .RespondWith(Response.Create().WithStatusCode(400).WithBodyAsJson(new { code = "InvalidAuthentication", message = "bad token", requestid = "R1" }));
+        _fake.Api.Given(Request.Create().WithPath("/v1.0/robot/groupMessages/send").UsingPost()).InScenario("log").WhenStateIs("throttled")
+            .WillSetStateTo("broken")
+            .RespondWith(Response.Create().WithStatusCode(403).WithBodyAsJson(new { code = "Forbidden.AccessDenied.QpsLimitForApi", message = "qps", requestid = "R2" }));
+        _fake.Api.Given(Request.Create().WithPath("/v1.0/robot/groupMessages/send").UsingPost()).InScenario("log").WhenStateIs("broken")
+            .RespondWith(Response.Create().WithStatusCode(400).WithBodyAsJson(new { code = "invalidParameter.msgParam.invalid", message = "bad", requestid = "R3" }));
+        var logger = new CapturingLogger<DingTalkClient>();
+
+        await Assert.ThrowsAsync<DingTalkApiException>(() =>
+            _fake.CreateClient(logger: logger).SendGroupMessageAsync("cid-secret-school", RobotMessage.Markdown("机密标题", "学生张三的隐患描述"), _ct));
+
+        var lines = logger.Lines.ToList();
+        Assert.True(lines.Count >= 3, string.Join("\n", lines));
+        Assert.Contains(lines, l => l.Contains("InvalidAuthentication"));
+        Assert.Contains(lines, l => l.Contains("QpsLimitForApi"));
+        Assert.Contains(lines, l => l.Contains("R3"));
+        foreach (var secret in new[] { "tok-1", "tok-2", "app-secret", "机密标题", "学生张三", "msgParam\"" })
+            Assert.DoesNotContain(lines, l => l.Contains(secret, StringComparison.Ordinal));
+    }
 }

@@ -53,7 +53,9 @@ public sealed class DingTalkFake : IDisposable
         return o;
     }
 
-    public DingTalkClient CreateClient(DingTalkOptions? options = null, ApiRateLimiter? limiter = null, AccessTokenCache? tokens = null)
+    public DingTalkClient CreateClient(
+        DingTalkOptions? options = null, ApiRateLimiter? limiter = null, AccessTokenCache? tokens = null,
+        Microsoft.Extensions.Logging.ILogger<DingTalkClient>? logger = null)
     {
         options ??= Options();
         return new DingTalkClient(
@@ -62,7 +64,7 @@ public sealed class DingTalkFake : IDisposable
             tokens ?? new AccessTokenCache(TimeProvider.System, options.TokenRefreshMargin),
             limiter ?? new ApiRateLimiter(TimeProvider.System, options.CallsPerSecondPerApi, TimeSpan.FromSeconds(1) + DingTalkSetup.RateWindowMargin),
             TimeProvider.System,
-            NullLogger<DingTalkClient>.Instance);
+            logger ?? NullLogger<DingTalkClient>.Instance);
     }
 
     public IReadOnlyList<ILogEntry> Calls(WireMockServer server, string path) =>
@@ -86,6 +88,17 @@ public sealed class DingTalkFake : IDisposable
 
     public static string? Query(ILogEntry e, string name) =>
         e.RequestMessage.Query!.TryGetValue(name, out var v) ? v.FirstOrDefault() : null;
+
+    /// <summary>Keeps every formatted log line, at every level.</summary>
+    public sealed class CapturingLogger<T> : Microsoft.Extensions.Logging.ILogger<T>
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Lines { get; } = new();
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
+            Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Enqueue(formatter(state, exception) + (exception is null ? "" : " " + exception));
+    }
 
     public void Dispose()
     {
