@@ -55,18 +55,14 @@ public sealed partial class DingTalkClient(
 
     public async Task<CardDeliveryResult> CreateAndDeliverCardAsync(CardDelivery card, CancellationToken ct)
     {
-        var spaces = new List<string>();
-        if (card.GroupOpenConversationId is { } cid) spaces.Add("IM_GROUP." + cid);
-        spaces.AddRange(card.RobotUserIds.Select(u => "IM_ROBOT." + u));
-        if (spaces.Count == 0) throw new ArgumentException("A card needs a group or at least one user.", nameof(card));
-
+        var spaces = OpenSpaceId(card);
         var hasGroup = card.GroupOpenConversationId is not null;
         var hasRobot = card.RobotUserIds.Count > 0;
         var body = new CreateAndDeliverRequest
         {
             CardTemplateId = card.CardTemplateId,
             OutTrackId = card.OutTrackId,
-            OpenSpaceId = "dtv1.card//" + string.Join(';', spaces),
+            OpenSpaceId = spaces,
             CardData = new CardParams(card.CardParamMap),
             CallbackType = card.CallbackRouteKey is null ? "STREAM" : "HTTP",
             CallbackRouteKey = card.CallbackRouteKey,
@@ -77,12 +73,38 @@ public sealed partial class DingTalkClient(
         };
         const string api = "card.instances.createAndDeliver";
         var res = await NewApiAsync<CardApiResponse<CreateAndDeliverResult>>(api, HttpMethod.Post, "/v1.0/card/instances/createAndDeliver", body, ct);
-        var results = (res.Result?.DeliverResults ?? [])
+        return Spaces(api, res.Result?.OutTrackId ?? card.OutTrackId, res.Result?.DeliverResults);
+    }
+
+    public async Task<CardDeliveryResult> DeliverCardAsync(CardDelivery card, CancellationToken ct)
+    {
+        var body = new DeliverCardRequest
+        {
+            OutTrackId = card.OutTrackId,
+            OpenSpaceId = OpenSpaceId(card),
+            ImGroupOpenDeliverModel = card.GroupOpenConversationId is not null ? new GroupDeliverModel(_o.EffectiveRobotCode) : null,
+            ImRobotOpenDeliverModel = card.RobotUserIds.Count > 0 ? new RobotDeliverModel("IM_ROBOT", _o.EffectiveRobotCode) : null,
+        };
+        const string api = "card.instances.deliver";
+        var res = await NewApiAsync<CardApiResponse<List<DeliverResult>>>(api, HttpMethod.Post, "/v1.0/card/instances/deliver", body, ct);
+        return Spaces(api, card.OutTrackId, res.Result);
+    }
+
+    private static string OpenSpaceId(CardDelivery card)
+    {
+        var keys = card.SpaceKeys;
+        if (keys.Count == 0) throw new ArgumentException("A card needs a group or at least one user.", nameof(card));
+        return "dtv1.card//" + string.Join(';', keys);
+    }
+
+    private CardDeliveryResult Spaces(string api, string outTrackId, IReadOnlyList<DeliverResult>? results)
+    {
+        var spaces = (results ?? [])
             .Select(r => new CardSpaceResult(r.SpaceType ?? "", r.SpaceId ?? "", r.Success, r.CarrierId, r.ErrorMsg))
             .ToList();
-        foreach (var failed in results.Where(r => !r.Success))
+        foreach (var failed in spaces.Where(r => !r.Success))
             Log.SpaceFailed(logger, api, failed.SpaceType, failed.ErrorMsg ?? "");
-        return new CardDeliveryResult(res.Result?.OutTrackId ?? card.OutTrackId, results);
+        return new CardDeliveryResult(outTrackId, spaces);
     }
 
     public async Task UpdateCardAsync(CardUpdate update, CancellationToken ct)

@@ -17,6 +17,9 @@ public interface IDingTalkClient
     /// <summary>Creates an interactive card and delivers it; each space's result is in the answer.</summary>
     Task<CardDeliveryResult> CreateAndDeliverCardAsync(CardDelivery card, CancellationToken ct);
 
+    /// <summary>Delivers an already created card to the spaces of <paramref name="card"/> (its template and data are not resent).</summary>
+    Task<CardDeliveryResult> DeliverCardAsync(CardDelivery card, CancellationToken ct);
+
     Task UpdateCardAsync(CardUpdate update, CancellationToken ct);
 
     Task<CardCallbackRoute> RegisterCardCallbackAsync(string routeKey, string callbackUrl, string? apiSecret, bool forceUpdate, CancellationToken ct);

@@ -59,10 +59,21 @@ public sealed class RecordingDingTalkClient(IOptions<DingTalkOptions> options, T
     public Task<CardDeliveryResult> CreateAndDeliverCardAsync(CardDelivery card, CancellationToken ct)
     {
         Record("CreateAndDeliverCard", "POST /v1.0/card/instances/createAndDeliver", card.OutTrackId, card);
+        return Task.FromResult(Delivered(card));
+    }
+
+    public Task<CardDeliveryResult> DeliverCardAsync(CardDelivery card, CancellationToken ct)
+    {
+        Record("DeliverCard", "POST /v1.0/card/instances/deliver", card.OutTrackId, new { card.OutTrackId, spaces = card.SpaceKeys });
+        return Task.FromResult(Delivered(card));
+    }
+
+    private static CardDeliveryResult Delivered(CardDelivery card)
+    {
         var spaces = new List<CardSpaceResult>();
         if (card.GroupOpenConversationId is { } cid) spaces.Add(new CardSpaceResult("IM_GROUP", cid, true, "offline", null));
         spaces.AddRange(card.RobotUserIds.Select(u => new CardSpaceResult("IM_ROBOT", u, true, "offline", null)));
-        return Task.FromResult(new CardDeliveryResult(card.OutTrackId, spaces));
+        return new CardDeliveryResult(card.OutTrackId, spaces);
     }
 
     public Task UpdateCardAsync(CardUpdate update, CancellationToken ct)

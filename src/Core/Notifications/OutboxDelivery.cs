@@ -2,6 +2,15 @@ using SchoolSafety.Core.DingTalk.Contracts;
 
 namespace SchoolSafety.Core.Notifications;
 
+/// <summary>
+/// What earlier attempts of a row already delivered, so that a retry skips it: the card was created
+/// (a retry then only delivers), and the spaces (<c>IM_ROBOT.user1</c>) or users already served.
+/// </summary>
+public sealed record OutboxProgress(bool CardCreated, IReadOnlyList<string> Done)
+{
+    public static readonly OutboxProgress None = new(false, []);
+}
+
 /// <summary>One outbox row as the renderer sees it.</summary>
 public sealed record OutboxEnvelope(long Id, string Topic, string? OrderingKey, string Payload, int Attempt);
 

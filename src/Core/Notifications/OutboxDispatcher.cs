@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
 using SchoolSafety.Core.DingTalk;
+using SchoolSafety.Core.DingTalk.Contracts;
 
 namespace SchoolSafety.Core.Notifications;
 
@@ -30,6 +32,7 @@ public sealed partial class OutboxDispatcher(
     TimeProvider clock,
     ILogger<OutboxDispatcher> logger)
 {
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly OutboxOptions _o = options.Value;
 
     /// <summary>Runs rounds until nothing is due or <paramref name="maxDuration"/> has passed.</summary>
@@ -73,11 +76,13 @@ public sealed partial class OutboxDispatcher(
     private async Task<Outcome> SendAsync(OutboxRow row, CancellationToken ct)
     {
         string? error = null;
+        OutboxProgress? progress = null;
         var watch = Stopwatch.StartNew();
         try
         {
             var delivery = await renderer.RenderAsync(new OutboxEnvelope(row.Id, row.Topic, row.OrderingKey, row.Payload, row.Attempts), ct);
-            await DeliverAsync(row, delivery, ct);
+            var before = row.Progress is null ? OutboxProgress.None : JsonSerializer.Deserialize<OutboxProgress>(row.Progress, Json) ?? OutboxProgress.None;
+            await DeliverAsync(row, delivery, before, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -90,6 +95,7 @@ public sealed partial class OutboxDispatcher(
         catch (OutboxDeliveryException e)
         {
             error = e.Message;
+            progress = e.Progress;
         }
         catch (HttpRequestException e)
         {
@@ -118,7 +124,8 @@ public sealed partial class OutboxDispatcher(
 
         var dead = row.Attempts >= _o.MaxAttempts;
         var next = clock.GetUtcNow() + Backoff(row.Attempts, _o.BaseBackoff, _o.MaxBackoff, Random.Shared.NextDouble());
-        if (!await store.MarkFailedAsync(conn, row, error, next, dead, CancellationToken.None))
+        var progressJson = progress is null ? null : JsonSerializer.Serialize(progress, Json);
+        if (!await store.MarkFailedAsync(conn, row, error, next, dead, CancellationToken.None, progressJson))
         {
             Log.LeaseLost(logger, row.Id, row.Topic);
             return Outcome.LeaseLost;
@@ -132,7 +139,7 @@ public sealed partial class OutboxDispatcher(
         return Outcome.Retrying;
     }
 
-    private async Task DeliverAsync(OutboxRow row, OutboxDelivery delivery, CancellationToken ct)
+    private async Task DeliverAsync(OutboxRow row, OutboxDelivery delivery, OutboxProgress before, CancellationToken ct)
     {
         switch (delivery)
         {
@@ -140,17 +147,10 @@ public sealed partial class OutboxDispatcher(
                 await dingTalk.SendGroupMessageAsync(g.OpenConversationId, g.Message, ct);
                 break;
             case OutboxDelivery.UserMessages u:
-                var result = await dingTalk.SendUserMessagesAsync(u.UserIds, u.Message, ct);
-                // Re-sending would repeat the message to everyone else, so these are reported, not retried.
-                if (result.InvalidUserIds.Count > 0 || result.FlowControlledUserIds.Count > 0)
-                    Log.UsersSkipped(logger, row.Id, result.InvalidUserIds.Count, result.FlowControlledUserIds.Count);
+                await SendToUsersAsync(row, u, before, ct);
                 break;
             case OutboxDelivery.Card c:
-                var cards = await dingTalk.CreateAndDeliverCardAsync(c.Delivery, ct);
-                if (!cards.AllDelivered)
-                    throw new OutboxDeliveryException(
-                        $"card {c.Delivery.OutTrackId} not delivered to {cards.Failed.Count} of {cards.Spaces.Count} spaces: " +
-                        string.Join("; ", cards.Failed.Select(f => $"{f.SpaceType} {f.ErrorMsg}")));
+                await DeliverCardAsync(c.Delivery, before, ct);
                 break;
             case OutboxDelivery.CardRefresh r:
                 await dingTalk.UpdateCardAsync(r.Update, ct);
@@ -164,6 +164,62 @@ public sealed partial class OutboxDispatcher(
             default:
                 throw new OutboxDeliveryException($"no sender for {delivery.GetType().Name}");
         }
+    }
+
+    /// <summary>
+    /// Users DingTalk flow-controlled are retried on the next attempt, and only they; invalid users never will
+    /// receive anything, so they count as done (and are logged).
+    /// </summary>
+    private async Task SendToUsersAsync(OutboxRow row, OutboxDelivery.UserMessages u, OutboxProgress before, CancellationToken ct)
+    {
+        var done = before.Done.ToHashSet(StringComparer.Ordinal);
+        var remaining = u.UserIds.Where(id => !done.Contains(id)).Distinct(StringComparer.Ordinal).ToList();
+        if (remaining.Count == 0) return;
+        var result = await dingTalk.SendUserMessagesAsync(remaining, u.Message, ct);
+        if (result.InvalidUserIds.Count > 0) Log.InvalidUsers(logger, row.Id, result.InvalidUserIds.Count);
+        if (result.FlowControlledUserIds.Count == 0) return;
+        var later = result.FlowControlledUserIds.ToHashSet(StringComparer.Ordinal);
+        done.UnionWith(remaining.Where(id => !later.Contains(id)));
+        throw new OutboxDeliveryException(
+            $"{later.Count} of {remaining.Count} users flow-controlled by DingTalk", new OutboxProgress(before.CardCreated, done.Order().ToList()));
+    }
+
+    /// <summary>
+    /// First attempt: create and deliver. A space that failed is retried alone, by delivering the existing card
+    /// (its outTrackId cannot be created twice); spaces already served are never sent the card again.
+    /// </summary>
+    private async Task DeliverCardAsync(CardDelivery card, OutboxProgress before, CancellationToken ct)
+    {
+        var done = before.Done.ToHashSet(StringComparer.Ordinal);
+        var remaining = card.SpaceKeys.Where(k => !done.Contains(k)).ToHashSet(StringComparer.Ordinal);
+        if (remaining.Count == 0) return;
+        var target = card.Only(remaining);
+
+        CardDeliveryResult result;
+        if (before.CardCreated)
+        {
+            result = await dingTalk.DeliverCardAsync(target, ct);
+        }
+        else
+        {
+            try
+            {
+                result = await dingTalk.CreateAndDeliverCardAsync(target, ct);
+            }
+            catch (DingTalkApiException e) when (e.Code == "param.cardAlreadyExist")
+            {
+                // An earlier attempt created it but its answer was lost (timeout, crash): deliver what is left.
+                result = await dingTalk.DeliverCardAsync(target, ct);
+            }
+        }
+        if (result.AllDelivered) return;
+
+        var failed = result.Failed.Select(f => $"{f.SpaceType}.{f.SpaceId}").ToHashSet(StringComparer.Ordinal);
+        done.UnionWith(remaining.Where(k => !failed.Contains(k)));
+        throw new OutboxDeliveryException(
+            $"card {card.OutTrackId} not delivered to {failed.Count} of {remaining.Count} spaces: " +
+            string.Join("; ", result.Failed.Select(f => $"{f.SpaceType} {f.ErrorMsg}")),
+            new OutboxProgress(true, done.Order().ToList()));
     }
 
     /// <summary>
@@ -194,10 +250,16 @@ public sealed partial class OutboxDispatcher(
         [LoggerMessage(5, LogLevel.Information, "Outbox {Id} ({Topic}): nothing to send ({Reason})")]
         public static partial void NothingToSend(ILogger logger, long id, string topic, string reason);
 
-        [LoggerMessage(6, LogLevel.Warning, "Outbox {Id}: {Invalid} invalid and {FlowControlled} flow-controlled recipients skipped by DingTalk")]
-        public static partial void UsersSkipped(ILogger logger, long id, int invalid, int flowControlled);
+        [LoggerMessage(6, LogLevel.Warning, "Outbox {Id}: DingTalk refused {Invalid} recipients as invalid; they are not retried")]
+        public static partial void InvalidUsers(ILogger logger, long id, int invalid);
     }
 }
 
-/// <summary>A delivery DingTalk accepted only in part (e.g. a card space failed); the row is retried.</summary>
-public sealed class OutboxDeliveryException(string message) : Exception(message);
+/// <summary>
+/// A delivery that failed or was accepted only in part (a card space failed, users were flow-controlled); the row
+/// is retried, and <see cref="Progress"/> tells the retry what not to send again.
+/// </summary>
+public sealed class OutboxDeliveryException(string message, OutboxProgress? progress = null) : Exception(message)
+{
+    public OutboxProgress? Progress { get; } = progress;
+}

@@ -13,6 +13,8 @@ public sealed record OutboxRow
     /// <summary>Attempts including the current one.</summary>
     public int Attempts { get; init; }
     public string ClaimToken { get; init; } = "";
+    /// <summary>JSON of <see cref="OutboxProgress"/> left by earlier attempts, or null.</summary>
+    public string? Progress { get; init; }
 }
 
 /// <summary>A dead row as the admin list shows it (no payload: ids only live there, but the list need not show them).</summary>
@@ -41,7 +43,8 @@ public sealed partial class OutboxStore
     // Step 1 of a claim: lock due candidates, skipping rows another dispatcher is claiming right now.
     private const string CandidatesSql = $"""
         SELECT id AS {nameof(OutboxRow.Id)}, topic AS {nameof(OutboxRow.Topic)}, ordering_key AS {nameof(OutboxRow.OrderingKey)},
-               payload AS {nameof(OutboxRow.Payload)}, attempts AS {nameof(OutboxRow.Attempts)}
+               payload AS {nameof(OutboxRow.Payload)}, attempts AS {nameof(OutboxRow.Attempts)},
+               progress AS {nameof(OutboxRow.Progress)}
           FROM outbox
          WHERE sent_at IS NULL
            AND dead_at IS NULL
@@ -125,14 +128,18 @@ public sealed partial class OutboxStore
 
     private const string MarkFailedSql = """
         UPDATE outbox
-           SET claim_token = NULL, last_error = @Error, next_attempt_at = @NextAttemptAt, dead_at = @DeadAt
+           SET claim_token = NULL, last_error = @Error, next_attempt_at = @NextAttemptAt, dead_at = @DeadAt,
+               progress = COALESCE(@Progress, progress)
          WHERE id = @Id
            AND claim_token = @Token
         """;
 
-    /// <summary>Releases the row for a retry at <paramref name="nextAttemptAt"/>, or buries it when <paramref name="dead"/>.</summary>
+    /// <summary>
+    /// Releases the row for a retry at <paramref name="nextAttemptAt"/>, or buries it when <paramref name="dead"/>;
+    /// <paramref name="progress"/> (JSON), when given, records what this attempt did deliver.
+    /// </summary>
     public async Task<bool> MarkFailedAsync(
-        MySqlConnection conn, OutboxRow row, string error, DateTimeOffset nextAttemptAt, bool dead, CancellationToken ct)
+        MySqlConnection conn, OutboxRow row, string error, DateTimeOffset nextAttemptAt, bool dead, CancellationToken ct, string? progress = null)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var args = new
@@ -142,6 +149,7 @@ public sealed partial class OutboxStore
             Error = error.Length > 1000 ? error[..1000] : error,
             NextAttemptAt = dead ? now : nextAttemptAt.UtcDateTime,
             DeadAt = dead ? now : (DateTime?)null,
+            Progress = progress,
         };
         return await conn.ExecuteAsync(new CommandDefinition(MarkFailedSql, args, cancellationToken: ct)) == 1;
     }

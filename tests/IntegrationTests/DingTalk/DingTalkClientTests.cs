@@ -156,6 +156,30 @@ public sealed class DingTalkClientTests : IDisposable
     }
 
     [Fact]
+    public async Task DeliverCard_ExistingCard_PostsSpacesAndDeliverModelsOnly()
+    {
+        StubApi("/v1.0/card/instances/deliver", new
+        {
+            success = true,
+            result = new object[] { new { spaceType = "IM_ROBOT", spaceId = "u2", success = false, errorMsg = "robot not in chat" } },
+        });
+        var card = new CardDelivery("tpl", "clue-8-v1", new Dictionary<string, string> { ["s"] = "1" }, "cid-9", ["u2"]);
+
+        var result = await _fake.CreateClient().DeliverCardAsync(card, _ct);
+
+        Assert.Equal("u2", Assert.Single(result.Failed).SpaceId);
+        var call = Assert.Single(_fake.Calls(_fake.Api, "/v1.0/card/instances/deliver"));
+        Assert.Equal("tok-1", Header(call, "x-acs-dingtalk-access-token"));
+        var body = Body(call);
+        Assert.Equal("clue-8-v1", body.GetProperty("outTrackId").GetString());
+        Assert.Equal("dtv1.card//IM_GROUP.cid-9;IM_ROBOT.u2", body.GetProperty("openSpaceId").GetString());
+        Assert.Equal("dingrobot", body.GetProperty("imGroupOpenDeliverModel").GetProperty("robotCode").GetString());
+        Assert.Equal("IM_ROBOT", body.GetProperty("imRobotOpenDeliverModel").GetProperty("spaceType").GetString());
+        Assert.False(body.TryGetProperty("cardData", out _));
+        Assert.False(body.TryGetProperty("cardTemplateId", out _));
+    }
+
+    [Fact]
     public async Task UpdateCard_MergeByKey_PutsCardDataAndOptions()
     {
         StubApi("/v1.0/card/instances", new { success = true, result = true }, method: "PUT");

@@ -18,13 +18,16 @@ public sealed class TestRenderer : IOutboxMessageRenderer
 {
     public const string Group = "test.group";
     public const string Card = "test.card";
+    public const string CardNew = "test.card.new";
+    public const string Users = "test.users";
 
     public sealed record GroupPayload(string Cid, string Text);
     public sealed record CardPayload(string Card, string State);
+    public sealed record UsersPayload(IReadOnlyList<string> Users, string Text);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public IReadOnlyCollection<string> Topics { get; } = [Group, Card];
+    public IReadOnlyCollection<string> Topics { get; } = [Group, Card, CardNew, Users];
 
     public Task<OutboxDelivery> RenderAsync(OutboxEnvelope message, CancellationToken ct) => Task.FromResult<OutboxDelivery>(message.Topic switch
     {
@@ -33,6 +36,12 @@ public sealed class TestRenderer : IOutboxMessageRenderer
             : throw new InvalidOperationException(),
         Card => JsonSerializer.Deserialize<CardPayload>(message.Payload, Json) is { } c
             ? new OutboxDelivery.CardRefresh(new CardUpdate(c.Card, new Dictionary<string, string> { ["state"] = c.State }))
+            : throw new InvalidOperationException(),
+        CardNew => JsonSerializer.Deserialize<UsersPayload>(message.Payload, Json) is { } n
+            ? new OutboxDelivery.Card(new CardDelivery("tpl", $"card-{message.Id}", new Dictionary<string, string> { ["t"] = n.Text }, null, n.Users))
+            : throw new InvalidOperationException(),
+        Users => JsonSerializer.Deserialize<UsersPayload>(message.Payload, Json) is { } u
+            ? new OutboxDelivery.UserMessages(u.Users, RobotMessage.Text(u.Text))
             : throw new InvalidOperationException(),
         _ => throw new InvalidOperationException(message.Topic),
     });
@@ -298,5 +307,56 @@ public sealed class OutboxDispatcherTests(TestDatabase db) : IAsyncLifetime
 
         Assert.Equal(1, report.Sent);
         Assert.Equal(new OutboxCounts { Pending = 1, Sent = 1, Dead = 0 }, await CountsAsync());
+    }
+
+    [Fact]
+    public async Task Drain_CardWithOneFailedSpace_RetriesOnlyThatSpaceByDelivering()
+    {
+        _fake.Api.Given(Request.Create().WithPath("/v1.0/card/instances/createAndDeliver").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new
+            {
+                success = true,
+                result = new
+                {
+                    deliverResults = new object[]
+                    {
+                        new { spaceType = "IM_ROBOT", spaceId = "u1", success = true, carrierId = "c1" },
+                        new { spaceType = "IM_ROBOT", spaceId = "u2", success = false, errorMsg = "busy" },
+                    },
+                },
+            }));
+        _fake.Api.Given(Request.Create().WithPath("/v1.0/card/instances/deliver").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new
+            {
+                success = true,
+                result = new object[] { new { spaceType = "IM_ROBOT", spaceId = "u2", success = true, carrierId = "c2" } },
+            }));
+        await EnqueueAsync([new OutboxMessage(TestRenderer.CardNew, null, new TestRenderer.UsersPayload(["u1", "u2"], "新线索"))]);
+
+        await DrainUntilEmptyAsync(Dispatcher(FastOptions()), TimeSpan.FromSeconds(10));
+
+        var create = Assert.Single(_fake.Calls(_fake.Api, "/v1.0/card/instances/createAndDeliver"));
+        Assert.Equal("dtv1.card//IM_ROBOT.u1;IM_ROBOT.u2", DingTalkFake.Body(create).GetProperty("openSpaceId").GetString());
+        var deliver = Assert.Single(_fake.Calls(_fake.Api, "/v1.0/card/instances/deliver"));
+        Assert.Equal("dtv1.card//IM_ROBOT.u2", DingTalkFake.Body(deliver).GetProperty("openSpaceId").GetString());
+        Assert.Equal(DingTalkFake.Body(create).GetProperty("outTrackId").GetString(), DingTalkFake.Body(deliver).GetProperty("outTrackId").GetString());
+        Assert.Equal(new OutboxCounts { Pending = 0, Sent = 1, Dead = 0 }, await CountsAsync());
+    }
+
+    [Fact]
+    public async Task Drain_FlowControlledUsers_RetriedAloneOthersNotMessagedTwice()
+    {
+        const string path = "/v1.0/robot/oToMessages/batchSend";
+        _fake.Api.Given(Request.Create().WithPath(path).UsingPost()).InScenario("flow").WillSetStateTo("calm")
+            .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new { processQueryKey = "k1", flowControlledStaffIdList = new[] { "u3" }, invalidStaffIdList = new[] { "gone" } }));
+        _fake.Api.Given(Request.Create().WithPath(path).UsingPost()).InScenario("flow").WhenStateIs("calm")
+            .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new { processQueryKey = "k2" }));
+        await EnqueueAsync([new OutboxMessage(TestRenderer.Users, null, new TestRenderer.UsersPayload(["u1", "u2", "u3", "gone"], "催办"))]);
+
+        await DrainUntilEmptyAsync(Dispatcher(FastOptions()), TimeSpan.FromSeconds(10));
+
+        var calls = _fake.Calls(_fake.Api, path).Select(c => string.Join(',', DingTalkFake.Body(c).GetProperty("userIds").EnumerateArray().Select(e => e.GetString()))).ToList();
+        Assert.Equal(["u1,u2,u3,gone", "u3"], calls);
+        Assert.Equal(new OutboxCounts { Pending = 0, Sent = 1, Dead = 0 }, await CountsAsync());
     }
 }

@@ -11,13 +11,29 @@ public sealed record CardDelivery(
     IReadOnlyDictionary<string, string> CardParamMap,
     string? GroupOpenConversationId,
     IReadOnlyList<string> RobotUserIds,
-    string? CallbackRouteKey = null);
+    string? CallbackRouteKey = null)
+{
+    /// <summary><c>IM_GROUP.{openConversationId}</c> and <c>IM_ROBOT.{userId}</c>, as they go into <c>openSpaceId</c>.</summary>
+    public IReadOnlyList<string> SpaceKeys =>
+        (GroupOpenConversationId is { } cid ? ["IM_GROUP." + cid] : Array.Empty<string>())
+        .Concat(RobotUserIds.Select(u => "IM_ROBOT." + u)).ToList();
+
+    /// <summary>The same card restricted to the given space keys (for a retry that skips spaces already served).</summary>
+    public CardDelivery Only(IReadOnlySet<string> keys) => this with
+    {
+        GroupOpenConversationId = GroupOpenConversationId is { } cid && keys.Contains("IM_GROUP." + cid) ? cid : null,
+        RobotUserIds = RobotUserIds.Where(u => keys.Contains("IM_ROBOT." + u)).ToList(),
+    };
+}
 
 /// <summary>One space's delivery result; a 200 can still carry failed spaces.</summary>
 public sealed record CardSpaceResult(string SpaceType, string SpaceId, bool Success, string? CarrierId, string? ErrorMsg);
 
 public sealed record CardDeliveryResult(string OutTrackId, IReadOnlyList<CardSpaceResult> Spaces)
 {
+    /// <summary>The space keys as <see cref="CardDelivery.SpaceKeys"/> names them (<c>IM_ROBOT.user1</c>).</summary>
+    public IReadOnlyList<string> DeliveredKeys => Spaces.Where(s => s.Success).Select(s => $"{s.SpaceType}.{s.SpaceId}").ToList();
+
     public IReadOnlyList<CardSpaceResult> Failed => Spaces.Where(s => !s.Success).ToList();
     public bool AllDelivered => Spaces.All(s => s.Success);
 }
@@ -48,6 +64,16 @@ public sealed record CreateAndDeliverRequest
     [JsonPropertyName("imGroupOpenSpaceModel")] public OpenSpaceModel? ImGroupOpenSpaceModel { get; init; }
     [JsonPropertyName("imGroupOpenDeliverModel")] public GroupDeliverModel? ImGroupOpenDeliverModel { get; init; }
     [JsonPropertyName("imRobotOpenSpaceModel")] public OpenSpaceModel? ImRobotOpenSpaceModel { get; init; }
+    [JsonPropertyName("imRobotOpenDeliverModel")] public RobotDeliverModel? ImRobotOpenDeliverModel { get; init; }
+}
+
+/// <summary><c>POST /v1.0/card/instances/deliver</c>: deliver an existing card to more spaces (facts §4.1, two-step form).</summary>
+public sealed record DeliverCardRequest
+{
+    [JsonPropertyName("outTrackId")] public required string OutTrackId { get; init; }
+    [JsonPropertyName("openSpaceId")] public required string OpenSpaceId { get; init; }
+    [JsonPropertyName("userIdType")] public int UserIdType { get; init; } = 1;
+    [JsonPropertyName("imGroupOpenDeliverModel")] public GroupDeliverModel? ImGroupOpenDeliverModel { get; init; }
     [JsonPropertyName("imRobotOpenDeliverModel")] public RobotDeliverModel? ImRobotOpenDeliverModel { get; init; }
 }
 
