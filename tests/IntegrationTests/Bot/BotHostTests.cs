@@ -25,13 +25,50 @@ public sealed class BotHostTests(TestDatabase db) : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private WebApplicationFactory<SchoolSafety.Bot.BotEntryPoint> Factory() =>
+    private WebApplicationFactory<SchoolSafety.Bot.BotEntryPoint> Factory(params (string Key, string Value)[] settings) =>
         new WebApplicationFactory<SchoolSafety.Bot.BotEntryPoint>().WithWebHostBuilder(b =>
         {
             b.UseEnvironment("Testing");
             b.UseSetting("ConnectionStrings:SchoolSafety", db.ConnectionString);
             b.UseSetting("DingTalk:OfflineLogPath", _offlineLog);
+            foreach (var (key, value) in settings) b.UseSetting(key, value);
         });
+
+    [Fact]
+    public async Task ClusteredScheduler_OnMariaDb_RunsOutboxJobThatSendsOfflineWithinSeconds()
+    {
+        await using (var conn = await db.DataSource.OpenConnectionAsync())
+        {
+            var userId = await conn.QuerySingleAsync<long>("""
+                INSERT INTO users (dingtalk_user_id, name, created_at, updated_at) VALUES ('bot-test-user', '测试', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6));
+                SELECT LAST_INSERT_ID();
+                """);
+            await using var tx = await conn.BeginTransactionAsync();
+            await new OutboxStore(TimeProvider.System).EnqueueAsync(conn, tx,
+                [new OutboxMessage(OutboxTopics.UserNotice, null, new UserNoticePayload(7, 1, [userId], "supervised", null))], CancellationToken.None);
+            await tx.CommitAsync();
+        }
+        await using var factory = Factory(
+            ("Bot:ClusteredScheduler", "true"), ("Bot:ProvisionQuartzSchema", "true"), ("Bot:RunScheduler", "true"), ("Outbox:PollInterval", "00:00:00.500"));
+        using var client = factory.CreateClient();
+
+        DateTime? sentAt = null;
+        for (var i = 0; i < 100 && sentAt is null; i++)
+        {
+            await Task.Delay(100);
+            await using var conn = await db.DataSource.OpenConnectionAsync();
+            sentAt = await conn.QuerySingleAsync<DateTime?>("SELECT sent_at FROM outbox WHERE topic = @t", new { t = OutboxTopics.UserNotice });
+        }
+
+        Assert.NotNull(sentAt);
+        var scheduler = await factory.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        Assert.Equal(SchedulerStatus.Running, scheduler.Status);
+        await using (var conn = await db.DataSource.OpenConnectionAsync())
+            Assert.Equal(1, await conn.QuerySingleAsync<int>("SELECT COUNT(*) FROM QRTZ_TRIGGERS WHERE TRIGGER_NAME = @n", new { n = OutboxDispatchJob.Identity }));
+        var line = Assert.Single(await File.ReadAllLinesAsync(_offlineLog));
+        Assert.Contains("督办通知：线索 #7", line);
+        Assert.Contains("bot-test-user", line);
+    }
 
     [Fact]
     public async Task Host_Testing_SchedulesOutboxJobWithoutStartingScheduler()
