@@ -240,7 +240,7 @@ public sealed class ClueService(
                 break;
 
             case ClueAction.Reassign:
-                var staff = await org.UnitRoleUsersAsync(conn, tx, clue.UnitId!.Value, [Role.Handler, Role.UnitHead], ct);
+                var staff = await org.UnitStaffAsync(conn, tx, clue.UnitId!.Value, ct);
                 if (cmd.TargetUserId is not { } target || !staff.Contains(target))
                     return Problem(Invalid("clue.reassign_target", "请选择本单位的其他处置人员"));
                 if (target == clue.AssigneeUserId)
@@ -285,7 +285,7 @@ public sealed class ClueService(
                 {
                     Tier = up, UnitId = upUnit, AssigneeUserId = null, EscalatedFromUnitId = clue.UnitId, EscalatedFromTier = clue.Tier,
                 };
-                recipients = await org.UnitRoleUsersAsync(conn, tx, upUnit.Value, [Role.Handler, Role.UnitHead], ct);
+                recipients = await org.UnitStaffAsync(conn, tx, upUnit.Value, ct);
                 break;
 
             case ClueAction.Return:
@@ -295,7 +295,7 @@ public sealed class ClueService(
                 {
                     Tier = clue.EscalatedFromTier ?? Tier.District, UnitId = back, AssigneeUserId = null, CityEscalationBarred = true,
                 };
-                recipients = await org.UnitRoleUsersAsync(conn, tx, back, [Role.Handler, Role.UnitHead], ct);
+                recipients = await org.UnitStaffAsync(conn, tx, back, ct);
                 break;
 
             case ClueAction.ProposeDispatch:
@@ -310,7 +310,7 @@ public sealed class ClueService(
 
             case ClueAction.GridResult:
                 next = next with { GridEventId = NullIfBlank(cmd.GridEventId) ?? clue.GridEventId };
-                recipients = await org.UnitRoleUsersAsync(conn, tx, clue.DispatchingUnitId!.Value, [Role.Handler, Role.UnitHead], ct);
+                recipients = await org.UnitStaffAsync(conn, tx, clue.DispatchingUnitId!.Value, ct);
                 break;
 
             case ClueAction.Supervise:
@@ -327,7 +327,7 @@ public sealed class ClueService(
                     Tier = clue.ResolvedTier ?? clue.Tier, UnitId = resolvedBy, AssigneeUserId = null, ResolvedAt = null,
                     ResolvedUnitId = null, ResolvedTier = null, DispatchingUnitId = null,
                 };
-                recipients = await org.UnitRoleUsersAsync(conn, tx, resolvedBy, [Role.Handler, Role.UnitHead], ct);
+                recipients = await org.UnitStaffAsync(conn, tx, resolvedBy, ct);
                 break;
         }
         return new Change(next, recipients, null);
@@ -349,12 +349,12 @@ public sealed class ClueService(
         {
             case ClueAction.Urge:
                 var urged = after.AssigneeUserId is { } a ? [a]
-                    : after.UnitId is { } u ? await org.UnitRoleUsersAsync(conn, tx, u, [Role.Handler, Role.UnitHead], ct)
+                    : after.UnitId is { } u ? await org.UnitStaffAsync(conn, tx, u, ct)
                     : await org.SchoolRoleUsersAsync(conn, tx, after.SchoolId, Role.CoLeader, ct);
                 list.Add(new OutboxMessage(OutboxTopics.UserNotice, null, new UserNoticePayload(id, after.Version, urged, "urge", cmd.Actor.UserId)));
                 break;
             case ClueAction.Supervise:
-                var staff = after.UnitId is { } su ? await org.UnitRoleUsersAsync(conn, tx, su, [Role.Handler, Role.UnitHead], ct) : [];
+                var staff = after.UnitId is { } su ? await org.UnitStaffAsync(conn, tx, su, ct) : [];
                 list.Add(new OutboxMessage(OutboxTopics.UserNotice, null, new UserNoticePayload(id, after.Version, staff, "supervised", cmd.Actor.UserId)));
                 list.Add(new OutboxMessage(OutboxTopics.GroupNotice, null, new GroupNoticePayload(id, after.Version, after.SchoolId, "supervised")));
                 break;
@@ -406,7 +406,7 @@ public sealed class ClueService(
         var unitId = await UnitAtTierAsync(conn, tx, item, tier, ct);
         return unitId is null
             ? new Route(null, null, [])
-            : new Route(unitId, null, await org.UnitRoleUsersAsync(conn, tx, unitId.Value, [Role.Handler, Role.UnitHead], ct));
+            : new Route(unitId, null, await org.UnitStaffAsync(conn, tx, unitId.Value, ct));
     }
 
     /// <summary>The line's unit at a district or city tier; a line with none there uses the item's configured unit of that level.</summary>

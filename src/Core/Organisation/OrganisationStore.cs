@@ -119,6 +119,10 @@ public sealed class OrganisationStore(TimeProvider clock)
     public async Task<IReadOnlyList<long>> UnitRoleUsersAsync(MySqlConnection conn, MySqlTransaction? tx, long unitId, Role[] roles, CancellationToken ct) =>
         (await conn.QueryAsync<long>(new CommandDefinition(UnitRoleUsersSql, new { UnitId = unitId, Roles = roles.Select(r => r.ToString()).ToArray() }, tx, cancellationToken: ct))).AsList();
 
+    /// <summary>The active handlers and heads of a unit: who may take up its clues.</summary>
+    public Task<IReadOnlyList<long>> UnitStaffAsync(MySqlConnection conn, MySqlTransaction? tx, long unitId, CancellationToken ct) =>
+        UnitRoleUsersAsync(conn, tx, unitId, [Role.Handler, Role.UnitHead], ct);
+
     private const string UserLabelSql = "SELECT name FROM users WHERE id = @Id";
 
     public async Task<string> UserNameAsync(MySqlConnection conn, MySqlTransaction? tx, long id, CancellationToken ct) =>
