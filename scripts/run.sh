@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 check=0; [ "${1:-}" = "--check" ] && check=1
 
-eval "$(bash scripts/db.sh)"
+db_env=$(bash scripts/db.sh) || { echo "run: the database did not come up" >&2; exit 1; }
+eval "$db_env"
 mkdir -p .local/logs
 echo "run: building…"
 dotnet build SchoolSafety.sln -c Release -nologo -v q >/dev/null

@@ -3,7 +3,8 @@
 # one line `N passed, N failed`. Exits non-zero on any failure, or when no test ran.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-eval "$(bash scripts/db.sh)" || { echo "0 passed, 1 failed"; echo "test: the database did not come up" >&2; exit 1; }
+db_env=$(bash scripts/db.sh) || { echo "test: the database did not come up" >&2; echo "0 passed, 1 failed"; exit 1; }
+eval "$db_env"
 export SCHOOLSAFETY_TEST_DB
 results=.local/test-results
 rm -rf "$results"; mkdir -p "$results"
