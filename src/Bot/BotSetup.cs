@@ -23,8 +23,11 @@ public static class BotSetup
             q.ConfigureScheduler(o => o.InstanceName = "schoolsafety-bot");
             if (clustered)
             {
-                var cs = builder.Configuration.GetConnectionString("SchoolSafety")
-                    ?? throw new InvalidOperationException("ConnectionStrings:SchoolSafety is not configured.");
+                // Quartz's QRTZ_ tables live in the app database unless ConnectionStrings:Quartz names another one.
+                var cs = builder.Configuration.GetConnectionString("Quartz") is { Length: > 0 } quartz
+                    ? quartz
+                    : builder.Configuration.GetConnectionString("SchoolSafety")
+                      ?? throw new InvalidOperationException("ConnectionStrings:SchoolSafety is not configured.");
                 q.UsePersistentStore(s =>
                 {
                     s.UseMySqlConnector(cs);

@@ -33,6 +33,7 @@ public sealed partial class OutboxDispatcher(
     ILogger<OutboxDispatcher> logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly TimeSpan ClaimContentionPause = TimeSpan.FromMilliseconds(25);
     private readonly OutboxOptions _o = options.Value;
 
     /// <summary>Runs rounds until nothing is due or <paramref name="maxDuration"/> has passed.</summary>
@@ -44,7 +45,11 @@ public sealed partial class OutboxDispatcher(
         {
             var round = await DispatchOnceAsync(ct);
             total = total.Add(round);
-            if (round.Claimed == 0) break;
+            if (round.Claimed > 0) continue;
+            // Nothing claimed: either nothing is due, or another dispatcher was claiming the same rows just then.
+            await using (var conn = await db.OpenConnectionAsync(ct))
+                if (!await store.AnyClaimableAsync(conn, renderer.Topics, ct)) break;
+            await Task.Delay(ClaimContentionPause, clock, ct);
         }
         return total;
     }

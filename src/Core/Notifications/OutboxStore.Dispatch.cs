@@ -40,11 +40,9 @@ public sealed record OutboxCounts
 /// <summary>The dispatcher's side of the outbox: claim, mark sent, retry or bury, and the admin list.</summary>
 public sealed partial class OutboxStore
 {
-    // Step 1 of a claim: lock due candidates, skipping rows another dispatcher is claiming right now.
-    private const string CandidatesSql = $"""
-        SELECT id AS {nameof(OutboxRow.Id)}, topic AS {nameof(OutboxRow.Topic)}, ordering_key AS {nameof(OutboxRow.OrderingKey)},
-               payload AS {nameof(OutboxRow.Payload)}, attempts AS {nameof(OutboxRow.Attempts)},
-               progress AS {nameof(OutboxRow.Progress)}
+    // Step 1 of a claim: a plain read of the first due rows (no locks yet, so a backlog is never locked wholesale).
+    private const string CandidateIdsSql = """
+        SELECT id
           FROM outbox
          WHERE sent_at IS NULL
            AND dead_at IS NULL
@@ -52,11 +50,25 @@ public sealed partial class OutboxStore
            AND topic IN @Topics
          ORDER BY id
          LIMIT @Scan
+        """;
+
+    // Step 2: lock those rows by primary key, skipping any another dispatcher is claiming right now,
+    // and re-check them: they may have been claimed and committed since step 1.
+    private const string LockCandidatesSql = $"""
+        SELECT id AS {nameof(OutboxRow.Id)}, topic AS {nameof(OutboxRow.Topic)}, ordering_key AS {nameof(OutboxRow.OrderingKey)},
+               payload AS {nameof(OutboxRow.Payload)}, attempts AS {nameof(OutboxRow.Attempts)},
+               progress AS {nameof(OutboxRow.Progress)}
+          FROM outbox
+         WHERE id IN @Ids
+           AND sent_at IS NULL
+           AND dead_at IS NULL
+           AND next_attempt_at <= @Now
+         ORDER BY id
            FOR UPDATE SKIP LOCKED
         """;
 
-    // Step 2: a plain (non-locking) read of the oldest open row per ordering key. Only that row may go;
-    // a row claimed or being claimed elsewhere is still open here, so its successors wait.
+    // Step 3: a plain read of the oldest open row per ordering key. Only that row may go; a row claimed
+    // or being claimed elsewhere is still open here, so its successors wait.
     private const string HeadsSql = """
         SELECT ordering_key AS OrderingKey, MIN(id) AS HeadId
           FROM outbox
@@ -66,7 +78,7 @@ public sealed partial class OutboxStore
          GROUP BY ordering_key
         """;
 
-    // Step 3: take the lease. next_attempt_at becomes the lease end, so a crashed dispatcher's rows come back.
+    // Step 4: take the lease. next_attempt_at becomes the lease end, so a crashed dispatcher's rows come back.
     private const string LeaseSql = """
         UPDATE outbox
            SET claim_token = @Token, next_attempt_at = @LeaseUntil, attempts = attempts + 1
@@ -75,16 +87,21 @@ public sealed partial class OutboxStore
 
     /// <summary>
     /// Claims up to <paramref name="limit"/> due rows of <paramref name="topics"/> for <paramref name="lease"/>, in id order,
-    /// never blocking on rows other dispatchers hold (<c>FOR UPDATE SKIP LOCKED</c>), and only the oldest open row of each ordering key.
+    /// never waiting for rows other dispatchers hold (<c>FOR UPDATE SKIP LOCKED</c>), and only the oldest open row of each
+    /// ordering key. An empty answer can also mean that another dispatcher is claiming the same rows at this moment
+    /// (see <see cref="AnyClaimableAsync"/>).
     /// </summary>
     public async Task<IReadOnlyList<OutboxRow>> ClaimDueAsync(
         MySqlConnection conn, IReadOnlyCollection<string> topics, int limit, TimeSpan lease, CancellationToken ct)
     {
         if (topics.Count == 0 || limit <= 0) return [];
         var now = clock.GetUtcNow().UtcDateTime;
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var candidates = (await conn.QueryAsync<OutboxRow>(new CommandDefinition(
-            CandidatesSql, new { Now = now, Topics = topics, Scan = limit * 4 }, tx, cancellationToken: ct))).AsList();
+        await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, ct);
+        var ids = (await conn.QueryAsync<long>(new CommandDefinition(
+            CandidateIdsSql, new { Now = now, Topics = topics, Scan = limit * 4 }, tx, cancellationToken: ct))).AsList();
+        var candidates = ids.Count == 0
+            ? []
+            : (await conn.QueryAsync<OutboxRow>(new CommandDefinition(LockCandidatesSql, new { Ids = ids, Now = now }, tx, cancellationToken: ct))).AsList();
         if (candidates.Count == 0)
         {
             await tx.CommitAsync(ct);
@@ -113,6 +130,31 @@ public sealed partial class OutboxStore
         await tx.CommitAsync(ct);
         return chosen.Select(c => c with { Attempts = c.Attempts + 1, ClaimToken = token }).ToList();
     }
+
+    private const string AnyClaimableSql = """
+        SELECT EXISTS (
+            SELECT 1
+              FROM outbox o
+             WHERE o.sent_at IS NULL
+               AND o.dead_at IS NULL
+               AND o.next_attempt_at <= @Now
+               AND o.topic IN @Topics
+               AND NOT EXISTS (
+                   SELECT 1
+                     FROM outbox p
+                    WHERE p.ordering_key = o.ordering_key
+                      AND p.id < o.id
+                      AND p.sent_at IS NULL
+                      AND p.dead_at IS NULL))
+        """;
+
+    /// <summary>
+    /// True when some row could be claimed now (due, and first of its ordering key). After an empty claim this means
+    /// another dispatcher held the rows for a moment: try again shortly rather than stop.
+    /// </summary>
+    public async Task<bool> AnyClaimableAsync(MySqlConnection conn, IReadOnlyCollection<string> topics, CancellationToken ct) =>
+        topics.Count > 0 && await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+            AnyClaimableSql, new { Now = clock.GetUtcNow().UtcDateTime, Topics = topics }, cancellationToken: ct));
 
     private const string MarkSentSql = """
         UPDATE outbox

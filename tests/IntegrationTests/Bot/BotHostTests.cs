@@ -17,7 +17,30 @@ public sealed class BotHostTests(TestDatabase db) : IAsyncLifetime
 {
     private readonly string _offlineLog = Path.Combine(Path.GetTempPath(), $"dingtalk-calls-{Guid.NewGuid():N}.jsonl");
 
-    public Task InitializeAsync() => db.ResetAsync();
+    public async Task InitializeAsync()
+    {
+        await db.ResetAsync();
+        // Quartz's tables belong in their own test database (see QuartzDatabaseAsync); drop any an earlier
+        // version of these tests left in the app's test database, where the schema comparison would see them.
+        await using var conn = await db.DataSource.OpenConnectionAsync();
+        var leftovers = await conn.QueryAsync<string>(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE 'QRTZ\\_%'");
+        await conn.ExecuteAsync("SET FOREIGN_KEY_CHECKS = 0");
+        foreach (var table in leftovers)
+            await conn.ExecuteAsync($"DROP TABLE `{table}`");
+        await conn.ExecuteAsync("SET FOREIGN_KEY_CHECKS = 1");
+    }
+
+    /// <summary>A database of its own for Quartz's QRTZ_ tables (the app's test database is compared against the migrations).</summary>
+    private async Task<string> QuartzDatabaseAsync()
+    {
+        var b = new MySqlConnector.MySqlConnectionStringBuilder(db.ConnectionString);
+        var name = b.Database + "_quartz";
+        await using (var conn = await db.DataSource.OpenConnectionAsync())
+            await conn.ExecuteAsync($"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
+        b.Database = name;
+        return b.ConnectionString;
+    }
 
     public Task DisposeAsync()
     {
@@ -48,8 +71,9 @@ public sealed class BotHostTests(TestDatabase db) : IAsyncLifetime
                 [new OutboxMessage(OutboxTopics.UserNotice, null, new UserNoticePayload(7, 1, [userId], "supervised", null))], CancellationToken.None);
             await tx.CommitAsync();
         }
+        var quartz = await QuartzDatabaseAsync();
         await using var factory = Factory(
-            ("Bot:ClusteredScheduler", "true"), ("Bot:ProvisionQuartzSchema", "true"), ("Bot:RunScheduler", "true"), ("Outbox:PollInterval", "00:00:00.500"));
+            ("ConnectionStrings:Quartz", quartz), ("Bot:ClusteredScheduler", "true"), ("Bot:ProvisionQuartzSchema", "true"), ("Bot:RunScheduler", "true"), ("Outbox:PollInterval", "00:00:00.500"));
         using var client = factory.CreateClient();
 
         DateTime? sentAt = null;
@@ -63,7 +87,7 @@ public sealed class BotHostTests(TestDatabase db) : IAsyncLifetime
         Assert.NotNull(sentAt);
         var scheduler = await factory.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
         Assert.Equal(SchedulerStatus.Running, scheduler.Status);
-        await using (var conn = await db.DataSource.OpenConnectionAsync())
+        await using (var conn = new MySqlConnector.MySqlConnection(quartz))
             Assert.Equal(1, await conn.QuerySingleAsync<int>("SELECT COUNT(*) FROM QRTZ_TRIGGERS WHERE TRIGGER_NAME = @n", new { n = OutboxDispatchJob.Identity }));
         var line = Assert.Single(await File.ReadAllLinesAsync(_offlineLog));
         Assert.Contains("督办通知：线索 #7", line);
