@@ -84,7 +84,7 @@ public static class GatewayBench
         }
         var dingTalk = new DingTalkOptions { ApiBaseUrl = fake.Url, LegacyBaseUrl = fake.Url, AppKey = "bench", AppSecret = "bench", CallsPerSecondPerApi = limit };
         var client = new DingTalkClient(new HttpClient(), Options.Create(dingTalk), new AccessTokenCache(TimeProvider.System, dingTalk.TokenRefreshMargin),
-            new ApiRateLimiter(TimeProvider.System, limit, TimeSpan.FromSeconds(1) + DingTalkSetup.RateWindowMargin),
+            new ApiRateLimiter(TimeProvider.System, limit, dingTalk.RateWindow),
             TimeProvider.System, NullLogger<DingTalkClient>.Instance);
         var outbox = new OutboxOptions();
         var dispatcher = new OutboxDispatcher(db, store, new BenchRenderer(), client, Options.Create(outbox), TimeProvider.System, NullLogger<OutboxDispatcher>.Instance);

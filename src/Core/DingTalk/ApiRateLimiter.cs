@@ -2,8 +2,8 @@ namespace SchoolSafety.Core.DingTalk;
 
 /// <summary>
 /// At most N calls per API in any one-second window (a sliding log per API key), shared by all callers
-/// in the process. Callers wait their turn in arrival order. A small margin is added to the window so
-/// that network jitter between here and DingTalk cannot make DingTalk see N+1 calls in a second.
+/// in the process. Callers wait their turn. The window is one second plus <see cref="DingTalkOptions.RateWindowMargin"/>,
+/// so that network jitter between here and DingTalk cannot make DingTalk see N+1 calls in a second.
 /// </summary>
 public sealed class ApiRateLimiter(TimeProvider clock, int callsPerWindow, TimeSpan window)
 {

@@ -47,6 +47,14 @@ public sealed class DingTalkOptions
     [Range(1, 10_000)]
     public int CallsPerSecondPerApi { get; set; } = 20;
 
+    /// <summary>
+    /// Slack added to the limiter's one-second window, so that uneven network delay between here and DingTalk
+    /// cannot make DingTalk see N+1 calls in one second. Costs margin/(1 s + margin) of the throughput.
+    /// </summary>
+    public TimeSpan RateWindowMargin { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    public TimeSpan RateWindow => TimeSpan.FromSeconds(1) + RateWindowMargin;
+
     /// <summary>Retries after a throttling answer (90018, 90002, QpsLimit…), waiting <see cref="ThrottleBackoff"/> × attempt plus jitter.</summary>
     [Range(0, 10)]
     public int ThrottleRetries { get; set; } = 3;

@@ -8,9 +8,6 @@ namespace SchoolSafety.Core.DingTalk;
 
 public static class DingTalkSetup
 {
-    /// <summary>Slack added to the rate limiter's one-second window so DingTalk never counts N+1 calls in its second.</summary>
-    public static readonly TimeSpan RateWindowMargin = TimeSpan.FromMilliseconds(25);
-
     /// <summary>
     /// Registers <see cref="IDingTalkClient"/>: the HTTP client when AppKey/AppSecret are configured,
     /// otherwise the offline <see cref="RecordingDingTalkClient"/>; and the outbox's dispatcher, renderer and
@@ -32,7 +29,7 @@ public static class DingTalkSetup
         services.AddSingleton(sp => new ApiRateLimiter(
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<DingTalkOptions>>().Value.CallsPerSecondPerApi,
-            TimeSpan.FromSeconds(1) + RateWindowMargin));
+            sp.GetRequiredService<IOptions<DingTalkOptions>>().Value.RateWindow));
         // HttpClientFactory's logs already redact query strings (.NET 9+), which hides ?access_token=;
         // header values (x-acs-dingtalk-access-token) are redacted here explicitly.
         services.AddHttpClient<DingTalkClient>((sp, http) =>

@@ -62,7 +62,7 @@ public sealed class DingTalkFake : IDisposable
             new HttpClient { Timeout = TimeSpan.FromSeconds(10) },
             Microsoft.Extensions.Options.Options.Create(options),
             tokens ?? new AccessTokenCache(TimeProvider.System, options.TokenRefreshMargin),
-            limiter ?? new ApiRateLimiter(TimeProvider.System, options.CallsPerSecondPerApi, TimeSpan.FromSeconds(1) + DingTalkSetup.RateWindowMargin),
+            limiter ?? new ApiRateLimiter(TimeProvider.System, options.CallsPerSecondPerApi, options.RateWindow),
             TimeProvider.System,
             logger ?? NullLogger<DingTalkClient>.Instance);
     }
