@@ -39,6 +39,7 @@ public static class CoreSetup
 
         services.AddSingleton<OrganisationStore>();
         services.AddSingleton<ClueStore>();
+        services.AddSingleton<ClueNumbers>();
         services.AddSingleton<OutboxStore>();
         builder.AddDingTalk();
         services.AddSingleton<ClueService>();

@@ -19,6 +19,7 @@ public sealed class ClueService(
     OrganisationStore org,
     OutboxStore outbox,
     WorkingCalendar calendar,
+    ClueNumbers numbers,
     IOptions<DueTimeOptions> dueTimes,
     TimeProvider clock)
 {
@@ -43,22 +44,22 @@ public sealed class ClueService(
             // The same key again (idempotency_keys' primary key): its transaction rolled back; answer with the first outcome.
             var prior = await clues.FindOutcomeAsync(db, scope, cmd.IdempotencyKey, ct)
                 ?? throw new InvalidOperationException("A duplicate report key left no outcome.", e);
-            return Replay(prior);
+            return await ReplayReportAsync(prior, ct);
         }
     }
-
-    private const string NumberPlaceholder = "@@NUMBER@@";
 
     private async Task<ActionOutcome> ReportOnceAsync(ReportCommand cmd, string scope, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
+        // READ COMMITTED: a report only inserts; its reads (the duplicate hint among them) must not take
+        // the shared locks REPEATABLE READ puts on rows other reports are inserting (they deadlock).
+        await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, ct);
         var item = await org.CachedItemAsync(conn, tx, cmd.ItemNo, ct);
         if (item is not { Hazard: true })
             return Invalid("clue.item_unknown", "请选择工作清单中的隐患类别");
 
-        var memberships = await org.MembershipsAsync(conn, tx, cmd.ReporterUserId, ct);
-        var schools = memberships.Where(m => m.Role is Role.Reporter or Role.CoLeader && m.SchoolId != 0)
+        var reporter = await org.ReporterContextAsync(conn, tx, cmd.ReporterUserId, item.OwnerLine, ct);
+        var schools = reporter.Memberships.Where(m => m.Role is Role.Reporter or Role.CoLeader && m.SchoolId != 0)
             .DistinctBy(m => m.SchoolId).ToList();
         if (schools.Count == 0)
             return Outcome(OutcomeKind.Forbidden, "clue.not_reporter", "您不是学校的安全负责人，不能上报线索");
@@ -70,13 +71,13 @@ public sealed class ClueService(
                 ? Invalid("clue.school_required", "您在多所学校任职，请选择上报的学校")
                 : Outcome(OutcomeKind.Forbidden, "clue.school_not_yours", "只能为本人所在学校上报线索");
 
+        var route = WorkGroupRoute(
+            reporter.LineMembers.Where(m => m.SchoolId == school.SchoolId).Select(m => (m.UserId, m.UnitId)).ToList(),
+            reporter.CoLeaders.Where(c => c.SchoolId == school.SchoolId).Select(c => c.UserId).ToList());
         var now = Now();
-        var day = ChinaDate(now);
-        var route = await RouteAsync(conn, tx, school.SchoolId, item, Tier.WorkGroup, ct);
-        var duplicateOf = await clues.OpenDuplicateAsync(conn, tx, school.SchoolId, item.No, now - DuplicateWindow, ct);
         var row = new ClueRow
         {
-            Number = $"~{Guid.NewGuid():N}"[..32],   // replaced by the day's number just before commit
+            Number = await numbers.NextAsync(ChinaDate(now), ct),
             SchoolId = school.SchoolId,
             TownId = school.SchoolTownId!.Value,
             ItemNo = item.No,
@@ -97,21 +98,28 @@ public sealed class ClueService(
             DueAt = await DueAsync(ClueState.PendingAcceptance, Tier.WorkGroup, item.No, now, ct),
             Version = 1,
         };
-        var id = await clues.InsertAsync(conn, tx, row, ct);
+        var (id, duplicateOf) = await clues.InsertReportedAsync(conn, tx, row, school.UserName, scope, cmd.IdempotencyKey, now - DuplicateWindow, ct);
         await outbox.EnqueueAsync(conn, tx,
         [
             new OutboxMessage(OutboxTopics.CardDeliver, CardKey(id), new CardDeliverPayload(id, 1, route.Recipients, route.UnitId is null ? "unrouted" : "new")),
             new OutboxMessage(OutboxTopics.GroupNotice, null, new GroupNoticePayload(id, 1, school.SchoolId, "new")),
         ], ct);
-        var outcome = ReportedOutcome(id, NumberPlaceholder, duplicateOf);
-        var number = await clues.FinishReportAsync(conn, tx, new ClueEventRow
-        {
-            ClueId = id, Action = ClueAction.Report, ActorUserId = cmd.ReporterUserId, ActorLabel = school.UserName, OccurredAt = now,
-            ToState = row.State, ToUnitId = row.UnitId, ToTier = row.Tier, Version = 1, Attachments = row.Attachments,
-        }, day, scope, cmd.IdempotencyKey, JsonSerializer.Serialize(outcome, Json), NumberPlaceholder, ct);
         await tx.CommitAsync(ct);
-        return ReportedOutcome(id, number, duplicateOf);
+        return ReportedOutcome(id, row.Number, duplicateOf);
     }
+
+    /// <summary>The first outcome of a repeated report key: the clue it created, read again.</summary>
+    private async Task<ActionOutcome> ReplayReportAsync(string stored, CancellationToken ct)
+    {
+        var first = JsonSerializer.Deserialize<StoredReport>(stored, Json)!;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var clue = await clues.GetAsync(conn, null, first.ClueId, ct)
+            ?? throw new InvalidOperationException($"Clue {first.ClueId} of a stored report key is gone.");
+        var duplicateOf = await clues.DuplicateOfAsync(conn, clue, clue.CreatedAt - DuplicateWindow, ct);
+        return ReportedOutcome(clue.Id, clue.Number, duplicateOf) with { Repeat = true };
+    }
+
+    private sealed record StoredReport(long ClueId);
 
     private static ActionOutcome ReportedOutcome(long id, string number, string? duplicateOf) => new()
     {
@@ -397,16 +405,25 @@ public sealed class ClueService(
         if (tier == Tier.WorkGroup)
         {
             var members = await org.WorkGroupMembersAsync(conn, tx, schoolId, item.OwnerLine, ct);
-            if (members.Count == 0)
-                return new Route(null, null, await org.SchoolRoleUsersAsync(conn, tx, schoolId, Role.CoLeader, ct));
-            var unit = members[0].UnitId;
-            var inUnit = members.Where(m => m.UnitId == unit).Select(m => m.UserId).ToList();
-            return new Route(unit, inUnit.Count == 1 ? inUnit[0] : null, inUnit);
+            return WorkGroupRoute(members.Select(m => (m.UserId, m.UnitId)).ToList(),
+                members.Count == 0 ? await org.SchoolRoleUsersAsync(conn, tx, schoolId, Role.CoLeader, ct) : []);
         }
         var unitId = await UnitAtTierAsync(conn, tx, item, tier, ct);
         return unitId is null
             ? new Route(null, null, [])
             : new Route(unitId, null, await org.UnitStaffAsync(conn, tx, unitId.Value, ct));
+    }
+
+    /// <summary>
+    /// At the work group: the unit of the line's first member, assigned to them when they are its only
+    /// member there; with no member of the line, unrouted, to the co-leaders.
+    /// </summary>
+    private static Route WorkGroupRoute(IReadOnlyList<(long UserId, long UnitId)> members, IReadOnlyList<long> coLeaders)
+    {
+        if (members.Count == 0) return new Route(null, null, coLeaders);
+        var unit = members[0].UnitId;
+        var inUnit = members.Where(m => m.UnitId == unit).Select(m => m.UserId).ToList();
+        return new Route(unit, inUnit.Count == 1 ? inUnit[0] : null, inUnit);
     }
 
     /// <summary>The line's unit at a district or city tier; a line with none there uses the item's configured unit of that level.</summary>

@@ -4,7 +4,7 @@ using MySqlConnector;
 namespace SchoolSafety.Core.Clues;
 
 /// <summary>All SQL of the clue aggregate: clues, their timeline, their numbers, and action idempotency keys.</summary>
-public sealed class ClueStore
+public sealed partial class ClueStore
 {
     private const string Columns = $"""
         id AS {nameof(ClueRow.Id)}, number AS {nameof(ClueRow.Number)}, school_id AS {nameof(ClueRow.SchoolId)},
@@ -23,34 +23,68 @@ public sealed class ClueStore
         version AS {nameof(ClueRow.Version)}
         """;
 
-    private const string FinishReportSql = """
-        INSERT INTO clue_events (clue_id, action, actor_user_id, actor_label, occurred_at, from_state, to_state,
-                                 from_unit_id, to_unit_id, from_tier, to_tier, version, note, attachments)
-        VALUES (@ClueId, @Action, @ActorUserId, @ActorLabel, @OccurredAt, NULL, @ToState,
-                NULL, @ToUnitId, NULL, @ToTier, 1, NULL, @Attachments);
-        INSERT INTO clue_number_counters (day, last_seq) VALUES (@Day, LAST_INSERT_ID(1))
-        ON DUPLICATE KEY UPDATE last_seq = LAST_INSERT_ID(last_seq + 1);
-        UPDATE clues SET number = CONCAT(@Prefix, LPAD(LAST_INSERT_ID(), GREATEST(4, CHAR_LENGTH(LAST_INSERT_ID())), '0')) WHERE id = @ClueId;
+    private const string ReserveNumbersSql = """
+        INSERT INTO clue_number_counters (day, last_seq) VALUES (@Day, LAST_INSERT_ID(@Count))
+        ON DUPLICATE KEY UPDATE last_seq = LAST_INSERT_ID(last_seq + @Count);
+        SELECT LAST_INSERT_ID();
+        """;
+
+    /// <summary>Reserves the day's next <paramref name="count"/> sequence numbers in a transaction of its own; returns the last one.</summary>
+    public async Task<int> ReserveNumbersAsync(MySqlDataSource db, DateOnly day, int count, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<int>(new CommandDefinition(ReserveNumbersSql, new { Day = day.ToDateTime(TimeOnly.MinValue), Count = count }, cancellationToken: ct));
+    }
+
+    private const string DuplicateSql = """
+        SELECT number
+          FROM clues
+         WHERE school_id = @SchoolId AND item_no = @ItemNo AND created_at >= @DuplicateSince AND created_at <= @CreatedAt
+           AND number <> @Number AND state NOT IN ('Resolved', 'Withdrawn')
+         ORDER BY created_at DESC
+         LIMIT 1
+        """;
+
+    private const string InsertReportedSql = $"""
+        {DuplicateSql};
+        INSERT INTO clues (number, school_id, town_id, item_no, line_code, description, location, latitude, longitude,
+                           attachments, reporter_user_id, created_at, updated_at, state, tier, unit_id, assignee_user_id,
+                           unrouted, due_at, version)
+        VALUES (@Number, @SchoolId, @TownId, @ItemNo, @LineCode, @Description, @Location, @Latitude, @Longitude,
+                @Attachments, @ReporterUserId, @CreatedAt, @UpdatedAt, @State, @Tier, @UnitId, @AssigneeUserId,
+                @Unrouted, @DueAt, 1);
+        SET @clue_id = LAST_INSERT_ID();
+        INSERT INTO clue_events (clue_id, action, actor_user_id, actor_label, occurred_at, to_state, to_unit_id, to_tier, version, attachments)
+        VALUES (@clue_id, 'Report', @ReporterUserId, @ActorLabel, @CreatedAt, @State, @UnitId, @Tier, 1, @Attachments);
         INSERT INTO idempotency_keys (scope, idem_key, outcome, created_at)
-        SELECT @Scope, @Key, REPLACE(@Outcome, @Placeholder, number), @OccurredAt FROM clues WHERE id = @ClueId;
-        SELECT number FROM clues WHERE id = @ClueId;
+        VALUES (@Scope, @Key, JSON_OBJECT('clueId', @clue_id), @CreatedAt);
+        SELECT @clue_id;
         """;
 
     /// <summary>
-    /// The last statements of a report, in one round trip: the timeline's first event, the day's next
-    /// number (<c>XA20261129-0007</c>; the day's counter row stays locked only from here to the commit),
-    /// and the outcome under its idempotency key with <paramref name="placeholder"/> replaced by the number.
-    /// A repeated key fails here on the primary key (1062). Returns the number.
+    /// A new clue in one round trip: the number of an open clue of the same school and item since
+    /// <paramref name="duplicateSince"/> if there is one (a plain read: a locking one deadlocks with
+    /// concurrent reports), the clue, its first timeline event, and its idempotency key (a repeated key
+    /// fails here on the primary key, 1062).
     /// </summary>
-    public Task<string> FinishReportAsync(MySqlConnection conn, MySqlTransaction tx, ClueEventRow first, DateOnly day,
-        string scope, string key, string outcomeJson, string placeholder, CancellationToken ct) =>
-        conn.ExecuteScalarAsync<string>(new CommandDefinition(FinishReportSql, new
-        {
-            first.ClueId, Action = first.Action.ToString(), first.ActorUserId, first.ActorLabel, first.OccurredAt,
-            ToState = first.ToState.ToString(), first.ToUnitId, ToTier = first.ToTier.ToString(), first.Attachments,
-            Day = day.ToDateTime(TimeOnly.MinValue), Prefix = $"XA{day:yyyyMMdd}-",
-            Scope = scope, Key = key, Outcome = outcomeJson, Placeholder = placeholder,
-        }, tx, cancellationToken: ct))!;
+    public async Task<(long Id, string? DuplicateOf)> InsertReportedAsync(MySqlConnection conn, MySqlTransaction tx, ClueRow c, string actorLabel,
+        string scope, string key, DateTime duplicateSince, CancellationToken ct)
+    {
+        var args = new DynamicParameters(Args(c));
+        args.Add("ActorLabel", actorLabel);
+        args.Add("Scope", scope);
+        args.Add("Key", key);
+        args.Add("DuplicateSince", duplicateSince);
+        using var results = await conn.QueryMultipleAsync(new CommandDefinition(InsertReportedSql, args, tx, cancellationToken: ct));
+        var duplicateOf = await results.ReadSingleOrDefaultAsync<string?>();
+        var id = await results.ReadSingleAsync<long>();
+        return (id, duplicateOf);
+    }
+
+    /// <summary>The duplicate hint of a clue as it was reported (for a repeated report key).</summary>
+    public Task<string?> DuplicateOfAsync(MySqlConnection conn, ClueRow c, DateTime duplicateSince, CancellationToken ct) =>
+        conn.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(DuplicateSql,
+            new { c.SchoolId, c.ItemNo, DuplicateSince = duplicateSince, c.CreatedAt, c.Number }, cancellationToken: ct));
 
     private const string FindOutcomeNowSql = "SELECT outcome FROM idempotency_keys WHERE scope = @Scope AND idem_key = @Key";
 
@@ -60,19 +94,6 @@ public sealed class ClueStore
         await using var conn = await db.OpenConnectionAsync(ct);
         return await conn.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(FindOutcomeNowSql, new { Scope = scope, Key = key }, cancellationToken: ct));
     }
-
-    private const string InsertSql = """
-        INSERT INTO clues (number, school_id, town_id, item_no, line_code, description, location, latitude, longitude,
-                           attachments, reporter_user_id, created_at, updated_at, state, tier, unit_id, assignee_user_id,
-                           unrouted, due_at, version)
-        VALUES (@Number, @SchoolId, @TownId, @ItemNo, @LineCode, @Description, @Location, @Latitude, @Longitude,
-                @Attachments, @ReporterUserId, @CreatedAt, @UpdatedAt, @State, @Tier, @UnitId, @AssigneeUserId,
-                @Unrouted, @DueAt, @Version);
-        SELECT LAST_INSERT_ID();
-        """;
-
-    public Task<long> InsertAsync(MySqlConnection conn, MySqlTransaction tx, ClueRow c, CancellationToken ct) =>
-        conn.ExecuteScalarAsync<long>(new CommandDefinition(InsertSql, Args(c), tx, cancellationToken: ct));
 
     private const string LockSql = $"SELECT {Columns} FROM clues WHERE id = @Id FOR UPDATE";
 
@@ -160,19 +181,6 @@ public sealed class ClueStore
     /// <summary>Every unit that has held the clue (their staff may still read it).</summary>
     public async Task<IReadOnlySet<long>> PastUnitsAsync(MySqlConnection conn, MySqlTransaction? tx, long clueId, CancellationToken ct) =>
         (await conn.QueryAsync<long>(new CommandDefinition(PastUnitsSql, new { ClueId = clueId }, tx, cancellationToken: ct))).ToHashSet();
-
-    private const string OpenDuplicateSql = """
-        SELECT number
-          FROM clues
-         WHERE school_id = @SchoolId AND item_no = @ItemNo AND created_at >= @Since
-           AND state NOT IN ('Resolved', 'Withdrawn')
-         ORDER BY created_at DESC
-         LIMIT 1
-        """;
-
-    /// <summary>An open clue of the same school and item reported since <paramref name="sinceUtc"/>, if any.</summary>
-    public Task<string?> OpenDuplicateAsync(MySqlConnection conn, MySqlTransaction? tx, long schoolId, int itemNo, DateTime sinceUtc, CancellationToken ct) =>
-        conn.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(OpenDuplicateSql, new { SchoolId = schoolId, ItemNo = itemNo, Since = sinceUtc }, tx, cancellationToken: ct));
 
     private const string FindOutcomeSql = "SELECT outcome FROM idempotency_keys WHERE scope = @Scope AND idem_key = @Key";
 

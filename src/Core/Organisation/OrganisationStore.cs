@@ -24,6 +24,37 @@ public sealed class OrganisationStore(TimeProvider clock)
     public async Task<IReadOnlyList<MembershipRow>> MembershipsAsync(MySqlConnection conn, MySqlTransaction? tx, long userId, CancellationToken ct) =>
         (await conn.QueryAsync<MembershipRow>(new CommandDefinition(MembershipsSql, new { UserId = userId }, tx, cancellationToken: ct))).AsList();
 
+    private const string ReporterContextSql = $"""
+        {MembershipsSql};
+        SELECT g.school_id AS {nameof(SchoolMemberRow.SchoolId)}, m.user_id AS {nameof(SchoolMemberRow.UserId)},
+               m.unit_id AS {nameof(SchoolMemberRow.UnitId)}
+          FROM work_group_members m
+          JOIN work_groups g ON g.id = m.work_group_id
+          JOIN users u ON u.id = m.user_id AND u.active = 1
+         WHERE m.line_code = @LineCode
+           AND g.school_id IN (SELECT school_id FROM memberships WHERE user_id = @UserId AND role IN ('Reporter', 'CoLeader'))
+         ORDER BY m.user_id;
+        SELECT c.school_id AS {nameof(SchoolMemberRow.SchoolId)}, c.user_id AS {nameof(SchoolMemberRow.UserId)}, 0 AS {nameof(SchoolMemberRow.UnitId)}
+          FROM memberships c
+          JOIN users u ON u.id = c.user_id AND u.active = 1
+         WHERE c.role = 'CoLeader'
+           AND c.school_id IN (SELECT school_id FROM memberships WHERE user_id = @UserId AND role IN ('Reporter', 'CoLeader'))
+         ORDER BY c.user_id
+        """;
+
+    /// <summary>
+    /// What a report needs to know about its reporter, in one round trip: their memberships, and for
+    /// each of their schools the work-group members of the line and the co-leaders.
+    /// </summary>
+    public async Task<ReporterContext> ReporterContextAsync(MySqlConnection conn, MySqlTransaction? tx, long userId, string lineCode, CancellationToken ct)
+    {
+        using var results = await conn.QueryMultipleAsync(new CommandDefinition(ReporterContextSql, new { UserId = userId, LineCode = lineCode }, tx, cancellationToken: ct));
+        var memberships = (await results.ReadAsync<MembershipRow>()).AsList();
+        var members = (await results.ReadAsync<SchoolMemberRow>()).AsList();
+        var coLeaders = (await results.ReadAsync<SchoolMemberRow>()).AsList();
+        return new ReporterContext(memberships, members, coLeaders);
+    }
+
     private const string ItemSql = $"""
         SELECT no AS {nameof(WorklistItemRow.No)}, owner_line AS {nameof(WorklistItemRow.OwnerLine)},
                hazard AS {nameof(WorklistItemRow.Hazard)}, label AS {nameof(WorklistItemRow.Label)},
