@@ -16,6 +16,7 @@ public static class CallbacksSetup
     {
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapCardCallbacks();
         return app;
     }
 }

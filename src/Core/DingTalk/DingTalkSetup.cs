@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using SchoolSafety.Core.Cards;
 using SchoolSafety.Core.Notifications;
 
 namespace SchoolSafety.Core.DingTalk;
@@ -43,7 +44,7 @@ public static class DingTalkSetup
 
         // The outbox's sending side: hosts that send (the Bot) resolve OutboxDispatcher; admin tools use OutboxAdmin.
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton<IOutboxMessageRenderer, OutboxPlaceholderRenderer>();
+        services.AddClueCards();   // IOutboxMessageRenderer: clue cards composed, other topics as placeholders
         services.AddTransient<OutboxDispatcher>();
         services.AddSingleton<OutboxAdmin>();
         return builder;

@@ -4,7 +4,7 @@ using MySqlConnector;
 namespace SchoolSafety.Core.Organisation;
 
 /// <summary>All SQL of the organisation: regions, schools, units, users, memberships, work groups, the work list.</summary>
-public sealed class OrganisationStore(TimeProvider clock)
+public sealed partial class OrganisationStore(TimeProvider clock)
 {
     // ---- reads used by the clue lifecycle (inside its transaction) ----
 

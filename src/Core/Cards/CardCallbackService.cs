@@ -1,0 +1,93 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MySqlConnector;
+using SchoolSafety.Core.Clues;
+using SchoolSafety.Core.Organisation;
+
+namespace SchoolSafety.Core.Cards;
+
+/// <summary>
+/// A card button click, the same for HTTP and Stream mode: the clicker becomes one of our users, the action goes
+/// through <see cref="ClueService.ApplyAsync"/> with the card's version and a key the card carries, and the reply
+/// shows the clicker the clue as it now is with only the buttons they may still press. No DingTalk call is made here:
+/// the other copies are refreshed by the <c>clue.card.update</c> row ClueService committed with the change.
+/// </summary>
+public sealed partial class CardCallbackService(
+    MySqlDataSource db,
+    ClueService clues,
+    ClueStore store,
+    OrganisationStore org,
+    IOptions<CardOptions> options,
+    TimeProvider clock,
+    ILogger<CardCallbackService> logger)
+{
+    public const string NoPermission = "无权操作";
+    public const string CardExpired = "卡片已失效，请在小程序中查看";
+
+    public async Task<CardCallbackReply> HandleAsync(CardCallback click, CancellationToken ct)
+    {
+        var action = CardComposer.Parse(click.Param("action"));
+        if (action is null
+            || !long.TryParse(click.Param("clueId"), NumberStyles.None, CultureInfo.InvariantCulture, out var clueId)
+            || !int.TryParse(click.Param("version"), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+        {
+            Log.Unreadable(logger, click.OutTrackId);
+            return CardCallbackReply.Of(null, CardComposer.NoticeOnly(CardExpired));
+        }
+
+        long? userId;
+        await using (var conn = await db.OpenConnectionAsync(ct))
+            userId = string.IsNullOrEmpty(click.UserId) ? null : await org.ActiveUserIdAsync(conn, click.UserId, ct);
+        if (userId is null)
+        {
+            Log.UnknownClicker(logger, click.OutTrackId, clueId);
+            return CardCallbackReply.Of(null, CardComposer.NoticeOnly(NoPermission));
+        }
+
+        var outcome = await clues.ApplyAsync(new ClueCommand
+        {
+            ClueId = clueId,
+            Action = action.Value,
+            Version = version,
+            IdempotencyKey = CardComposer.IdempotencyKey(click.OutTrackId, version, action.Value),
+            Actor = ActorRef.User(userId.Value),
+            Note = click.Param("note"),
+        }, ct);
+        Log.Clicked(logger, click.OutTrackId, clueId, CardComposer.Code(action.Value), userId.Value, outcome.Kind, outcome.Code, outcome.Repeat);
+
+        switch (outcome.Kind)
+        {
+            case OutcomeKind.Forbidden:
+            case OutcomeKind.Invalid:
+                // Nothing changed: the clicker is told why, and nobody's card moves.
+                return CardCallbackReply.Of(null, CardComposer.NoticeOnly(outcome.Message));
+            case OutcomeKind.NotFound:
+                return CardCallbackReply.Of(null, CardComposer.Private([], outcome.Message));
+        }
+
+        // Applied, a repeat, a stale card (Conflict) or a state that no longer allows it (Refused): show the clue as it is now.
+        var notice = outcome.Repeat && outcome.Kind == OutcomeKind.Applied ? $"该操作已处理（{outcome.Message}）" : outcome.Message;
+        await using var read = await db.OpenConnectionAsync(ct);
+        var view = await store.ViewAsync(read, clueId, ct);
+        if (view is null) return CardCallbackReply.Of(null, CardComposer.Private([], "线索不存在"));
+        var relation = await clues.RelationAsync(read, null, view.Clue, ActorRef.User(userId.Value), ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var mine = CluePermissions.AvailableActions(relation, view.Clue.Snapshot, now);
+        return CardCallbackReply.Of(
+            CardComposer.Shared(view, options.Value.ClueLink(clueId), now),
+            CardComposer.Private(mine, notice));
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Card {OutTrackId}: clue {ClueId} {Action} by user {UserId} → {Kind} ({Code}), repeat {Repeat}")]
+        public static partial void Clicked(ILogger logger, string outTrackId, long clueId, string action, long userId, OutcomeKind kind, string code, bool repeat);
+
+        [LoggerMessage(2, LogLevel.Warning, "Card {OutTrackId}: a click without a readable action, clue id or version")]
+        public static partial void Unreadable(ILogger logger, string outTrackId);
+
+        [LoggerMessage(3, LogLevel.Warning, "Card {OutTrackId}: clue {ClueId} clicked by a DingTalk user who is not an active user here")]
+        public static partial void UnknownClicker(ILogger logger, string outTrackId, long clueId);
+    }
+}

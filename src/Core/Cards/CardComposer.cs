@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using SchoolSafety.Core.Calendar;
+using SchoolSafety.Core.Clues;
+
+namespace SchoolSafety.Core.Cards;
+
+/// <summary>One button as the card shows it: the action code the template sends back, its label, and whether it needs the input field.</summary>
+public sealed record CardButton(string Action, string Label, bool NeedsNote);
+
+/// <summary>
+/// The clue card's variables (docs/cards.md), pure: what every copy shows (<see cref="Shared"/>) and what only one
+/// person sees (<see cref="Private"/>: their buttons and a notice). Values are strings, as DingTalk requires.
+/// </summary>
+public static class CardComposer
+{
+    public const int ExcerptLength = 60;
+
+    /// <summary>Actions a card button can carry: everything else needs a form (a target person, a category, a deadline) in the mini-app.</summary>
+    public static readonly IReadOnlyList<ClueAction> CardActions =
+    [
+        ClueAction.Accept, ClueAction.Resolve, ClueAction.Escalate, ClueAction.Return, ClueAction.ProposeDispatch,
+        ClueAction.ApproveDispatch, ClueAction.RejectDispatch, ClueAction.ConfirmResult, ClueAction.RejectResult,
+        ClueAction.Withdraw, ClueAction.Urge, ClueAction.Reopen,
+    ];
+
+    /// <summary>Shared variables every copy shows; the buttons are separate (<see cref="Buttons"/>).</summary>
+    public static readonly IReadOnlyList<string> SharedKeys =
+    [
+        "clueId", "version", "number", "school", "category", "excerpt", "state", "stateCode", "tier", "unit", "handler",
+        "dueAt", "overdue", "supervised", "supervisionDueAt", "lastAction", "detailUrl",
+    ];
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Actions that take their words from the card's input field (<c>note</c>) and refuse an empty one.</summary>
+    public static bool NeedsNote(ClueAction a) =>
+        a is ClueAction.Resolve or ClueAction.Escalate or ClueAction.Return or ClueAction.RejectDispatch or ClueAction.RejectResult;
+
+    /// <summary>The code a button sends back as <c>params.action</c>: the action's name in camelCase (<c>accept</c>, <c>rejectDispatch</c>).</summary>
+    public static string Code(ClueAction a)
+    {
+        var name = a.ToString();
+        return char.ToLowerInvariant(name[0]) + name[1..];
+    }
+
+    /// <summary>A button's action code back to the action; null for anything that is not a card action.</summary>
+    public static ClueAction? Parse(string? code)
+    {
+        if (string.IsNullOrWhiteSpace(code)) return null;
+        foreach (var a in CardActions)
+            if (string.Equals(Code(a), code.Trim(), StringComparison.OrdinalIgnoreCase)) return a;
+        return null;
+    }
+
+    /// <summary>The one card instance of a clue: every recipient's copy, so one update refreshes them all.</summary>
+    public static string OutTrackId(long clueId) => $"clue-{clueId}";
+
+    /// <summary>The idempotency key a click carries: one per card, version and action (ClueService scopes it per person).</summary>
+    public static string IdempotencyKey(string outTrackId, int version, ClueAction action) => $"card:{outTrackId}:v{version}:{Code(action)}";
+
+    /// <summary>What every copy of the card shows: the clue's state, where it is, who holds it, and who did what last.</summary>
+    public static Dictionary<string, string> Shared(ClueView v, string detailUrl, DateTime nowUtc)
+    {
+        var c = v.Clue;
+        return new Dictionary<string, string>
+        {
+            ["clueId"] = c.Id.ToString(CultureInfo.InvariantCulture),
+            ["version"] = c.Version.ToString(CultureInfo.InvariantCulture),
+            ["number"] = c.Number,
+            ["school"] = v.SchoolName,
+            ["category"] = v.ItemLabel,
+            ["excerpt"] = Excerpt(c.Description),
+            ["state"] = c.State.Zh(),
+            ["stateCode"] = c.State.ToString(),
+            ["tier"] = c.Tier.Zh(),
+            ["unit"] = v.UnitName ?? (c.Unrouted ? "待改派（工作组组长）" : ""),
+            ["handler"] = v.AssigneeName ?? "",
+            ["dueAt"] = c.State.IsOpen() ? ChinaTime(c.DueAt) : "",
+            ["overdue"] = Bool(c.State.IsOpen() && c.DueAt is { } due && due < nowUtc),
+            ["supervised"] = Bool(c.Supervised),
+            ["supervisionDueAt"] = c.Supervised ? ChinaTime(c.SupervisionDueAt) : "",
+            ["lastAction"] = LastAction(v),
+            ["detailUrl"] = detailUrl,
+        };
+    }
+
+    /// <summary>
+    /// The button variables: <c>actions</c> (a JSON list for templates that loop) and one <c>btn_&lt;action&gt;</c> flag per
+    /// card action (for templates with fixed buttons), every flag present so that a button that no longer applies disappears;
+    /// <c>needsNote</c> shows the input field when a visible button needs words.
+    /// </summary>
+    public static Dictionary<string, string> Buttons(IEnumerable<ClueAction> available)
+    {
+        var set = available.Where(CardActions.Contains).ToHashSet();
+        var buttons = CardActions.Where(set.Contains).Select(a => new CardButton(Code(a), a.Zh(), NeedsNote(a))).ToList();
+        var vars = new Dictionary<string, string>
+        {
+            ["actions"] = JsonSerializer.Serialize(buttons, Json),
+            ["needsNote"] = Bool(buttons.Any(b => b.NeedsNote)),
+        };
+        foreach (var a in CardActions) vars[$"btn_{Code(a)}"] = Bool(set.Contains(a));
+        return vars;
+    }
+
+    /// <summary>What only the clicker sees: their buttons and a notice (<c>notice</c>, empty for none).</summary>
+    public static Dictionary<string, string> Private(IEnumerable<ClueAction> available, string notice)
+    {
+        var vars = Buttons(available);
+        vars["notice"] = notice;
+        return vars;
+    }
+
+    /// <summary>A notice alone, leaving the clicker's buttons as they are.</summary>
+    public static Dictionary<string, string> NoticeOnly(string notice) => new() { ["notice"] = notice };
+
+    /// <summary>The whole card for a delivery or a refresh: shared variables, buttons and an empty notice.</summary>
+    public static Dictionary<string, string> Card(ClueView v, IEnumerable<ClueAction> buttons, string detailUrl, DateTime nowUtc)
+    {
+        var vars = Shared(v, detailUrl, nowUtc);
+        foreach (var (k, value) in Buttons(buttons)) vars[k] = value;
+        vars["notice"] = "";
+        return vars;
+    }
+
+    public static string Excerpt(string text)
+    {
+        var flat = string.Join(' ', text.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+        var info = new StringInfo(flat);
+        return info.LengthInTextElements <= ExcerptLength ? flat : info.SubstringByTextElements(0, ExcerptLength) + "…";
+    }
+
+    /// <summary>"王伟 签收 · 11-30 10:05" (China time), or empty before anything happened.</summary>
+    public static string LastAction(ClueView v) =>
+        v.LastAction is { } a && v.LastActor is { } who && v.LastAt is { } at
+            ? $"{who} {a.Zh()} · {(at + HolidayTable.ChinaOffset).ToString("MM-dd HH:mm", CultureInfo.InvariantCulture)}"
+            : "";
+
+    /// <summary>A UTC time as China time, "2026-12-01 10:00"; empty for none.</summary>
+    public static string ChinaTime(DateTime? utc) =>
+        utc is { } t ? (t + HolidayTable.ChinaOffset).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
+
+    private static string Bool(bool b) => b ? "true" : "false";
+}

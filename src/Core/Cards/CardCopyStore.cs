@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Dapper;
+using MySqlConnector;
+using SchoolSafety.Core.Notifications;
+
+namespace SchoolSafety.Core.Cards;
+
+/// <summary>The delivered copies of clue cards: who holds a copy of which card instance.</summary>
+public sealed class CardCopyStore(TimeProvider clock)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private const string RecordSql = """
+        INSERT IGNORE INTO card_copies (clue_id, user_id, out_track_id, delivered_at) VALUES (@ClueId, @UserId, @OutTrackId, @Now)
+        """;
+
+    /// <summary>Records that these users hold (or are being sent) a copy; recording one twice changes nothing.</summary>
+    public async Task RecordAsync(MySqlConnection conn, long clueId, string outTrackId, IReadOnlyList<long> userIds, CancellationToken ct)
+    {
+        if (userIds.Count == 0) return;
+        var now = clock.GetUtcNow().UtcDateTime;
+        await conn.ExecuteAsync(new CommandDefinition(RecordSql,
+            userIds.Distinct().Select(u => new { ClueId = clueId, UserId = u, OutTrackId = outTrackId, Now = now }).ToList(), cancellationToken: ct));
+    }
+
+    private const string CopiesSql = "SELECT user_id AS UserId, out_track_id AS OutTrackId FROM card_copies WHERE clue_id = @ClueId ORDER BY user_id";
+
+    public async Task<IReadOnlyList<(long UserId, string OutTrackId)>> CopiesAsync(MySqlConnection conn, long clueId, CancellationToken ct) =>
+        (await conn.QueryAsync<(long, string)>(new CommandDefinition(CopiesSql, new { ClueId = clueId }, cancellationToken: ct))).AsList();
+
+    private const string PendingDeliveriesSql = """
+        SELECT payload
+          FROM outbox
+         WHERE ordering_key = @Key AND topic = @Topic AND sent_at IS NULL AND dead_at IS NULL
+         ORDER BY id
+        """;
+
+    /// <summary>Recipients of this clue's card deliveries not sent yet (a refresh shows their buttons too, since they join the same card).</summary>
+    public async Task<IReadOnlyList<long>> PendingRecipientsAsync(MySqlConnection conn, long clueId, CancellationToken ct)
+    {
+        var payloads = await conn.QueryAsync<string>(new CommandDefinition(PendingDeliveriesSql,
+            new { Key = Clues.ClueService.CardKey(clueId), Topic = OutboxTopics.CardDeliver }, cancellationToken: ct));
+        return payloads.SelectMany(p => JsonSerializer.Deserialize<CardDeliverPayload>(p, Json)?.UserIds ?? []).Distinct().ToList();
+    }
+}

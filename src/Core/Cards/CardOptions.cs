@@ -1,0 +1,22 @@
+namespace SchoolSafety.Core.Cards;
+
+/// <summary>The clue card and the links into the mini-app (section <c>Cards</c>).</summary>
+public sealed class CardOptions
+{
+    public const string Section = "Cards";
+
+    /// <summary>The clue card's template id in DingTalk's card platform (docs/cards.md lists its variables).</summary>
+    public string TemplateId { get; set; } = "schoolsafety.clue";
+
+    /// <summary>The HTTP callback route key registered for <c>POST /dingtalk/cards</c>; null means the callbacks come by Stream mode.</summary>
+    public string? CallbackRouteKey { get; set; }
+
+    /// <summary>The mini-app's id in DingTalk (links open its pages).</summary>
+    public string MiniAppId { get; set; } = "schoolsafety";
+
+    /// <summary>A link that opens a mini-app page, e.g. <c>pages/clue/detail?id=42</c>.</summary>
+    public string Link(string page) =>
+        $"dingtalk://dingtalkclient/action/open_mini_app?miniAppId={Uri.EscapeDataString(MiniAppId)}&page={Uri.EscapeDataString(page)}";
+
+    public string ClueLink(long clueId) => Link($"pages/clue/detail?id={clueId}");
+}

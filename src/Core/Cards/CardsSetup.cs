@@ -1,0 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using SchoolSafety.Core.Notifications;
+
+namespace SchoolSafety.Core.Cards;
+
+public static class CardsSetup
+{
+    /// <summary>The clue card: options, delivered copies, the click handler, and the outbox renderer that composes cards.</summary>
+    public static IServiceCollection AddClueCards(this IServiceCollection services)
+    {
+        services.AddOptions<CardOptions>().BindConfiguration(CardOptions.Section).ValidateOnStart();
+        services.TryAddSingleton<CardCopyStore>();
+        services.TryAddSingleton<CardButtons>();
+        services.TryAddSingleton<CardCallbackService>();
+        services.TryAddSingleton<OutboxPlaceholderRenderer>();
+        services.TryAddSingleton<IOutboxMessageRenderer, ClueCardRenderer>();
+        return services;
+    }
+}

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using MySqlConnector;
+using SchoolSafety.Core.Cards;
+using SchoolSafety.Core.Clues;
+using SchoolSafety.Core.DingTalk.Contracts;
+using SchoolSafety.Core.Organisation;
+
+namespace SchoolSafety.Core.Notifications;
+
+/// <summary>
+/// The outbox renderer the hosts use: clue cards (<c>clue.card.deliver</c>, <c>clue.card.update</c>) are composed by
+/// <see cref="CardComposer"/> from the clue as it is when the row is sent; other topics go to the renderers registered
+/// for them (<see cref="IOutboxTopicRenderer"/>, e.g. the chatbot replies) or to <see cref="OutboxPlaceholderRenderer"/>.
+/// <para>
+/// A clue has one card instance (<see cref="CardComposer.OutTrackId"/>) delivered to each recipient's robot chat, and
+/// every recipient is recorded in <c>card_copies</c>; so one update refreshes every copy. A delivery to a card that
+/// already exists is answered <c>param.cardAlreadyExist</c> and the dispatcher then delivers the existing card.
+/// </para>
+/// </summary>
+public sealed class ClueCardRenderer(
+    MySqlDataSource db,
+    ClueStore clues,
+    OrganisationStore org,
+    CardCopyStore copies,
+    CardButtons buttons,
+    OutboxPlaceholderRenderer placeholder,
+    IEnumerable<IOutboxTopicRenderer> others,
+    IOptions<CardOptions> options,
+    TimeProvider clock) : IOutboxMessageRenderer
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public IReadOnlyCollection<string> Topics { get; } =
+        placeholder.Topics.Concat(others.Select(o => o.Topic)).Distinct().ToList();
+
+    public async Task<OutboxDelivery> RenderAsync(OutboxEnvelope message, CancellationToken ct)
+    {
+        switch (message.Topic)
+        {
+            case OutboxTopics.CardDeliver:
+                return await DeliverAsync(message, ct);
+            case OutboxTopics.CardUpdate:
+                return await UpdateAsync(message, ct);
+        }
+        foreach (var o in others)
+            if (o.Topic == message.Topic) return await o.RenderAsync(message, ct);
+        return await placeholder.RenderAsync(message, ct);
+    }
+
+    private async Task<OutboxDelivery> DeliverAsync(OutboxEnvelope message, CancellationToken ct)
+    {
+        var p = Read<CardDeliverPayload>(message);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var view = await clues.ViewAsync(conn, p.ClueId, ct);
+        if (view is null) return await placeholder.RenderAsync(message, ct);   // no such clue: the minimal card naming its id
+        var recipients = await org.ActiveDingTalkIdsAsync(conn, p.UserIds, ct);
+        if (recipients.Count == 0) return new OutboxDelivery.Nothing("no active recipient");
+
+        var outTrackId = CardComposer.OutTrackId(p.ClueId);
+        var ids = recipients.Select(r => r.Id).ToList();
+        await copies.RecordAsync(conn, p.ClueId, outTrackId, ids, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var shown = await buttons.ForHoldersAsync(conn, view.Clue, ids, now, ct);
+        var data = CardComposer.Card(view, shown, options.Value.ClueLink(p.ClueId), now);
+        return new OutboxDelivery.Card(new CardDelivery(
+            options.Value.TemplateId, outTrackId, data, null, recipients.Select(r => r.DingTalkUserId).ToList(), options.Value.CallbackRouteKey));
+    }
+
+    private async Task<OutboxDelivery> UpdateAsync(OutboxEnvelope message, CancellationToken ct)
+    {
+        var p = Read<ClueRefPayload>(message);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var held = await copies.CopiesAsync(conn, p.ClueId, ct);
+        if (held.Count == 0) return new OutboxDelivery.Nothing("no delivered copy of the card");
+        var view = await clues.ViewAsync(conn, p.ClueId, ct);
+        if (view is null) return new OutboxDelivery.Nothing("the clue is gone");
+        var now = clock.GetUtcNow().UtcDateTime;
+        var shown = await buttons.ForHoldersAsync(conn, view.Clue, [], now, ct);
+        var data = CardComposer.Card(view, shown, options.Value.ClueLink(p.ClueId), now);
+        return new OutboxDelivery.CardRefresh(new CardUpdate(held[0].OutTrackId, data, MergeByKey: true));
+    }
+
+    private static T Read<T>(OutboxEnvelope message) =>
+        JsonSerializer.Deserialize<T>(message.Payload, Json) ?? throw new OutboxDeliveryException($"empty payload for {message.Topic}");
+}
+
+/// <summary>A renderer of one further outbox topic (e.g. the chatbot's replies), picked up by <see cref="ClueCardRenderer"/>.</summary>
+public interface IOutboxTopicRenderer
+{
+    string Topic { get; }
+
+    Task<OutboxDelivery> RenderAsync(OutboxEnvelope message, CancellationToken ct);
+}

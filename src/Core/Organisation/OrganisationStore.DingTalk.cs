@@ -1,0 +1,65 @@
+using Dapper;
+using MySqlConnector;
+
+namespace SchoolSafety.Core.Organisation;
+
+/// <summary>What DingTalk's callbacks need of the organisation: users by DingTalk id, contact changes, group chats.</summary>
+public sealed partial class OrganisationStore
+{
+    private const string ActiveUserIdSql = "SELECT id FROM users WHERE dingtalk_user_id = @DingTalkUserId AND active = 1";
+
+    /// <summary>Our active user with this DingTalk userId; null for an unknown or deactivated one.</summary>
+    public Task<long?> ActiveUserIdAsync(MySqlConnection conn, string dingTalkUserId, CancellationToken ct) =>
+        conn.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(ActiveUserIdSql, new { DingTalkUserId = dingTalkUserId }, cancellationToken: ct));
+
+    private const string UsersByDingTalkIdSql = $"""
+        SELECT id AS {nameof(UserRow.Id)}, dingtalk_user_id AS {nameof(UserRow.DingTalkUserId)}, union_id AS {nameof(UserRow.UnionId)},
+               name AS {nameof(UserRow.Name)}, mobile AS {nameof(UserRow.Mobile)}, active AS {nameof(UserRow.Active)}
+          FROM users
+         WHERE dingtalk_user_id IN @Ids
+         ORDER BY id
+        """;
+
+    public async Task<IReadOnlyList<UserRow>> UsersByDingTalkIdAsync(MySqlConnection conn, MySqlTransaction? tx, IReadOnlyList<string> ids, CancellationToken ct) =>
+        ids.Count == 0 ? [] : (await conn.QueryAsync<UserRow>(new CommandDefinition(UsersByDingTalkIdSql, new { Ids = ids }, tx, cancellationToken: ct))).AsList();
+
+    private const string ReactivateUserSql = """
+        INSERT INTO users (dingtalk_user_id, union_id, name, mobile, active, created_at, updated_at)
+        VALUES (@DingTalkUserId, @UnionId, @Name, @Mobile, 1, @Now, @Now)
+        ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), union_id = COALESCE(VALUES(union_id), union_id), name = VALUES(name),
+                                mobile = COALESCE(VALUES(mobile), mobile), active = 1, updated_at = VALUES(updated_at)
+        """;
+
+    /// <summary>A person who joined or changed in DingTalk: created, or updated and active again (a returning leaver keeps their memberships).</summary>
+    public Task<long> UpsertActiveUserAsync(MySqlConnection conn, MySqlTransaction? tx, string dingTalkUserId, string? unionId, string name, string? mobile, CancellationToken ct) =>
+        InsertReturningIdAsync(conn, tx, ReactivateUserSql,
+            new { DingTalkUserId = dingTalkUserId, UnionId = unionId, Name = name, Mobile = mobile, Now = clock.GetUtcNow().UtcDateTime }, ct);
+
+    private const string ActiveDingTalkIdsSql = "SELECT id, dingtalk_user_id FROM users WHERE id IN @Ids AND active = 1 ORDER BY id";
+
+    /// <summary>The active users among <paramref name="ids"/> with their DingTalk userIds.</summary>
+    public async Task<IReadOnlyList<(long Id, string DingTalkUserId)>> ActiveDingTalkIdsAsync(MySqlConnection conn, IReadOnlyCollection<long> ids, CancellationToken ct) =>
+        ids.Count == 0 ? [] : (await conn.QueryAsync<(long, string)>(new CommandDefinition(ActiveDingTalkIdsSql, new { Ids = ids.Distinct().ToList() }, cancellationToken: ct))).AsList();
+
+    private const string UnbindConversationSql = "UPDATE work_groups SET open_conversation_id = NULL WHERE open_conversation_id IN @Ids";
+
+    /// <summary>A disbanded group chat: the work groups bound to it lose their chat (notices then wait for a new one).</summary>
+    public Task<int> UnbindConversationsAsync(MySqlConnection conn, MySqlTransaction? tx, IReadOnlyList<string> openConversationIds, CancellationToken ct) =>
+        openConversationIds.Count == 0 ? Task.FromResult(0)
+            : conn.ExecuteAsync(new CommandDefinition(UnbindConversationSql, new { Ids = openConversationIds }, tx, cancellationToken: ct));
+
+    private const string SchoolOfConversationSql = "SELECT school_id FROM work_groups WHERE open_conversation_id = @Cid";
+
+    /// <summary>The school whose work group chat this is; null for any other chat.</summary>
+    public Task<long?> SchoolOfConversationAsync(MySqlConnection conn, string openConversationId, CancellationToken ct) =>
+        conn.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(SchoolOfConversationSql, new { Cid = openConversationId }, cancellationToken: ct));
+
+    private const string IsWorkGroupMemberSql = """
+        SELECT EXISTS (SELECT 1 FROM work_group_members m JOIN work_groups g ON g.id = m.work_group_id
+                        WHERE g.school_id = @SchoolId AND m.user_id = @UserId)
+        """;
+
+    /// <summary>Whether the person sits in the school's work group (as a member of some line).</summary>
+    public Task<bool> IsWorkGroupMemberAsync(MySqlConnection conn, long schoolId, long userId, CancellationToken ct) =>
+        conn.ExecuteScalarAsync<bool>(new CommandDefinition(IsWorkGroupMemberSql, new { SchoolId = schoolId, UserId = userId }, cancellationToken: ct));
+}
