@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using SchoolSafety.Core.Inbox;
 
 namespace SchoolSafety.Callbacks;
 
@@ -9,6 +10,8 @@ public static class CallbacksSetup
 {
     public static WebApplicationBuilder AddCallbacks(this WebApplicationBuilder builder)
     {
+        builder.Services.AddEventInbox();
+        builder.Services.AddHostedService<InboxWorker>();
         return builder;
     }
 
@@ -16,6 +19,7 @@ public static class CallbacksSetup
     {
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapDingTalkEvents();
         app.MapCardCallbacks();
         return app;
     }

@@ -58,6 +58,7 @@ public sealed class OutboxPlaceholderRenderer(MySqlDataSource db, IOptions<Outbo
                     "urge" => $"催办提醒：线索 #{p.ClueId} 请尽快处理。",
                     "supervised" => $"督办通知：线索 #{p.ClueId} 已挂牌督办。",
                     "resolved" => $"您上报的线索 #{p.ClueId} 已办结。",
+                    "assignee_left" => $"人员变动：线索 #{p.ClueId} 的处置人已离职，请重新指派。",
                     _ => $"线索 #{p.ClueId} 有新的动态。",
                 };
                 return new OutboxDelivery.UserMessages(users, RobotMessage.Text(text));
