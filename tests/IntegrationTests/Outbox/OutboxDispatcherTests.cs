@@ -159,8 +159,9 @@ public sealed class OutboxDispatcherTests(TestDatabase db) : IAsyncLifetime
     [Fact]
     public async Task Drain_TwoDispatchersAtOnce_NoMessageSentTwice()
     {
+        // 20 ms a send: one dispatcher alone needs over a second for 300 messages, so both are surely at work together.
         _fake.Api.Given(Request.Create().WithPath(GroupPath).UsingPost()).AtPriority(1)
-            .RespondWith(Response.Create().WithStatusCode(200).WithDelay(5).WithBodyAsJson(new { processQueryKey = "k" }));
+            .RespondWith(Response.Create().WithStatusCode(200).WithDelay(20).WithBodyAsJson(new { processQueryKey = "k" }));
         await EnqueueAsync(GroupMessages(300));
         var options = FastOptions(o => { o.BatchSize = 10; o.Concurrency = 4; });
         var a = Dispatcher(options);
