@@ -21,6 +21,7 @@ public static class CallbacksSetup
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         app.MapDingTalkEvents();
         app.MapCardCallbacks();
+        app.MapRobot();
         return app;
     }
 }

@@ -22,6 +22,7 @@ public sealed record ClueListItem
 {
     public long Id { get; init; }
     public string Number { get; init; } = "";
+    public long SchoolId { get; init; }
     public string SchoolName { get; init; } = "";
     public string ItemLabel { get; init; } = "";
     public ClueState State { get; init; }
@@ -89,7 +90,7 @@ public sealed partial class ClueStore
         conn.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(IdByNumberSql, new { Number = number }, cancellationToken: ct));
 
     private const string ListColumns = """
-        c.id AS Id, c.number AS Number, s.name AS SchoolName, w.label AS ItemLabel, c.state AS State,
+        c.id AS Id, c.number AS Number, c.school_id AS SchoolId, s.name AS SchoolName, w.label AS ItemLabel, c.state AS State,
         c.due_at AS DueAt, c.supervision_due_at AS SupervisionDueAt
         """;
 

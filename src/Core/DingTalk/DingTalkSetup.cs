@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using SchoolSafety.Core.Cards;
+using SchoolSafety.Core.Chatbot;
 using SchoolSafety.Core.Notifications;
 
 namespace SchoolSafety.Core.DingTalk;
@@ -45,6 +46,7 @@ public static class DingTalkSetup
         // The outbox's sending side: hosts that send (the Bot) resolve OutboxDispatcher; admin tools use OutboxAdmin.
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddClueCards();   // IOutboxMessageRenderer: clue cards composed, other topics as placeholders
+        services.AddChatbot();     // and the robot's replies (chatbot.reply)
         services.AddTransient<OutboxDispatcher>();
         services.AddSingleton<OutboxAdmin>();
         return builder;

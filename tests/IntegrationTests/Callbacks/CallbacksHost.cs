@@ -32,6 +32,11 @@ public sealed class CallbacksHost : IAsyncLifetime
     public WebApplicationFactory<CallbacksEntryPoint> Factory { get; private set; } = null!;
     public HttpClient Client { get; private set; } = null!;
     public CallbackSecrets Secrets { get; } = new(Token, AesKey, AppKey);
+    /// <summary>The host's clock: real time unless a test class sets it (signatures are made with it).</summary>
+    public TestClock Clock { get; } = new(DateTimeOffset.UtcNow);
+    public bool FollowRealTime { get; set; } = true;
+    /// <summary>Whatever a test class sets up once for all its tests (xunit makes a class instance per test).</summary>
+    public Dictionary<string, object> Shared { get; } = [];
 
     public T Get<T>() where T : notnull => Factory.Services.GetRequiredService<T>();
 
@@ -50,6 +55,7 @@ public sealed class CallbacksHost : IAsyncLifetime
             b.UseSetting("DingTalk:CallbackAesKey", AesKey);
             b.UseSetting("DingTalk:CardCallbackSecret", CardSecret);
             b.UseSetting("Inbox:RunWorker", "false");
+            b.ConfigureServices(s => s.AddSingleton<TimeProvider>(new HostClock(this)));
         });
         Client = Factory.CreateClient();
         await Get<DemoDistrict>().LoadAsync(CancellationToken.None);
@@ -63,7 +69,21 @@ public sealed class CallbacksHost : IAsyncLifetime
         await Db.DisposeAsync();
     }
 
-    public static string NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+    public DateTimeOffset Now => FollowRealTime ? DateTimeOffset.UtcNow : Clock.Now;
+
+    public string NowMs() => Now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+
+    private sealed class HostClock(CallbacksHost host) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => host.Now;
+    }
+
+    /// <summary>Empties the app tables and loads the demo district again (for classes that need exact figures).</summary>
+    public async Task ResetAsync()
+    {
+        await Db.ResetAsync();
+        await Get<DemoDistrict>().LoadAsync(CancellationToken.None);
+    }
 
     // ---------------------------------------------------------------- demo data
 
@@ -122,6 +142,25 @@ public sealed class CallbacksHost : IAsyncLifetime
         if (note is not null) ps["note"] = note;
         var content = JsonSerializer.Serialize(new { cardPrivateData = new { actionIds = new[] { "btn_" + action }, @params = ps } });
         return JsonSerializer.Serialize(new { type = "actionCallback", outTrackId = $"clue-{clueId}", corpId = "dingcorp", userId = dingTalkUserId, content });
+    }
+
+    /// <summary>A robot message in HTTP mode (facts §5.5), signed with the AppSecret; returns the reply's markdown text.</summary>
+    public async Task<(System.Net.HttpStatusCode Status, string? Text)> AskAsync(string? senderDingTalkId, string text, string conversationId = "cid-1to1", bool group = false, string? secret = null)
+    {
+        var ts = NowMs();
+        var body = JsonSerializer.Serialize(new
+        {
+            conversationId, conversationType = group ? "2" : "1", msgId = Guid.NewGuid().ToString("N"), msgtype = "text",
+            text = new { content = text }, senderStaffId = senderDingTalkId, senderNick = "x", isInAtList = true,
+        });
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/dingtalk/robot") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("timestamp", ts);
+        request.Headers.Add("sign", DingTalkCallbackCrypto.ComputeRobotSign(secret ?? AppSecret, ts));
+        using var response = await Client.SendAsync(request);
+        if (!response.IsSuccessStatusCode) return (response.StatusCode, null);
+        var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("markdown", json.GetProperty("msgtype").GetString());
+        return (response.StatusCode, json.GetProperty("markdown").GetProperty("text").GetString());
     }
 
     /// <summary>An event push as DingTalk sends it (facts §1.2): the plaintext encrypted with the V1 secrets, signed.</summary>

@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text;
+using SchoolSafety.Core.Calendar;
+using SchoolSafety.Core.Cards;
+using SchoolSafety.Core.Clues;
+
+namespace SchoolSafety.Core.Chatbot;
+
+/// <summary>A markdown reply (DingTalk's subset: headings, lists, links, quotes, bold).</summary>
+public sealed record ChatReply(string Title, string Text);
+
+/// <summary>The robot's replies as pure functions of what was read: golden-text tested.</summary>
+public static class ChatbotReplies
+{
+    public const string Title = "校安一件事";
+
+    public static ChatReply Help(CardOptions links) => new(Title, $"""
+        ### 校安一件事 · 机器人
+        - **我的待办**：待我处理的线索
+        - **查询 XA20261130-0001**：查看一条线索
+        - **统计**：今日、本周的线索情况（在工作群中为本校）
+        - **督办清单**：挂牌督办的线索
+        - **帮助**：显示本说明
+
+        [打开小程序]({links.Link("pages/index/index")})
+        """);
+
+    public static ChatReply NotRegistered() => new(Title, """
+        ### 校安一件事
+        您还没有开通账号，请联系本单位联络员。
+        """);
+
+    public static ChatReply ToDo(IReadOnlyList<ClueListItem> items, CardOptions links)
+    {
+        if (items.Count == 0) return new("我的待办", "### 我的待办\n暂无待办，辛苦了。");
+        var sb = new StringBuilder($"### 我的待办（{items.Count}）\n");
+        for (var i = 0; i < items.Count; i++)
+        {
+            var c = items[i];
+            sb.Append(CultureInfo.InvariantCulture, $"{i + 1}. [{c.Number}]({links.ClueLink(c.Id)}) {c.SchoolName} · {c.ItemLabel} · {c.State.Zh()}");
+            if (c.DueAt is { } due) sb.Append(" · 期限 ").Append(Short(due));
+            sb.Append('\n');
+        }
+        sb.Append('\n').Append(CultureInfo.InvariantCulture, $"[在小程序中查看全部]({links.Link("pages/todo/index")})");
+        return new("我的待办", sb.ToString());
+    }
+
+    public static ChatReply Clue(ClueView v, CardOptions links)
+    {
+        var c = v.Clue;
+        var sb = new StringBuilder($"### 线索 {c.Number}\n");
+        sb.Append("- 学校：").Append(v.SchoolName).Append('\n');
+        sb.Append("- 类别：").Append(v.ItemLabel).Append('\n');
+        sb.Append("- 状态：").Append(c.State.Zh()).Append('（').Append(c.Tier.Zh()).Append("）\n");
+        sb.Append("- 责任单位：").Append(v.UnitName ?? (c.Unrouted ? "待改派" : "—")).Append('\n');
+        sb.Append("- 处置人：").Append(v.AssigneeName ?? "—").Append('\n');
+        if (c.State.IsOpen() && c.DueAt is { } due) sb.Append("- 期限：").Append(CardComposer.ChinaTime(due)).Append('\n');
+        sb.Append("- 督办：").Append(c.Supervised ? $"是（期限 {CardComposer.ChinaTime(c.SupervisionDueAt)}）" : "否").Append('\n');
+        if (CardComposer.LastAction(v) is { Length: > 0 } last) sb.Append("- 最近：").Append(last).Append('\n');
+        sb.Append("\n> ").Append(CardComposer.Excerpt(c.Description)).Append("\n\n");
+        sb.Append(CultureInfo.InvariantCulture, $"[查看详情]({links.ClueLink(c.Id)})");
+        return new($"线索 {c.Number}", sb.ToString());
+    }
+
+    /// <summary>The same words for "no such clue" and "not yours to see": existence is not disclosed.</summary>
+    public static ChatReply ClueNotVisible(string number) => new("查询结果", $"### 查询结果\n未找到线索 {number}，或您无权查看。");
+
+    public static ChatReply Stats(string scopeName, ClueCounts today, ClueCounts week, CardOptions links) => new("线索统计", $"""
+        ### 线索统计 · {scopeName}
+        - 今日：新增 {today.Reported}，办结 {today.Resolved}
+        - 本周：新增 {week.Reported}，办结 {week.Resolved}
+        - 当前在办 {today.Open}，其中超期 {today.Overdue}，督办 {today.Supervised}
+
+        [查看统计]({links.Link("pages/stats/index")})
+        """);
+
+    public static ChatReply StatsForbidden() => new("线索统计", """
+        ### 线索统计
+        您无权查看此范围的统计。统计向学校负责人、工作组成员、部门联络员和教育局专班开放。
+        """);
+
+    public static ChatReply Supervised(IReadOnlyList<ClueListItem> items, CardOptions links)
+    {
+        if (items.Count == 0) return new("督办清单", "### 督办清单\n当前没有挂牌督办的线索。");
+        var sb = new StringBuilder($"### 督办清单（{items.Count}）\n");
+        for (var i = 0; i < items.Count; i++)
+        {
+            var c = items[i];
+            sb.Append(CultureInfo.InvariantCulture, $"{i + 1}. [{c.Number}]({links.ClueLink(c.Id)}) {c.SchoolName} · {c.ItemLabel} · {c.State.Zh()}");
+            if (c.SupervisionDueAt is { } due) sb.Append(" · 督办期限 ").Append(Short(due));
+            sb.Append('\n');
+        }
+        sb.Append('\n').Append(CultureInfo.InvariantCulture, $"[在小程序中查看]({links.Link("pages/supervision/index")})");
+        return new("督办清单", sb.ToString());
+    }
+
+    public static ChatReply SupervisedForbidden() => new("督办清单", "### 督办清单\n您无权查看此范围的督办清单。");
+
+    private static string Short(DateTime utc) => (utc + HolidayTable.ChinaOffset).ToString("MM-dd HH:mm", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,135 @@
+using SchoolSafety.Core.Cards;
+using SchoolSafety.Core.Clues;
+
+namespace SchoolSafety.Core.Tests.Cards;
+
+public sealed class CardComposerTests
+{
+    private static readonly DateTime Now = new(2026, 12, 1, 3, 0, 0, DateTimeKind.Utc);   // 11:00 China time
+
+    private static ClueView View(ClueState state = ClueState.InProgress, bool supervised = false) => new()
+    {
+        Clue = new ClueRow
+        {
+            Id = 42, Number = "XA20261130-0007", Description = "校门口有无证摊贩占道经营，\n放学时段拥堵", State = state, Tier = Tier.WorkGroup,
+            DueAt = new DateTime(2026, 12, 1, 2, 0, 0, DateTimeKind.Utc), Supervised = supervised,
+            SupervisionDueAt = supervised ? new DateTime(2026, 12, 4, 10, 0, 0, DateTimeKind.Utc) : null, Version = 3,
+        },
+        SchoolName = "余杭区五常中心小学", ItemLabel = "校园周边治安", UnitName = "五常派出所", AssigneeName = "王伟",
+        LastAction = ClueAction.Accept, LastActor = "王伟", LastAt = new DateTime(2026, 11, 30, 2, 5, 0, DateTimeKind.Utc),
+    };
+
+    [Fact]
+    public void Shared_RendersEveryVariableAsAString_InChinaTime()
+    {
+        var vars = CardComposer.Shared(View(supervised: true), "link://42", Now);
+
+        Assert.Equal(CardComposer.SharedKeys, vars.Keys);
+        Assert.Equal("42", vars["clueId"]);
+        Assert.Equal("3", vars["version"]);
+        Assert.Equal("XA20261130-0007", vars["number"]);
+        Assert.Equal("余杭区五常中心小学", vars["school"]);
+        Assert.Equal("校园周边治安", vars["category"]);
+        Assert.Equal("校门口有无证摊贩占道经营， 放学时段拥堵", vars["excerpt"]);
+        Assert.Equal("处置中", vars["state"]);
+        Assert.Equal("InProgress", vars["stateCode"]);
+        Assert.Equal("护校安园工作组", vars["tier"]);
+        Assert.Equal("五常派出所", vars["unit"]);
+        Assert.Equal("王伟", vars["handler"]);
+        Assert.Equal("2026-12-01 10:00", vars["dueAt"]);
+        Assert.Equal("true", vars["overdue"]);
+        Assert.Equal("true", vars["supervised"]);
+        Assert.Equal("2026-12-04 18:00", vars["supervisionDueAt"]);
+        Assert.Equal("王伟 签收 · 11-30 10:05", vars["lastAction"]);
+        Assert.Equal("link://42", vars["detailUrl"]);
+    }
+
+    [Fact]
+    public void Shared_ClosedClue_NoDueTimeAndNotOverdue()
+    {
+        var vars = CardComposer.Shared(View(ClueState.Resolved), "l", Now);
+        Assert.Equal("", vars["dueAt"]);
+        Assert.Equal("false", vars["overdue"]);
+        Assert.Equal("已办结", vars["state"]);
+    }
+
+    [Fact]
+    public void Buttons_OnlyCardActions_EveryFlagPresent_GoldenJson()
+    {
+        var vars = CardComposer.Buttons([ClueAction.Resolve, ClueAction.Escalate, ClueAction.Reassign, ClueAction.Urge]);
+
+        Assert.Equal("""[{"action":"resolve","label":"办结","needsNote":true},{"action":"escalate","label":"上报上级","needsNote":true},{"action":"urge","label":"催办","needsNote":false}]""", vars["actions"]);
+        Assert.Equal("true", vars["needsNote"]);
+        Assert.Equal("true", vars["btn_resolve"]);
+        Assert.Equal("false", vars["btn_accept"]);
+        Assert.False(vars.ContainsKey("btn_reassign"));   // needs a form: only in the mini-app
+        Assert.Equal(CardComposer.CardActions.Count + 2, vars.Count);
+    }
+
+    [Fact]
+    public void Private_NoButtons_AllFlagsFalse_WithNotice()
+    {
+        var vars = CardComposer.Private([], "无权操作");
+        Assert.Equal("[]", vars["actions"]);
+        Assert.Equal("false", vars["needsNote"]);
+        Assert.All(CardComposer.CardActions, a => Assert.Equal("false", vars["btn_" + CardComposer.Code(a)]));
+        Assert.Equal("无权操作", vars["notice"]);
+    }
+
+    [Theory]
+    [InlineData("accept", ClueAction.Accept)]
+    [InlineData("rejectDispatch", ClueAction.RejectDispatch)]
+    [InlineData(" RESOLVE ", ClueAction.Resolve)]
+    public void Parse_CardActionCodes(string code, ClueAction expected) => Assert.Equal(expected, CardComposer.Parse(code));
+
+    [Theory]
+    [InlineData("reassign")]
+    [InlineData("report")]
+    [InlineData("")]
+    [InlineData(null)]
+    public void Parse_NotACardAction_Null(string? code) => Assert.Null(CardComposer.Parse(code));
+
+    [Fact]
+    public void NeedsNote_ExactlyTheActionsThatTakeWords()
+    {
+        Assert.Equal([ClueAction.Resolve, ClueAction.Escalate, ClueAction.RejectDispatch, ClueAction.RejectResult, ClueAction.Return],
+            CardComposer.CardActions.Where(CardComposer.NeedsNote).Order().ToArray());
+    }
+
+    [Fact]
+    public void Excerpt_LongText_CutAtSixtyCharacters()
+    {
+        var text = new string('路', 70);
+        Assert.Equal(new string('路', 60) + "…", CardComposer.Excerpt(text));
+    }
+
+    [Fact]
+    public void IdempotencyKey_PerCardVersionAndAction()
+    {
+        Assert.Equal("card:clue-42:v3:accept", CardComposer.IdempotencyKey(CardComposer.OutTrackId(42), 3, ClueAction.Accept));
+    }
+}
+
+public sealed class CardCallbackTests
+{
+    [Fact]
+    public void Parse_DocumentedBody_ReadsParamsFromTheContentString()
+    {
+        var click = CardCallback.Parse("""
+            {"type":"actionCallback","outTrackId":"clue-42","corpId":"dingcorp","userId":"u1",
+             "content":"{\"cardPrivateData\":{\"actionIds\":[\"1\"],\"params\":{\"action\":\"resolve\",\"clueId\":\"42\",\"version\":3,\"note\":\"已清理\"}}}"}
+            """);
+        Assert.NotNull(click);
+        Assert.Equal(("clue-42", "u1", "dingcorp"), (click.OutTrackId, click.UserId, click.CorpId));
+        Assert.Equal("resolve", click.Param("action"));
+        Assert.Equal("3", click.Param("version"));
+        Assert.Equal("已清理", click.Param("note"));
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("[]")]
+    [InlineData("""{"userId":"u1"}""")]
+    [InlineData("""{"outTrackId":"t","content":"{broken"}""")]
+    public void Parse_NotACardCallback_Null(string body) => Assert.Null(CardCallback.Parse(body));
+}
