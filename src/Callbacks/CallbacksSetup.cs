@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using SchoolSafety.Core.DingTalk.Stream;
 using SchoolSafety.Core.Inbox;
 
 namespace SchoolSafety.Callbacks;
@@ -12,6 +13,8 @@ public static class CallbacksSetup
     {
         builder.Services.AddEventInbox();
         builder.Services.AddHostedService<InboxWorker>();
+        builder.Services.AddDingTalkStream();
+        builder.Services.AddHostedService<StreamWorker>();
         return builder;
     }
 
