@@ -14,6 +14,7 @@ public sealed class HostHealthTests(TestDatabase db)
         {
             b.UseEnvironment("Testing");
             b.UseSetting("ConnectionStrings:SchoolSafety", db.ConnectionString);
+            b.UseSetting("MiniApp:Session:SigningKey", "health-tests-signing-key-0123456789abcdef");
         });
         using var client = factory.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
