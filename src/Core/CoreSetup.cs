@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using MySqlConnector;
+using SchoolSafety.Core.Audit;
 using SchoolSafety.Core.Calendar;
 using SchoolSafety.Core.Clues;
 using SchoolSafety.Core.Data;
@@ -44,6 +45,7 @@ public static class CoreSetup
         builder.AddDingTalk();
         services.AddSingleton<ClueService>();
         services.AddSingleton<DemoDistrict>();
+        services.AddSingleton<AuditStore>();
 
         services.AddHealthChecks()
             .AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
