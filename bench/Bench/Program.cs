@@ -8,6 +8,7 @@ switch (name)
 {
     case "clues": await CluesBench.RunAsync(rest); break;
     case "gateway": await GatewayBench.RunAsync(rest); break;
+    case "callbacks": await CallbacksBench.RunAsync(rest); break;
     default:
         Console.Error.WriteLine("usage: bench <clues|gateway>");
         return 2;
