@@ -11,6 +11,7 @@ using SchoolSafety.Core.DingTalk;
 using SchoolSafety.Core.Demo;
 using SchoolSafety.Core.Notifications;
 using SchoolSafety.Core.Organisation;
+using SchoolSafety.Core.Photos;
 
 namespace SchoolSafety.Core;
 
@@ -46,6 +47,8 @@ public static class CoreSetup
         services.AddSingleton<ClueService>();
         services.AddSingleton<DemoDistrict>();
         services.AddSingleton<AuditStore>();
+        services.AddOptions<PhotoOptions>().BindConfiguration(PhotoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<IPhotoStore, LocalPhotoStore>();
 
         services.AddHealthChecks()
             .AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);

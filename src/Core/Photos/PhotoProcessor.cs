@@ -1,0 +1,105 @@
+using SkiaSharp;
+
+namespace SchoolSafety.Core.Photos;
+
+public enum PhotoFormat
+{
+    Unknown,
+    Jpeg,
+    Png,
+    Heic,
+}
+
+/// <summary>A photo made safe to keep: re-encoded from its pixels (so no EXIF, location or other metadata survives), with a thumbnail.</summary>
+public sealed record ProcessedPhoto(byte[] Image, string ContentType, byte[] Thumbnail, int Width, int Height);
+
+public sealed record PhotoProblem(string Code, string Message);
+
+/// <summary>
+/// Judges an upload by its bytes, not its name, and re-encodes it: the stored image carries no EXIF
+/// (GPS location, camera, time) and is turned upright by the EXIF orientation it had.
+/// </summary>
+public static class PhotoProcessor
+{
+    public const int MaxBytes = 10 * 1024 * 1024;
+    public const int ThumbnailEdge = 320;
+    public const int MaxEdge = 4096;
+
+    public static PhotoFormat Sniff(ReadOnlySpan<byte> b)
+    {
+        if (b.Length >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return PhotoFormat.Jpeg;
+        if (b.Length >= 8 && b[..8].SequenceEqual(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A })) return PhotoFormat.Png;
+        if (b.Length >= 12 && b.Slice(4, 4).SequenceEqual("ftyp"u8) &&
+            (b.Slice(8, 4).SequenceEqual("heic"u8) || b.Slice(8, 4).SequenceEqual("heix"u8) || b.Slice(8, 4).SequenceEqual("mif1"u8)))
+            return PhotoFormat.Heic;
+        return PhotoFormat.Unknown;
+    }
+
+    /// <summary>The problem with an upload before any decoding, or null.</summary>
+    public static PhotoProblem? Check(ReadOnlySpan<byte> bytes, string name) =>
+        bytes.Length == 0 ? new("photo.empty", $"照片「{name}」是空文件")
+        : bytes.Length > MaxBytes ? new("photo.too_large", $"照片「{name}」超过 10 MB")
+        : Sniff(bytes) switch
+        {
+            PhotoFormat.Jpeg or PhotoFormat.Png => null,
+            PhotoFormat.Heic => new("photo.heic_unsupported", $"暂不支持 HEIC 格式的照片「{name}」，请在相机设置中选择“兼容性最佳”或上传 JPG/PNG"),
+            _ => new("photo.not_image", $"文件「{name}」不是 JPG 或 PNG 照片"),
+        };
+
+    public static (ProcessedPhoto? Photo, PhotoProblem? Problem) Process(byte[] bytes, string name)
+    {
+        if (Check(bytes, name) is { } problem) return (null, problem);
+        var format = Sniff(bytes);
+        using var data = SKData.CreateCopy(bytes);
+        using var codec = SKCodec.Create(data);
+        if (codec is null) return (null, new("photo.unreadable", $"照片「{name}」已损坏，无法读取"));
+        if (codec.Info.Width > MaxEdge * 4 || codec.Info.Height > MaxEdge * 4)
+            return (null, new("photo.too_large", $"照片「{name}」尺寸过大"));
+        using var decoded = SKBitmap.Decode(codec);
+        if (decoded is null) return (null, new("photo.unreadable", $"照片「{name}」已损坏，无法读取"));
+        using var upright = Orient(decoded, codec.EncodedOrigin);
+        using var image = Fit(upright, MaxEdge);
+        using var thumb = Fit(upright, ThumbnailEdge);
+        var (encoded, contentType) = format == PhotoFormat.Png
+            ? (Encode(image, SKEncodedImageFormat.Png, 100), "image/png")
+            : (Encode(image, SKEncodedImageFormat.Jpeg, 85), "image/jpeg");
+        return (new ProcessedPhoto(encoded, contentType, Encode(thumb, SKEncodedImageFormat.Jpeg, 75), image.Width, image.Height), null);
+    }
+
+    private static byte[] Encode(SKBitmap bitmap, SKEncodedImageFormat format, int quality)
+    {
+        using var img = SKImage.FromBitmap(bitmap);
+        using var data = img.Encode(format, quality);
+        return data.ToArray();
+    }
+
+    /// <summary>A copy scaled down to fit <paramref name="edge"/> (never up).</summary>
+    private static SKBitmap Fit(SKBitmap source, int edge)
+    {
+        var scale = Math.Min(1.0, (double)edge / Math.Max(source.Width, source.Height));
+        var info = new SKImageInfo(Math.Max(1, (int)(source.Width * scale)), Math.Max(1, (int)(source.Height * scale)));
+        return source.Resize(info, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear)) ?? source.Copy();
+    }
+
+    /// <summary>Applies the EXIF orientation to the pixels, since the EXIF itself is dropped.</summary>
+    private static SKBitmap Orient(SKBitmap source, SKEncodedOrigin origin)
+    {
+        var (w, h) = origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom
+            ? (source.Height, source.Width) : (source.Width, source.Height);
+        var result = new SKBitmap(w, h, source.ColorType, source.AlphaType);
+        using var canvas = new SKCanvas(result);
+        switch (origin)
+        {
+            case SKEncodedOrigin.TopRight: canvas.Scale(-1, 1, w / 2f, 0); break;
+            case SKEncodedOrigin.BottomRight: canvas.RotateDegrees(180, w / 2f, h / 2f); break;
+            case SKEncodedOrigin.BottomLeft: canvas.Scale(1, -1, 0, h / 2f); break;
+            case SKEncodedOrigin.LeftTop: canvas.Translate(w, 0); canvas.RotateDegrees(90); canvas.Scale(1, -1, 0, source.Height / 2f); break;
+            case SKEncodedOrigin.RightTop: canvas.Translate(w, 0); canvas.RotateDegrees(90); break;
+            case SKEncodedOrigin.RightBottom: canvas.Translate(w, 0); canvas.RotateDegrees(90); canvas.Scale(-1, -1, source.Width / 2f, source.Height / 2f); break;
+            case SKEncodedOrigin.LeftBottom: canvas.Translate(0, h); canvas.RotateDegrees(270); break;
+        }
+        using var image = SKImage.FromBitmap(source);
+        canvas.DrawImage(image, 0, 0, new SKSamplingOptions(SKFilterMode.Linear));
+        return result;
+    }
+}

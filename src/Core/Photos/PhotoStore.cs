@@ -1,0 +1,70 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+
+namespace SchoolSafety.Core.Photos;
+
+public enum PhotoVariant
+{
+    Original,
+    Thumbnail,
+}
+
+/// <summary>Where photos live. Local disk by default; object storage implements the same.</summary>
+public interface IPhotoStore
+{
+    /// <summary>Stores a processed photo; returns its key (32 hex characters).</summary>
+    Task<string> SaveAsync(ProcessedPhoto photo, CancellationToken ct);
+
+    /// <summary>The stored bytes and content type, or null when there is no such photo.</summary>
+    Task<(Stream Content, string ContentType)?> OpenAsync(string key, PhotoVariant variant, CancellationToken ct);
+
+    Task DeleteAsync(string key, CancellationToken ct);
+}
+
+public sealed class PhotoOptions
+{
+    public const string Section = "Photos";
+
+    /// <summary>The folder of the local photo store.</summary>
+    [Required] public string Folder { get; set; } = ".local/photos";
+}
+
+/// <summary>Photos as files: <c>{key}.jpg|png</c> and <c>{key}.thumb.jpg</c> under the configured folder.</summary>
+public sealed class LocalPhotoStore(IOptions<PhotoOptions> options) : IPhotoStore
+{
+    private string Folder => Directory.CreateDirectory(options.Value.Folder).FullName;
+
+    public static bool IsKey(string key) => key.Length == 32 && key.All(Uri.IsHexDigit);
+
+    public async Task<string> SaveAsync(ProcessedPhoto photo, CancellationToken ct)
+    {
+        var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var ext = photo.ContentType == "image/png" ? "png" : "jpg";
+        await File.WriteAllBytesAsync(Path.Combine(Folder, $"{key}.thumb.jpg"), photo.Thumbnail, ct);
+        await File.WriteAllBytesAsync(Path.Combine(Folder, $"{key}.{ext}"), photo.Image, ct);
+        return key;
+    }
+
+    public Task<(Stream Content, string ContentType)?> OpenAsync(string key, PhotoVariant variant, CancellationToken ct)
+    {
+        if (!IsKey(key)) return Task.FromResult<(Stream, string)?>(null);
+        foreach (var (file, type) in variant == PhotoVariant.Thumbnail
+                     ? new[] { ($"{key}.thumb.jpg", "image/jpeg") }
+                     : new[] { ($"{key}.jpg", "image/jpeg"), ($"{key}.png", "image/png") })
+        {
+            var path = Path.Combine(Folder, file);
+            if (File.Exists(path))
+                return Task.FromResult<(Stream, string)?>((File.OpenRead(path), type));
+        }
+        return Task.FromResult<(Stream, string)?>(null);
+    }
+
+    public Task DeleteAsync(string key, CancellationToken ct)
+    {
+        if (!IsKey(key)) return Task.CompletedTask;
+        foreach (var file in new[] { $"{key}.jpg", $"{key}.png", $"{key}.thumb.jpg" })
+            File.Delete(Path.Combine(Folder, file));
+        return Task.CompletedTask;
+    }
+}

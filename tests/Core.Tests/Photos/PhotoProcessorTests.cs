@@ -1,0 +1,72 @@
+using System.Text;
+using SchoolSafety.Core.Photos;
+using SkiaSharp;
+
+namespace SchoolSafety.Core.Tests.Photos;
+
+public sealed class PhotoProcessorTests
+{
+    [Fact]
+    public void Process_JpegWithExif_StoresNoExifNoLocation_AndTurnsItUpright()
+    {
+        var upload = TestImages.JpegWithExif(120, 60);
+        Assert.True(TestImages.Contains(upload, Encoding.UTF8.GetBytes(TestImages.GpsMarker)));
+
+        var (photo, problem) = PhotoProcessor.Process(upload, "a.jpg");
+
+        Assert.Null(problem);
+        Assert.NotNull(photo);
+        Assert.False(TestImages.Contains(photo.Image, Encoding.UTF8.GetBytes(TestImages.GpsMarker)));
+        Assert.False(TestImages.Contains(photo.Image, "Exif\0\0"u8.ToArray()));
+        Assert.False(TestImages.Contains(photo.Thumbnail, "Exif\0\0"u8.ToArray()));
+        Assert.Equal("image/jpeg", photo.ContentType);
+        Assert.Equal((60, 120), (photo.Width, photo.Height));   // orientation 6: stored upright, portrait
+        Assert.Equal(PhotoFormat.Jpeg, PhotoProcessor.Sniff(photo.Image));
+    }
+
+    [Fact]
+    public void Process_LargePhoto_MakesA320Thumbnail()
+    {
+        var (photo, _) = PhotoProcessor.Process(TestImages.Encode(1600, 1200, SKEncodedImageFormat.Jpeg), "big.jpg");
+        using var thumb = SKBitmap.Decode(photo!.Thumbnail);
+        Assert.Equal((320, 240), (thumb.Width, thumb.Height));
+    }
+
+    [Fact]
+    public void Process_Png_StaysPng()
+    {
+        var (photo, problem) = PhotoProcessor.Process(TestImages.Encode(40, 30, SKEncodedImageFormat.Png), "p.png");
+        Assert.Null(problem);
+        Assert.Equal("image/png", photo!.ContentType);
+        Assert.Equal(PhotoFormat.Png, PhotoProcessor.Sniff(photo.Image));
+    }
+
+    [Fact]
+    public void Process_TextNamedJpg_IsNotAnImage()
+    {
+        var (photo, problem) = PhotoProcessor.Process(Encoding.UTF8.GetBytes("<script>alert(1)</script> not a photo"), "evil.jpg");
+        Assert.Null(photo);
+        Assert.Equal("photo.not_image", problem!.Code);
+        Assert.Contains("evil.jpg", problem.Message);
+    }
+
+    [Fact]
+    public void Check_Over10MB_IsTooLarge_AndHeicIsExplained()
+    {
+        var big = new byte[PhotoProcessor.MaxBytes + 1];
+        big[0] = 0xFF; big[1] = 0xD8; big[2] = 0xFF;
+        Assert.Equal("photo.too_large", PhotoProcessor.Check(big, "x.jpg")!.Code);
+        var heic = new byte[] { 0, 0, 0, 24, (byte)'f', (byte)'t', (byte)'y', (byte)'p', (byte)'h', (byte)'e', (byte)'i', (byte)'c', 0, 0 };
+        Assert.Equal("photo.heic_unsupported", PhotoProcessor.Check(heic, "x.heic")!.Code);
+        Assert.Equal("photo.empty", PhotoProcessor.Check([], "x.jpg")!.Code);
+    }
+
+    [Fact]
+    public void Process_TruncatedJpeg_IsUnreadable()
+    {
+        var jpeg = TestImages.Encode(50, 50, SKEncodedImageFormat.Jpeg);
+        var (photo, problem) = PhotoProcessor.Process(jpeg[..20], "cut.jpg");
+        Assert.Null(photo);
+        Assert.Equal("photo.unreadable", problem!.Code);
+    }
+}

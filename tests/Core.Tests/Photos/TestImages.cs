@@ -1,0 +1,38 @@
+using System.Text;
+using SkiaSharp;
+
+namespace SchoolSafety.Core.Tests.Photos;
+
+/// <summary>Images made here for tests, with EXIF written by hand (SkiaSharp writes none).</summary>
+public static class TestImages
+{
+    public const string GpsMarker = "GPS 30.4183N 119.9964E 余杭";
+
+    public static byte[] Encode(int width, int height, SKEncodedImageFormat format, int quality = 90, int noise = 0)
+    {
+        using var bitmap = new SKBitmap(width, height);
+        var rnd = new Random(42);
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+                bitmap.SetPixel(x, y, noise == 0 ? new SKColor(200, 30, 30) : new SKColor((byte)rnd.Next(256), (byte)rnd.Next(256), (byte)rnd.Next(256)));
+        using var image = SKImage.FromBitmap(bitmap);
+        return image.Encode(format, quality).ToArray();
+    }
+
+    /// <summary>A JPEG with an APP1 Exif segment: orientation (6 = rotate 90° clockwise to view) and a location-like text.</summary>
+    public static byte[] JpegWithExif(int width, int height, ushort orientation = 6)
+    {
+        var jpeg = Encode(width, height, SKEncodedImageFormat.Jpeg);
+        var tiff = new List<byte> { 0x4D, 0x4D, 0x00, 0x2A, 0x00, 0x00, 0x00, 0x08 };   // big-endian TIFF, IFD0 at 8
+        tiff.AddRange([0x00, 0x01]);                                                 // one entry
+        tiff.AddRange([0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, (byte)(orientation >> 8), (byte)orientation, 0x00, 0x00]);
+        tiff.AddRange([0x00, 0x00, 0x00, 0x00]);                                     // no next IFD
+        tiff.AddRange(Encoding.UTF8.GetBytes(GpsMarker));
+        var payload = Encoding.ASCII.GetBytes("Exif\0\0").Concat(tiff).ToArray();
+        var length = payload.Length + 2;
+        var app1 = new byte[] { 0xFF, 0xE1, (byte)(length >> 8), (byte)length }.Concat(payload);
+        return jpeg[..2].Concat(app1).Concat(jpeg[2..]).ToArray();   // right after SOI
+    }
+
+    public static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
+}
