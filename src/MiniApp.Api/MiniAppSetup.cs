@@ -15,11 +15,15 @@ public static class MiniAppSetup
     {
         var services = builder.Services;
         services.AddProblemDetails();
+        // Chinese stays readable; <, >, &, ' and " are escaped, so text people typed is never markup where it is shown.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder =
+            System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All));
         services.AddExceptionHandler<UnexpectedErrorHandler>();
         services.AddOpenApi("v1");
 
         services.AddOptions<LoginSessionOptions>().BindConfiguration(LoginSessionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SessionTokens>();
+        services.AddSingleton<SchoolSafety.MiniApp.Api.Photos.PhotoLinks>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<LoginSessionOptions>, TimeProvider>((jwt, session, clock) =>
@@ -57,6 +61,11 @@ public static class MiniAppSetup
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapAuthApi();
         app.MapMeApi();
+        app.MapCluesApi();
+        app.MapPhotosApi();
+        app.MapAuditApi();
+        app.MapAdminApi();
+        app.MapSchoolsApi();
         return app;
     }
 }

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using SchoolSafety.Core.Demo;
 using SchoolSafety.IntegrationTests.Infrastructure;
@@ -19,6 +20,10 @@ public sealed class MiniAppHost : IAsyncLifetime
     public const string SigningKey = "integration-tests-signing-key-0123456789abcdef";
     public TestDatabase Db { get; } = new();
     public WebApplicationFactory<ApiEntryPoint> Factory { get; private set; } = null!;
+    public string PhotoFolder { get; } = Path.Combine(Path.GetTempPath(), $"schoolsafety-photos-{Guid.NewGuid():N}");
+
+    /// <summary>The host's clock: real time at the start, moved by tests (e.g. to expire a photo link).</summary>
+    public TestClock Clock { get; } = new(DateTimeOffset.UtcNow);
 
     public async Task InitializeAsync()
     {
@@ -28,7 +33,8 @@ public sealed class MiniAppHost : IAsyncLifetime
             b.UseEnvironment("Testing");
             b.UseSetting("ConnectionStrings:SchoolSafety", Db.ConnectionString);
             b.UseSetting("MiniApp:Session:SigningKey", SigningKey);
-            b.UseSetting("MiniApp:PhotoFolder", Path.Combine(Path.GetTempPath(), $"schoolsafety-photos-{Guid.NewGuid():N}"));
+            b.UseSetting("Photos:Folder", PhotoFolder);
+            b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Clock));
         });
         await Factory.Services.GetRequiredService<DemoDistrict>().LoadAsync(CancellationToken.None);
     }
@@ -37,6 +43,7 @@ public sealed class MiniAppHost : IAsyncLifetime
     {
         await Factory.DisposeAsync();
         await Db.DisposeAsync();
+        if (Directory.Exists(PhotoFolder)) Directory.Delete(PhotoFolder, recursive: true);
     }
 
     public HttpClient Anonymous() => Factory.CreateClient();

@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Security.Claims;
+using MySqlConnector;
+using SchoolSafety.Core.Audit;
+using SchoolSafety.Core.Clues;
+using SchoolSafety.Core.Photos;
+using SchoolSafety.MiniApp.Api.Auth;
+using SchoolSafety.MiniApp.Api.Photos;
+
+namespace SchoolSafety.MiniApp.Api.Apis;
+
+/// <summary>Report, follow and act on clues (domain.md §2).</summary>
+public static class CluesApi
+{
+    public static RouteGroupBuilder MapCluesApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/clues").WithTags("Clues").RequireAuthorization();
+        api.MapPost("/", ReportAsync).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(PhotosApi.MaxRequestBytes));
+        api.MapGet("/", ListAsync);
+        api.MapGet("/{id:long}", GetAsync);
+        api.MapPost("/{id:long}/actions", ApplyActionAsync);
+        return api;
+    }
+
+    /// <summary>
+    /// Multipart form: <c>itemNo</c>, <c>description</c>, <c>idempotencyKey</c>, optional <c>location</c>,
+    /// <c>latitude</c>, <c>longitude</c>, <c>schoolId</c> (only for staff of several schools), and up to 9
+    /// <c>photos</c>. The school and town come from the reporter's membership.
+    /// </summary>
+    public static async Task<IResult> ReportAsync(HttpRequest request, ClaimsPrincipal user, ClueService clues, IPhotoStore store, CancellationToken ct)
+    {
+        if (!request.HasFormContentType)
+            return Problems.BadRequest("request.multipart_required", "请以 multipart/form-data 提交线索");
+        var form = await request.ReadFormAsync(ct);
+        if (!int.TryParse(form["itemNo"], NumberStyles.None, CultureInfo.InvariantCulture, out var itemNo))
+            return Problems.BadRequest("clue.item_unknown", "请选择工作清单中的隐患类别");
+        var description = form["description"].ToString();
+        if (string.IsNullOrWhiteSpace(description))
+            return Problems.BadRequest("clue.description_required", "请填写线索描述");
+        if (description.Length > ClueService.MaxDescriptionLength)
+            return Problems.BadRequest("clue.description_too_long", $"线索描述不能超过 {ClueService.MaxDescriptionLength} 字");
+        var key = form["idempotencyKey"].ToString();
+        if (string.IsNullOrWhiteSpace(key) || key.Length > 100)
+            return Problems.BadRequest("request.idempotency_key", "缺少或无效的幂等键（idempotencyKey）");
+        if (!TryDecimal(form["latitude"], -90, 90, out var lat) || !TryDecimal(form["longitude"], -180, 180, out var lng))
+            return Problems.BadRequest("clue.location_invalid", "位置坐标不正确");
+        long? schoolId = null;
+        if (!string.IsNullOrEmpty(form["schoolId"]))
+        {
+            if (!long.TryParse(form["schoolId"], NumberStyles.None, CultureInfo.InvariantCulture, out var s))
+                return Problems.BadRequest("clue.school_invalid", "学校编号不正确");
+            schoolId = s;
+        }
+        var location = form["location"].ToString();
+        if (location.Length > 200)
+            return Problems.BadRequest("clue.location_too_long", "位置描述不能超过 200 字");
+
+        var (photos, problem) = await PhotosApi.ReadPhotosAsync(form, ct);
+        if (problem is not null) return problem;
+        var keys = await PhotosApi.SaveAllAsync(store, photos, ct);
+        var outcome = await clues.ReportAsync(new ReportCommand
+        {
+            ReporterUserId = user.UserId(), SchoolId = schoolId, ItemNo = itemNo, Description = description,
+            Location = location, Latitude = lat, Longitude = lng, Attachments = keys, IdempotencyKey = key,
+        }, ct);
+        if (outcome.Kind != OutcomeKind.Applied || outcome.Repeat)
+            foreach (var k in keys) await store.DeleteAsync(k, ct);   // nothing is kept for a refused or repeated report
+        return outcome.ToHttpResult(o => TypedResults.Created($"/api/clues/{o.ClueId}",
+            new ReportClueResponse(o.ClueId, o.Number!, o.Message, o.DuplicateOf)));
+    }
+
+    public static async Task<IResult> ListAsync(ClaimsPrincipal user, ClueService clues, TimeProvider clock, CancellationToken ct,
+        string? scope = null, string? state = null, int? item = null, long? town = null, long? school = null, bool? overdue = null,
+        bool? supervised = null, DateTime? from = null, DateTime? to = null, int page = 1, int pageSize = 20)
+    {
+        ClueListScope listScope = ClueListScope.All;
+        if (scope is not null && !Enum.TryParse(scope, ignoreCase: true, out listScope))
+            return Problems.BadRequest("clue.scope_invalid", "scope 只能是 mine、school、unit 或 all");
+        ClueState? clueState = null;
+        if (state is not null)
+        {
+            if (!Enum.TryParse<ClueState>(state, ignoreCase: true, out var s))
+                return Problems.BadRequest("clue.state_invalid", "状态不正确");
+            clueState = s;
+        }
+        if (page < 1 || pageSize is < 1 or > 100)
+            return Problems.BadRequest("request.paging", "分页参数不正确（每页 1–100 条）");
+        var filter = new ClueFilter
+        {
+            Scope = listScope, State = clueState, ItemNo = item, TownId = town, SchoolId = school, Overdue = overdue == true,
+            Supervised = supervised == true, From = from?.ToUniversalTime(), To = to?.ToUniversalTime(), Page = page, PageSize = pageSize,
+        };
+        var (items, total) = await clues.ListAsync(user.UserId(), filter, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        return TypedResults.Ok(new ClueListResponse(items.Select(i => i.ToEntry(now)).ToList(), total, page, pageSize));
+    }
+
+    public static async Task<IResult> GetAsync(long id, ClaimsPrincipal user, ClueService clues, PhotoLinks links, AuditStore audit,
+        MySqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        var userId = user.UserId();
+        if (await clues.ReadAsync(id, userId, ct) is not { } detail)
+            return Problems.NotFound("线索不存在或无权查看");
+        var (response, linked) = detail.ToResponse(links, clock.GetUtcNow().UtcDateTime);
+        if (linked.Count > 0)
+        {
+            await using var conn = await db.OpenConnectionAsync(ct);
+            await audit.RecordAsync(conn, null, linked.Select(k => new AuditEntry(userId, AuditAction.PhotoLink, "photo", k, response.Number)).ToList(), ct);
+        }
+        return TypedResults.Ok(response);
+    }
+
+    public static async Task<IResult> ApplyActionAsync(long id, ApplyActionRequest req, ClaimsPrincipal user, ClueService clues, CancellationToken ct)
+    {
+        if (req.Action is null || !Enum.TryParse<ClueAction>(req.Action, ignoreCase: true, out var action) || action is ClueAction.Report or ClueAction.GridResult)
+            return Problems.BadRequest("clue.action_unknown", "未知的操作");
+        if (req.Version is not { } version)
+            return Problems.BadRequest("clue.version_required", "缺少版本号（version）");
+        if (string.IsNullOrWhiteSpace(req.IdempotencyKey))
+            return Problems.BadRequest("request.idempotency_key", "缺少或无效的幂等键（idempotencyKey）");
+        var photos = req.Photos ?? [];
+        if (photos.Any(p => !LocalPhotoStore.IsKey(p)))
+            return Problems.BadRequest("photo.key_invalid", "照片编号不正确，请先上传照片");
+        var outcome = await clues.ApplyAsync(new ClueCommand
+        {
+            ClueId = id, Action = action, Version = version, IdempotencyKey = req.IdempotencyKey, Actor = ActorRef.User(user.UserId()),
+            Note = req.Note, Attachments = photos, TargetUserId = req.TargetUserId, TargetItemNo = req.TargetItemNo,
+            SupervisionDueAt = req.SupervisionDueAt?.ToUniversalTime(),
+        }, ct);
+        return outcome.ToHttpResult(o => TypedResults.Ok(new ActionResponse(o.ClueId, o.Number!, o.State!.Value.ToString(), o.State.Value.Zh(),
+            o.Version!.Value, o.Message, o.Repeat)));
+    }
+
+    private static bool TryDecimal(Microsoft.Extensions.Primitives.StringValues raw, decimal min, decimal max, out decimal? value)
+    {
+        value = null;
+        if (string.IsNullOrEmpty(raw)) return true;
+        if (!decimal.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) || d < min || d > max) return false;
+        value = Math.Round(d, 6);
+        return true;
+    }
+}

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using SchoolSafety.Core.Clues;
+using SchoolSafety.Core.Photos;
+using SchoolSafety.MiniApp.Api.Photos;
+
+namespace SchoolSafety.MiniApp.Api.Apis;
+
+public sealed record ReportClueResponse(long Id, string Number, string Message, string? DuplicateOf);
+
+public sealed record ApplyActionRequest(string? Action, int? Version, string? IdempotencyKey, string? Note, IReadOnlyList<string>? Photos,
+    long? TargetUserId, int? TargetItemNo, DateTime? SupervisionDueAt);
+
+public sealed record ActionResponse(long Id, string Number, string State, string StateZh, int Version, string Message, bool Repeat);
+
+public sealed record ClueListResponse(IReadOnlyList<ClueListEntry> Items, long Total, int Page, int PageSize);
+
+public sealed record ClueListEntry(long Id, string Number, long SchoolId, string School, int ItemNo, string Item, string State, string StateZh,
+    string Tier, string TierZh, string? Unit, DateTime CreatedAt, DateTime? DueAt, bool Overdue, bool Supervised, bool Unrouted, int Version);
+
+public sealed record PhotoLink(string Thumbnail, string Full);
+
+public sealed record TimelineEntry(string Action, string ActionZh, string Actor, DateTime At, string? FromStateZh, string ToStateZh,
+    string? FromUnit, string? ToUnit, string? Note, IReadOnlyList<PhotoLink> Photos);
+
+public sealed record AvailableAction(string Action, string ActionZh);
+
+public sealed record ClueDetailResponse(long Id, string Number, long SchoolId, string School, int ItemNo, string Item, string Description,
+    string? Location, decimal? Latitude, decimal? Longitude, string State, string StateZh, string Tier, string TierZh, string? Unit,
+    string? Assignee, DateTime CreatedAt, DateTime? DueAt, bool Overdue, bool Supervised, DateTime? SupervisionDueAt, bool Unrouted,
+    int Version, IReadOnlyList<PhotoLink> Photos, IReadOnlyList<TimelineEntry> Timeline, IReadOnlyList<AvailableAction> Actions);
+
+public static class ClueResponses
+{
+    public static ClueListEntry ToEntry(this ClueSummary c, DateTime now) => new(c.Id, c.Number, c.SchoolId, c.SchoolName, c.ItemNo, c.ItemLabel,
+        c.State.ToString(), c.State.Zh(), c.Tier.ToString(), c.Tier.Zh(), c.UnitName, c.CreatedAt, c.DueAt,
+        c.State.IsOpen() && c.DueAt < now, c.Supervised, c.Unrouted, c.Version);
+
+    /// <summary>The detail with fresh signed photo links; returns the photo keys it linked (for the audit log).</summary>
+    public static (ClueDetailResponse Response, IReadOnlyList<string> LinkedPhotos) ToResponse(this ClueDetail d, PhotoLinks links, DateTime now)
+    {
+        var linked = new List<string>();
+        IReadOnlyList<PhotoLink> Photos(string? json)
+        {
+            var keys = string.IsNullOrEmpty(json) ? [] : JsonSerializer.Deserialize<List<string>>(json) ?? [];
+            linked.AddRange(keys);
+            return keys.Select(k => new PhotoLink(links.Create(k, PhotoVariant.Thumbnail), links.Create(k, PhotoVariant.Original))).ToList();
+        }
+        string? Unit(long? id) => id is { } u && d.UnitNames.TryGetValue(u, out var n) ? n : null;
+        var c = d.View.Clue;
+        var timeline = d.Events.Select(e => new TimelineEntry(e.Action.ToString(), e.Action.Zh(), e.ActorLabel, e.OccurredAt, e.FromState?.Zh(),
+            e.ToState.Zh(), Unit(e.FromUnitId), Unit(e.ToUnitId), e.Note, e.Action == ClueAction.Report ? [] : Photos(e.Attachments))).ToList();
+        var response = new ClueDetailResponse(c.Id, c.Number, c.SchoolId, d.View.SchoolName, c.ItemNo, d.View.ItemLabel, c.Description,
+            c.Location, c.Latitude, c.Longitude, c.State.ToString(), c.State.Zh(), c.Tier.ToString(), c.Tier.Zh(), d.View.UnitName,
+            d.View.AssigneeName, c.CreatedAt, c.DueAt, c.State.IsOpen() && c.DueAt < now, c.Supervised, c.SupervisionDueAt, c.Unrouted,
+            c.Version, Photos(c.Attachments), timeline, d.AvailableActions.Select(a => new AvailableAction(a.ToString(), a.Zh())).ToList());
+        return (response, linked);
+    }
+}
