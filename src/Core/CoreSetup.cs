@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using MySqlConnector;
+using SchoolSafety.Core.Administration;
 using SchoolSafety.Core.Audit;
 using SchoolSafety.Core.Calendar;
 using SchoolSafety.Core.Clues;
@@ -47,6 +48,7 @@ public static class CoreSetup
         services.AddSingleton<ClueService>();
         services.AddSingleton<DemoDistrict>();
         services.AddSingleton<AuditStore>();
+        services.AddAdministrationAndReports();
         services.AddOptions<PhotoOptions>().BindConfiguration(PhotoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<IPhotoStore, LocalPhotoStore>();
 

@@ -1,0 +1,13 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace SchoolSafety.Core.Administration;
+
+public static class AdministrationSetup
+{
+    /// <summary>Administration, service guidance, the work list's progress and the statistics (issue 5 §4–§7).</summary>
+    public static IServiceCollection AddAdministrationAndReports(this IServiceCollection services)
+    {
+        services.AddSingleton<AdminService>();
+        return services;
+    }
+}
