@@ -66,6 +66,7 @@ public static class MiniAppSetup
         app.MapAuditApi();
         app.MapAdminApi();
         app.MapSchoolsApi();
+        app.MapWorkListApi();
         return app;
     }
 }

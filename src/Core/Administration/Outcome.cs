@@ -35,3 +35,9 @@ public readonly record struct Outcome<T>
     public static implicit operator Outcome<T>(T value) => new(value, null);
     public static implicit operator Outcome<T>(Failure failure) => new(default, failure);
 }
+
+public static class Outcome
+{
+    /// <summary>A successful outcome (where the implicit conversion cannot apply, e.g. to an interface type).</summary>
+    public static Outcome<T> Of<T>(T value) => value;
+}
