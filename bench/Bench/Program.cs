@@ -7,10 +7,11 @@ var rest = args.Skip(1).ToArray();
 switch (name)
 {
     case "clues": await CluesBench.RunAsync(rest); break;
+    case "miniapp": await MiniAppBench.RunAsync(rest); break;
     case "gateway": await GatewayBench.RunAsync(rest); break;
     case "callbacks": await CallbacksBench.RunAsync(rest); break;
     default:
-        Console.Error.WriteLine("usage: bench <clues|gateway>");
+        Console.Error.WriteLine("usage: bench <clues|miniapp|gateway>");
         return 2;
 }
 return 0;

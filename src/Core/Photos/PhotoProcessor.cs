@@ -57,8 +57,10 @@ public static class PhotoProcessor
             return (null, new("photo.too_large", $"照片「{name}」尺寸过大"));
         using var decoded = SKBitmap.Decode(codec);
         if (decoded is null) return (null, new("photo.unreadable", $"照片「{name}」已损坏，无法读取"));
-        using var upright = Orient(decoded, codec.EncodedOrigin);
-        using var image = Fit(upright, MaxEdge);
+        using var oriented = codec.EncodedOrigin == SKEncodedOrigin.TopLeft ? null : Orient(decoded, codec.EncodedOrigin);
+        var upright = oriented ?? decoded;
+        using var shrunk = Math.Max(upright.Width, upright.Height) > MaxEdge ? Fit(upright, MaxEdge) : null;
+        var image = shrunk ?? upright;
         using var thumb = Fit(upright, ThumbnailEdge);
         var (encoded, contentType) = format == PhotoFormat.Png
             ? (Encode(image, SKEncodedImageFormat.Png, 100), "image/png")
@@ -78,7 +80,7 @@ public static class PhotoProcessor
     {
         var scale = Math.Min(1.0, (double)edge / Math.Max(source.Width, source.Height));
         var info = new SKImageInfo(Math.Max(1, (int)(source.Width * scale)), Math.Max(1, (int)(source.Height * scale)));
-        return source.Resize(info, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear)) ?? source.Copy();
+        return source.Resize(info, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Nearest)) ?? source.Copy();
     }
 
     /// <summary>Applies the EXIF orientation to the pixels, since the EXIF itself is dropped.</summary>

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using Dapper;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using MySqlConnector;
+using SchoolSafety.Core;
+using SchoolSafety.Core.Data;
+using SchoolSafety.Core.Demo;
+using SchoolSafety.MiniApp.Api;
+using SchoolSafety.MiniApp.Api.Auth;
+using SkiaSharp;
+
+namespace SchoolSafety.Bench;
+
+/// <summary>
+/// Clue reports with one ~200 KB photo posted through the real mini-app host (Kestrel, auth, multipart,
+/// photo check and re-encode, photo store, ClueService, MariaDB) at N concurrent clients, and in the same
+/// run a bare endpoint in the same host that reads the same body and does one insert+commit.
+/// Target: report rate ≥ 0.4 × the bare rate.
+/// </summary>
+public static class MiniAppBench
+{
+    public static async Task RunAsync(string[] args)
+    {
+        var cs = Environment.GetEnvironmentVariable("SCHOOLSAFETY_BENCH_DB")
+            ?? throw new InvalidOperationException("SCHOOLSAFETY_BENCH_DB is not set: eval \"$(bash scripts/db.sh)\" first.");
+        var clients = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 16;
+        var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 10;
+        var photoFolder = Path.Combine(Path.GetTempPath(), $"schoolsafety-bench-photos-{Guid.NewGuid():N}");
+
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Bench" });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:SchoolSafety"] = cs, ["MiniApp:Session:SigningKey"] = "bench-signing-key-0123456789abcdef0123", ["Photos:Folder"] = photoFolder,
+        });
+        builder.AddSchoolSafetyCore();
+        builder.AddMiniAppApi();
+        var app = builder.Build();
+        app.MapMiniAppApi();
+        var db = app.Services.GetRequiredService<MySqlDataSource>();
+        app.MapPost("/bench/bare", async (HttpRequest request, CancellationToken ct) =>
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, ct);
+            await using var conn = await db.OpenConnectionAsync(ct);
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            await conn.ExecuteAsync(new CommandDefinition("INSERT INTO bench_raw (payload, created_at) VALUES (@p, UTC_TIMESTAMP(6))",
+                new { p = $"{buffer.Length} bytes" }, tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
+            return Results.Ok();
+        });
+        await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync();
+        await app.StartAsync();
+        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        await app.Services.GetRequiredService<DemoDistrict>().LoadAsync(CancellationToken.None);
+        await using (var conn = await db.OpenConnectionAsync())
+        {
+            await conn.ExecuteAsync("CREATE TABLE IF NOT EXISTS bench_raw (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, payload VARCHAR(200) NOT NULL, created_at DATETIME(6) NOT NULL) ENGINE = InnoDB");
+            foreach (var t in new[] { "bench_raw", "outbox", "idempotency_keys", "clue_events", "card_copies", "clues", "clue_number_counters", "audit_log" })
+                await conn.ExecuteAsync($"DELETE FROM {t}");
+        }
+        var sessions = app.Services.GetRequiredService<SessionTokens>();
+        List<string> tokens;
+        await using (var conn = await db.OpenConnectionAsync())
+            tokens = (await conn.QueryAsync<long>("SELECT user_id FROM memberships WHERE role = 'Reporter' AND title IS NULL ORDER BY user_id"))
+                .Select(id => sessions.Issue(id, "bench").AccessToken).ToList();
+
+        var photo = Photo200K();
+        Console.WriteLine($"mini-app bench: {clients} clients, {seconds:0} s per phase, photo {photo.Length / 1024} KB, MariaDB {await ServerVersionAsync(db)}");
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = new Uri(url) };
+
+        Func<long, Task> report = async i =>
+        {
+            using var form = new MultipartFormDataContent
+            {
+                { new StringContent("4"), "itemNo" }, { new StringContent("校门口有无证摊贩占道经营"), "description" },
+                { new StringContent(Guid.NewGuid().ToString()), "idempotencyKey" },
+            };
+            var image = new ByteArrayContent(photo);
+            image.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
+            form.Add(image, "photos", "gate.jpg");
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/clues") { Content = form };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens[(int)(i % tokens.Count)]);
+            using var response = await http.SendAsync(request);
+            if ((int)response.StatusCode != 201) throw new InvalidOperationException($"report failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        };
+        Func<long, Task> bare = async _ =>
+        {
+            using var content = new ByteArrayContent(photo);
+            using var response = await http.PostAsync("/bench/bare", content);
+            response.EnsureSuccessStatusCode();
+        };
+
+        var timer = Stopwatch.StartNew();
+        for (var i = 0; i < 30; i++) SchoolSafety.Core.Photos.PhotoProcessor.Process(photo, "gate.jpg");
+        Console.WriteLine($"photo check + re-encode + thumbnail alone, one thread: {timer.Elapsed.TotalMilliseconds / 30:0.0} ms per photo");
+        await MeasureAsync(clients, 1, bare);
+        await MeasureAsync(clients, 1, report);
+        var a = new List<double>(); var b = new List<double>();
+        for (var round = 0; round < 2; round++)
+        {
+            a.Add(await MeasureAsync(clients, seconds, bare));
+            b.Add(await MeasureAsync(clients, seconds, report));
+        }
+        Console.WriteLine($"(a) bare endpoint, insert+commit : {a.Average(),8:0.0} /s   (rounds: {string.Join(", ", a.Select(r => r.ToString("0.0")))})");
+        Console.WriteLine($"(b) report with a photo          : {b.Average(),8:0.0} /s   (rounds: {string.Join(", ", b.Select(r => r.ToString("0.0")))})");
+        Console.WriteLine($"ratio (b)/(a)                    : {b.Average() / a.Average(),8:0.00}   (target ≥ 0.40)");
+        await app.StopAsync();
+        Directory.Delete(photoFolder, recursive: true);
+    }
+
+    private static async Task<string> ServerVersionAsync(MySqlDataSource db)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return conn.ServerVersion;
+    }
+
+    /// <summary>A photo-like JPEG of about 200 KB (noise compresses badly, like a real photo).</summary>
+    private static byte[] Photo200K()
+    {
+        using var bitmap = new SKBitmap(560, 560);
+        var rnd = new Random(7);
+        for (var y = 0; y < bitmap.Height; y++)
+            for (var x = 0; x < bitmap.Width; x++)
+                bitmap.SetPixel(x, y, new SKColor((byte)rnd.Next(256), (byte)(x / 2), (byte)(y / 2)));
+        using var image = SKImage.FromBitmap(bitmap);
+        return image.Encode(SKEncodedImageFormat.Jpeg, 92).ToArray();
+    }
+
+    private static async Task<double> MeasureAsync(int clients, double seconds, Func<long, Task> op)
+    {
+        long done = 0;
+        var sw = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+        {
+            while (sw.Elapsed.TotalSeconds < seconds) await op(Interlocked.Increment(ref done));
+        })));
+        return done / sw.Elapsed.TotalSeconds;
+    }
+}
