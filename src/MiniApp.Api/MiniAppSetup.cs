@@ -67,6 +67,7 @@ public static class MiniAppSetup
         app.MapAdminApi();
         app.MapSchoolsApi();
         app.MapWorkListApi();
+        app.MapGuidanceApi();
         return app;
     }
 }

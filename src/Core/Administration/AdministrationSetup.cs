@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using SchoolSafety.Core.Guidance;
 using SchoolSafety.Core.WorkList;
 
 namespace SchoolSafety.Core.Administration;
@@ -9,6 +10,8 @@ public static class AdministrationSetup
     public static IServiceCollection AddAdministrationAndReports(this IServiceCollection services)
     {
         services.AddSingleton<AdminService>();
+        services.AddSingleton<GuidanceStore>();
+        services.AddSingleton<GuidanceService>();
         services.AddSingleton<WorkListStore>();
         services.AddSingleton<WorkListService>();
         return services;

@@ -32,7 +32,7 @@ public sealed class TestDatabase : IAsyncLifetime
     private static readonly string[] AppTables =
     [
         "audit_log", "outbox", "idempotency_keys", "clue_events", "clues", "clue_number_counters", "inbox_events", "card_copies",
-        "worklist_progress",
+        "worklist_progress", "guidance_findings", "guidance_records",
         "work_group_members", "work_groups", "memberships", "users", "schools", "units", "regions",
     ];
 

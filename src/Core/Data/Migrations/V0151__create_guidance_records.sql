@@ -1,0 +1,20 @@
+CREATE TABLE guidance_records (
+    id               BIGINT         NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    school_id        BIGINT         NOT NULL,
+    unit_id          BIGINT         NOT NULL COMMENT 'the visiting unit (the creator''s)',
+    kind             VARCHAR(32)    NOT NULL COMMENT 'Publicity | BusinessGuidance | Inspection',
+    visit_date       DATE           NOT NULL,
+    summary          TEXT           NOT NULL,
+    attendees        VARCHAR(500)   NOT NULL,
+    photos           JSON           NULL,
+    creator_user_id  BIGINT         NOT NULL,
+    state            VARCHAR(16)    NOT NULL COMMENT 'Open | Closed',
+    created_at       DATETIME(6)    NOT NULL,
+    closed_at        DATETIME(6)    NULL,
+    KEY ix_guidance_school (school_id, visit_date),
+    KEY ix_guidance_unit (unit_id, visit_date),
+    KEY ix_guidance_date (visit_date),
+    CONSTRAINT fk_guidance_school FOREIGN KEY (school_id) REFERENCES schools (id),
+    CONSTRAINT fk_guidance_unit FOREIGN KEY (unit_id) REFERENCES units (id),
+    CONSTRAINT fk_guidance_creator FOREIGN KEY (creator_user_id) REFERENCES users (id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;

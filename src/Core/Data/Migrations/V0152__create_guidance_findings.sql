@@ -1,0 +1,22 @@
+CREATE TABLE guidance_findings (
+    id                  BIGINT         NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    record_id           BIGINT         NOT NULL,
+    seq                 INT            NOT NULL,
+    description         VARCHAR(1000)  NOT NULL,
+    assignee_school_id  BIGINT         NULL COMMENT 'set when the school rectifies',
+    assignee_unit_id    BIGINT         NULL COMMENT 'set when a unit rectifies',
+    deadline            DATE           NOT NULL,
+    state               VARCHAR(16)    NOT NULL COMMENT 'Open | Submitted | Closed',
+    evidence_note       VARCHAR(1000)  NULL,
+    evidence_photos     JSON           NULL,
+    submitted_by        BIGINT         NULL,
+    submitted_at        DATETIME(6)    NULL,
+    returned_reason     VARCHAR(500)   NULL,
+    return_count        INT            NOT NULL DEFAULT 0,
+    closed_by           BIGINT         NULL,
+    closed_at           DATETIME(6)    NULL,
+    UNIQUE KEY ux_guidance_findings (record_id, seq),
+    KEY ix_guidance_findings_unit (assignee_unit_id, state),
+    KEY ix_guidance_findings_school (assignee_school_id, state),
+    CONSTRAINT fk_guidance_findings_record FOREIGN KEY (record_id) REFERENCES guidance_records (id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;

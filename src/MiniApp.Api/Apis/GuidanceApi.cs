@@ -1,0 +1,96 @@
+using System.Security.Claims;
+using System.Text.Json;
+using SchoolSafety.Core.Guidance;
+using SchoolSafety.Core.WorkList;
+using SchoolSafety.MiniApp.Api.Auth;
+
+namespace SchoolSafety.MiniApp.Api.Apis;
+
+/// <summary>A finding: <c>assignee</c> is <c>School</c> (the visited school rectifies) or <c>Unit</c> (with <c>unitId</c>).</summary>
+public sealed record FindingRequest(string? Description, string? Assignee, long? UnitId, DateOnly? Deadline);
+
+/// <summary>A visit: <c>kind</c> is <c>Publicity</c> (宣传教育), <c>BusinessGuidance</c> (业务指导) or <c>Inspection</c> (工作检查).</summary>
+public sealed record CreateGuidanceRequest(long SchoolId, long UnitId, string? Kind, DateOnly? Date, string? Summary, string? Attendees,
+    IReadOnlyList<string>? PhotoIds, IReadOnlyList<FindingRequest>? Findings);
+
+public sealed record EvidenceRequest(string? Note, IReadOnlyList<string>? PhotoIds);
+
+public sealed record SendBackRequest(string? Reason);
+
+public sealed record FindingResponse(long Id, int Seq, string Description, string Assignee, long? AssigneeSchoolId, long? AssigneeUnitId, string? AssigneeUnitName,
+    DateOnly Deadline, bool Overdue, string State, string StateZh, string? EvidenceNote, IReadOnlyList<string> EvidencePhotoIds, DateTime? SubmittedAt,
+    string? ReturnedReason, int ReturnCount, DateTime? ClosedAt);
+
+public sealed record GuidanceResponse(long Id, long SchoolId, string SchoolName, long UnitId, string UnitName, string Kind, string KindZh, DateOnly Date,
+    string Summary, string Attendees, IReadOnlyList<string> PhotoIds, string CreatorName, string State, string StateZh, DateTime CreatedAt, DateTime? ClosedAt,
+    IReadOnlyList<FindingResponse> Findings);
+
+public sealed record GuidanceListItem(long Id, long SchoolId, string SchoolName, long UnitId, string UnitName, string Kind, string KindZh, DateOnly Date, string State, string StateZh);
+
+/// <summary>Service guidance (服务指导): visit records, findings as rectification tasks, evidence, verification.</summary>
+public static class GuidanceApi
+{
+    public static RouteGroupBuilder MapGuidanceApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/guidance").WithTags("Guidance").RequireAuthorization();
+        api.MapGet("/", ListGuidanceAsync);
+        api.MapPost("/", CreateGuidanceAsync);
+        api.MapGet("/{id:long}", GetGuidanceAsync);
+        api.MapPost("/findings/{id:long}/evidence", SubmitEvidenceAsync);
+        api.MapPost("/findings/{id:long}/accept", AcceptFindingAsync);
+        api.MapPost("/findings/{id:long}/send-back", SendBackFindingAsync);
+        return api;
+    }
+
+    public static async Task<IResult> CreateGuidanceAsync(CreateGuidanceRequest req, ClaimsPrincipal user, GuidanceService guidance, TimeProvider clock, CancellationToken ct)
+    {
+        var kind = AdminContractMapping.ParseName<GuidanceKind>(req.Kind);
+        if (kind is null) return Problems.BadRequest("guidance.kind_invalid", "请选择指导类型：Publicity（宣传教育）、BusinessGuidance（业务指导）或 Inspection（工作检查）");
+        var findings = new List<FindingInput>();
+        foreach (var f in req.Findings ?? [])
+        {
+            var unit = f.Assignee switch
+            {
+                "School" when f.UnitId is null => (long?)0,
+                "Unit" when f.UnitId is > 0 => f.UnitId,
+                _ => null,
+            };
+            if (unit is null) return Problems.BadRequest("guidance.assignee_invalid", "整改责任方应为学校（School），或单位（Unit，并指定 unitId）");
+            findings.Add(new FindingInput(f.Description, unit == 0 ? null : unit, f.Deadline));
+        }
+        var cmd = new CreateGuidanceCommand(req.SchoolId, req.UnitId, kind, req.Date, req.Summary, req.Attendees, req.PhotoIds, req.Findings is null ? null : findings);
+        return (await guidance.CreateAsync(user.UserId(), cmd, ct))
+            .ToHttp(d => TypedResults.Created($"/api/guidance/{d.Record.Id}", d.ToResponse(WorkListDeadlines.ChinaToday(clock))));
+    }
+
+    public static async Task<IResult> ListGuidanceAsync(long? schoolId, DateOnly? from, DateOnly? to, int? page, int? pageSize, ClaimsPrincipal user,
+        GuidanceService guidance, CancellationToken ct) =>
+        (await guidance.ListAsync(user.UserId(), new GuidanceFilter(schoolId, from, to, page ?? 1, pageSize ?? 20), ct))
+            .ToHttp(rows => TypedResults.Ok(rows.Select(r => new GuidanceListItem(r.Id, r.SchoolId, r.SchoolName, r.UnitId, r.UnitName, r.Kind.ToString(), r.Kind.Zh(),
+                DateOnly.FromDateTime(r.VisitDate), r.State.ToString(), r.State.Zh())).ToList()));
+
+    public static async Task<IResult> GetGuidanceAsync(long id, ClaimsPrincipal user, GuidanceService guidance, TimeProvider clock, CancellationToken ct) =>
+        (await guidance.DetailAsync(user.UserId(), id, ct)).ToHttp(d => TypedResults.Ok(d.ToResponse(WorkListDeadlines.ChinaToday(clock))));
+
+    public static async Task<IResult> SubmitEvidenceAsync(long id, EvidenceRequest req, ClaimsPrincipal user, GuidanceService guidance, TimeProvider clock, CancellationToken ct) =>
+        (await guidance.SubmitEvidenceAsync(user.UserId(), id, new EvidenceCommand(req.Note, req.PhotoIds), ct))
+            .ToHttp(d => TypedResults.Ok(d.ToResponse(WorkListDeadlines.ChinaToday(clock))));
+
+    public static async Task<IResult> AcceptFindingAsync(long id, ClaimsPrincipal user, GuidanceService guidance, TimeProvider clock, CancellationToken ct) =>
+        (await guidance.AcceptAsync(user.UserId(), id, ct)).ToHttp(d => TypedResults.Ok(d.ToResponse(WorkListDeadlines.ChinaToday(clock))));
+
+    public static async Task<IResult> SendBackFindingAsync(long id, SendBackRequest req, ClaimsPrincipal user, GuidanceService guidance, TimeProvider clock, CancellationToken ct) =>
+        (await guidance.SendBackAsync(user.UserId(), id, req.Reason, ct)).ToHttp(d => TypedResults.Ok(d.ToResponse(WorkListDeadlines.ChinaToday(clock))));
+
+    private static GuidanceResponse ToResponse(this GuidanceDetail d, DateOnly today)
+    {
+        var r = d.Record;
+        return new GuidanceResponse(r.Id, r.SchoolId, r.SchoolName, r.UnitId, r.UnitName, r.Kind.ToString(), r.Kind.Zh(), DateOnly.FromDateTime(r.VisitDate),
+            r.Summary, r.Attendees, Ids(r.Photos), r.CreatorName, r.State.ToString(), r.State.Zh(), r.CreatedAt, r.ClosedAt,
+            d.Findings.Select(f => new FindingResponse(f.Id, f.Seq, f.Description, f.AssigneeUnitId is null ? "School" : "Unit", f.AssigneeSchoolId, f.AssigneeUnitId,
+                f.AssigneeUnitName, DateOnly.FromDateTime(f.Deadline), f.State != FindingState.Closed && DateOnly.FromDateTime(f.Deadline) < today,
+                f.State.ToString(), f.State.Zh(), f.EvidenceNote, Ids(f.EvidencePhotos), f.SubmittedAt, f.ReturnedReason, f.ReturnCount, f.ClosedAt)).ToList());
+    }
+
+    private static IReadOnlyList<string> Ids(string? json) => json is null ? [] : JsonSerializer.Deserialize<List<string>>(json) ?? [];
+}
