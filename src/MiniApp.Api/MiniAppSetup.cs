@@ -68,6 +68,7 @@ public static class MiniAppSetup
         app.MapSchoolsApi();
         app.MapWorkListApi();
         app.MapGuidanceApi();
+        app.MapStatisticsApi();
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using SchoolSafety.Core.Guidance;
+using SchoolSafety.Core.Statistics;
 using SchoolSafety.Core.WorkList;
 
 namespace SchoolSafety.Core.Administration;
@@ -14,6 +15,8 @@ public static class AdministrationSetup
         services.AddSingleton<GuidanceService>();
         services.AddSingleton<WorkListStore>();
         services.AddSingleton<WorkListService>();
+        services.AddSingleton<StatisticsStore>();
+        services.AddSingleton<StatisticsService>();
         return services;
     }
 }

@@ -1,0 +1,156 @@
+using SchoolSafety.Core.Administration;
+using SchoolSafety.Core.Clues;
+
+namespace SchoolSafety.Core.Statistics;
+
+/// <summary>Which clues a person's statistics cover: everything (admin), some lines (district departments) or some schools (co-leaders).</summary>
+public sealed record StatisticsScope(IReadOnlyList<string>? Lines, IReadOnlyList<long>? Schools)
+{
+    /// <summary>The admin everything; a district department's staff their lines; co-leaders their schools; anyone else nothing (null).</summary>
+    public static StatisticsScope? For(Actor actor) =>
+        actor.IsEduAdmin ? new StatisticsScope(null, null)
+        : actor.DistrictLines.Count > 0 ? new StatisticsScope(actor.DistrictLines.Order(StringComparer.Ordinal).ToList(), null)
+        : actor.CoLeaderSchools.Count > 0 ? new StatisticsScope(null, actor.CoLeaderSchools.Order().ToList())
+        : null;
+}
+
+/// <summary>One clue as the statistics read it.</summary>
+public sealed record ClueFact
+{
+    public long Id { get; init; }
+    public string Number { get; init; } = "";
+    public long SchoolId { get; init; }
+    public string SchoolName { get; init; } = "";
+    public long TownId { get; init; }
+    public string TownName { get; init; } = "";
+    public int ItemNo { get; init; }
+    public string ItemLabel { get; init; } = "";
+    public string LineCode { get; init; } = "";
+    public ClueState State { get; init; }
+    public DateTime CreatedAt { get; init; }
+    public DateTime UpdatedAt { get; init; }
+    public DateTime? DueAt { get; init; }
+    public DateTime? ResolvedAt { get; init; }
+    public DateTime? AcceptedAt { get; init; }
+    public bool Supervised { get; init; }
+    public bool Escalated { get; init; }
+    public bool Returned { get; init; }
+
+    /// <summary>When the clue stopped being open (resolved, or withdrawn at its last update); null while open.</summary>
+    public DateTime? ClosedAt => State switch
+    {
+        ClueState.Resolved => ResolvedAt ?? UpdatedAt,
+        ClueState.Withdrawn => UpdatedAt,
+        _ => null,
+    };
+
+    /// <summary>Overdue: open past its due time, or resolved after it.</summary>
+    public bool IsOverdue(DateTime nowUtc) => DueAt is { } due && (ClosedAt is { } closed ? State == ClueState.Resolved && closed > due : nowUtc > due);
+}
+
+public sealed record CountRow(string Key, string Label, long Count);
+
+public sealed record DurationStats(int Count, double? MedianHours, double? P90Hours);
+
+public sealed record HotSpot(long SchoolId, string SchoolName, int ItemNo, string ItemLabel, int Count, DateTime FirstAt, DateTime LastAt);
+
+public sealed record DayCount(DateOnly Day, int Open);
+
+public sealed record ClueSummary(
+    int Total,
+    IReadOnlyList<CountRow> ByState, IReadOnlyList<CountRow> ByItem, IReadOnlyList<CountRow> ByTown, IReadOnlyList<CountRow> BySchool, IReadOnlyList<CountRow> ByLine,
+    DurationStats TimeToAccept, DurationStats TimeToResolve,
+    double OverdueRate, double EscalationRate, double ReturnRate,
+    IReadOnlyList<HotSpot> HotSpots, IReadOnlyList<DayCount> OpenByDay);
+
+/// <summary>The 会商研判 figures over a set of clues, as pure functions.</summary>
+public static class ClueStatistics
+{
+    public static readonly TimeSpan HotSpotWindow = TimeSpan.FromDays(90);
+    public const int HotSpotThreshold = 3;
+    private static readonly TimeSpan China = TimeSpan.FromHours(8);
+
+    /// <summary>
+    /// <paramref name="facts"/> holds the clues reported in the period and those still open (or closed
+    /// later) from before it; counts and rates cover the clues reported in the period [from, to] (China dates).
+    /// </summary>
+    public static ClueSummary Summarise(IReadOnlyList<ClueFact> facts, DateOnly from, DateOnly to, DateTime nowUtc)
+    {
+        var start = StartUtc(from);
+        var end = StartUtc(to.AddDays(1));
+        var period = facts.Where(f => f.CreatedAt >= start && f.CreatedAt < end).ToList();
+        var n = period.Count;
+        return new ClueSummary(
+            n,
+            Count(period, f => f.State.ToString(), f => f.State.Zh()),
+            Count(period, f => f.ItemNo.ToString(), f => f.ItemLabel),
+            Count(period, f => f.TownId.ToString(), f => f.TownName),
+            Count(period, f => f.SchoolId.ToString(), f => f.SchoolName),
+            Count(period, f => f.LineCode, f => f.LineCode),
+            Durations(period.Where(f => f.AcceptedAt is not null).Select(f => (f.AcceptedAt!.Value - f.CreatedAt).TotalHours)),
+            Durations(period.Where(f => f.State == ClueState.Resolved && f.ResolvedAt is not null).Select(f => (f.ResolvedAt!.Value - f.CreatedAt).TotalHours)),
+            Rate(period.Count(f => f.IsOverdue(nowUtc)), n),
+            Rate(period.Count(f => f.Escalated), n),
+            Rate(period.Count(f => f.Returned), n),
+            HotSpots(period),
+            OpenByDay(facts, from, to, nowUtc));
+    }
+
+    public static DateTime StartUtc(DateOnly chinaDay) => DateTime.SpecifyKind(chinaDay.ToDateTime(TimeOnly.MinValue) - China, DateTimeKind.Utc);
+
+    /// <summary>The p-th percentile (0..1) by linear interpolation between closest ranks; null for no values.</summary>
+    public static double? Percentile(IReadOnlyList<double> values, double p)
+    {
+        if (values.Count == 0) return null;
+        var sorted = values.Order().ToList();
+        var pos = p * (sorted.Count - 1);
+        var lo = (int)Math.Floor(pos);
+        var hi = (int)Math.Ceiling(pos);
+        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+    }
+
+    public static DurationStats Durations(IEnumerable<double> hours)
+    {
+        var list = hours.ToList();
+        return new DurationStats(list.Count, Round(Percentile(list, 0.5)), Round(Percentile(list, 0.9)));
+    }
+
+    /// <summary>Same school and item reported at least three times within any 90 days.</summary>
+    public static IReadOnlyList<HotSpot> HotSpots(IEnumerable<ClueFact> clues) =>
+        clues.GroupBy(c => (c.SchoolId, c.ItemNo))
+            .Select(g =>
+            {
+                var times = g.Select(c => c.CreatedAt).Order().ToList();
+                var best = (Count: 0, First: default(DateTime), Last: default(DateTime));
+                for (int i = 0, j = 0; j < times.Count; j++)
+                {
+                    while (times[j] - times[i] > HotSpotWindow) i++;
+                    if (j - i + 1 > best.Count) best = (j - i + 1, times[i], times[j]);
+                }
+                var first = g.First();
+                return new HotSpot(first.SchoolId, first.SchoolName, first.ItemNo, first.ItemLabel, best.Count, best.First, best.Last);
+            })
+            .Where(h => h.Count >= HotSpotThreshold)
+            .OrderByDescending(h => h.Count).ThenBy(h => h.SchoolId).ThenBy(h => h.ItemNo)
+            .ToList();
+
+    /// <summary>Clues open at the end of each China day of the period (today: now).</summary>
+    public static IReadOnlyList<DayCount> OpenByDay(IReadOnlyList<ClueFact> facts, DateOnly from, DateOnly to, DateTime nowUtc)
+    {
+        var days = new List<DayCount>();
+        for (var d = from; d <= to; d = d.AddDays(1))
+        {
+            var at = StartUtc(d.AddDays(1));
+            if (at > nowUtc) at = nowUtc;
+            days.Add(new DayCount(d, facts.Count(f => f.CreatedAt < at && (f.ClosedAt is not { } c || c >= at))));
+        }
+        return days;
+    }
+
+    private static IReadOnlyList<CountRow> Count(IEnumerable<ClueFact> facts, Func<ClueFact, string> key, Func<ClueFact, string> label) =>
+        facts.GroupBy(key).Select(g => new CountRow(g.Key, label(g.First()), g.Count())).OrderByDescending(r => r.Count).ThenBy(r => r.Key, StringComparer.Ordinal).ToList();
+
+    private static double Rate(int part, int whole) => whole == 0 ? 0 : Math.Round((double)part / whole, 4);
+
+    private static double? Round(double? v) => v is { } x ? Math.Round(x, 2) : null;
+}

@@ -1,0 +1,77 @@
+using MySqlConnector;
+using SchoolSafety.Core.Administration;
+using SchoolSafety.Core.Audit;
+using SchoolSafety.Core.Guidance;
+using SchoolSafety.Core.Organisation;
+using SchoolSafety.Core.WorkList;
+
+namespace SchoolSafety.Core.Statistics;
+
+public sealed record GuidanceCoverage(long ActiveSchools, IReadOnlyList<CoverageRow> ByLine);
+
+public sealed record StatisticsReport(DateOnly From, DateOnly To, string ScopeZh, ClueSummary Clues, GuidanceCoverage Guidance);
+
+public enum ExportFormat
+{
+    Csv,
+    Xlsx,
+}
+
+/// <summary>
+/// Statistics for 会商研判: the admin sees everything, a district department's staff their line,
+/// co-leaders their school. Every export is logged (domain.md §8).
+/// </summary>
+public sealed class StatisticsService(MySqlDataSource db, StatisticsStore store, GuidanceStore guidance, OrganisationStore org, AuditStore audit, TimeProvider clock)
+{
+    public const int MaxDays = 366;
+    public const int DefaultDays = 30;
+
+    public async Task<Outcome<StatisticsReport>> ReportAsync(long actorId, DateOnly? from, DateOnly? to, CancellationToken ct)
+    {
+        if (Period(from, to) is not ({ } f, { } t)) return BadPeriod;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        if (StatisticsScope.For(await org.ActorAsync(conn, actorId, ct)) is not { } scope) return NotAllowed;
+        var facts = await store.FactsAsync(conn, ClueStatistics.StartUtc(f), ClueStatistics.StartUtc(t.AddDays(1)), scope, ct);
+        var coverage = await CoverageAsync(conn, f, t, scope, ct);
+        return new StatisticsReport(f, t, ScopeZh(scope), ClueStatistics.Summarise(facts, f, t, clock.GetUtcNow().UtcDateTime), coverage);
+    }
+
+    public async Task<Outcome<GuidanceCoverage>> GuidanceCoverageAsync(long actorId, DateOnly? from, DateOnly? to, CancellationToken ct)
+    {
+        if (Period(from, to) is not ({ } f, { } t)) return BadPeriod;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        if (StatisticsScope.For(await org.ActorAsync(conn, actorId, ct)) is not { } scope) return NotAllowed;
+        return await CoverageAsync(conn, f, t, scope, ct);
+    }
+
+    /// <summary>The clues reported in the period, for an export file; the export is logged before the rows are returned.</summary>
+    public async Task<Outcome<IReadOnlyList<ClueFact>>> ExportAsync(long actorId, DateOnly? from, DateOnly? to, ExportFormat format, CancellationToken ct)
+    {
+        if (Period(from, to) is not ({ } f, { } t)) return BadPeriod;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        if (StatisticsScope.For(await org.ActorAsync(conn, actorId, ct)) is not { } scope) return NotAllowed;
+        var start = ClueStatistics.StartUtc(f);
+        var rows = (await store.FactsAsync(conn, start, ClueStatistics.StartUtc(t.AddDays(1)), scope, ct)).Where(c => c.CreatedAt >= start).ToList();
+        var scopeText = scope.Lines is { } l ? $"lines={string.Join(',', l)}" : scope.Schools is { } s ? $"schools={string.Join(',', s)}" : "all";
+        await audit.RecordAsync(conn, null, [new AuditEntry(actorId, AuditAction.Export, "export", $"clues-{f:yyyyMMdd}-{t:yyyyMMdd}",
+            $"clues {format.ToString().ToLowerInvariant()} {f:yyyy-MM-dd}..{t:yyyy-MM-dd} {scopeText} rows={rows.Count}")], ct);
+        return rows;
+    }
+
+    /// <summary>The period in China dates: both given (from ≤ to, at most a year), or the last 30 days to today.</summary>
+    public (DateOnly, DateOnly)? Period(DateOnly? from, DateOnly? to)
+    {
+        var today = WorkListDeadlines.ChinaToday(clock);
+        var t = to ?? today;
+        var f = from ?? t.AddDays(1 - DefaultDays);
+        return f > t || t.DayNumber - f.DayNumber + 1 > MaxDays ? null : (f, t);
+    }
+
+    private async Task<GuidanceCoverage> CoverageAsync(MySqlConnection conn, DateOnly from, DateOnly to, StatisticsScope scope, CancellationToken ct) =>
+        new(scope.Schools?.Count ?? await guidance.ActiveSchoolCountAsync(conn, ct), await guidance.CoverageAsync(conn, from, to, scope.Lines, scope.Schools, ct));
+
+    private static string ScopeZh(StatisticsScope s) => s.Lines is not null ? "本条线" : s.Schools is not null ? "本校" : "全区";
+
+    private static readonly Failure BadPeriod = Failure.Invalid("statistics.period_invalid", $"统计期间不正确：开始日期不能晚于结束日期，且不超过 {MaxDays} 天");
+    private static readonly Failure NotAllowed = Failure.Forbidden("无权查看统计");
+}

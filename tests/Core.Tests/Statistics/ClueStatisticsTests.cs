@@ -1,0 +1,60 @@
+using SchoolSafety.Core.Administration;
+using SchoolSafety.Core.Clues;
+using SchoolSafety.Core.Organisation;
+using SchoolSafety.Core.Statistics;
+
+namespace SchoolSafety.Core.Tests.Statistics;
+
+public sealed class ClueStatisticsTests
+{
+    private static readonly DateTime T0 = new(2026, 1, 1, 2, 0, 0, DateTimeKind.Utc);
+
+    private static ClueFact Fact(long school, int item, DateTime at, ClueState state = ClueState.PendingAcceptance, DateTime? resolved = null) =>
+        new() { SchoolId = school, ItemNo = item, CreatedAt = at, UpdatedAt = resolved ?? at, State = state, ResolvedAt = resolved };
+
+    [Fact]
+    public void Percentile_InterpolatesBetweenRanks()
+    {
+        Assert.Null(ClueStatistics.Percentile([], 0.5));
+        Assert.Equal(7, ClueStatistics.Percentile([7], 0.9));
+        Assert.Equal(2.5, ClueStatistics.Percentile([4, 1, 3, 2], 0.5));
+        Assert.Equal(9.1, ClueStatistics.Percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9)!.Value, 6);
+    }
+
+    [Fact]
+    public void HotSpots_ThreeWithin90Days_SameSchoolAndItem()
+    {
+        var spots = ClueStatistics.HotSpots([
+            Fact(1, 5, T0), Fact(1, 5, T0.AddDays(40)), Fact(1, 5, T0.AddDays(90)),     // three within 90 days
+            Fact(2, 5, T0), Fact(2, 5, T0.AddDays(50)), Fact(2, 5, T0.AddDays(91)),     // 91 days apart: never three in a window
+            Fact(3, 5, T0), Fact(3, 6, T0), Fact(3, 7, T0),                             // different items
+        ]);
+        var spot = Assert.Single(spots);
+        Assert.Equal((1L, 5, 3), (spot.SchoolId, spot.ItemNo, spot.Count));
+    }
+
+    [Fact]
+    public void OpenByDay_CountsOpenAtEachDaysEnd()
+    {
+        var day = new DateOnly(2026, 1, 1);
+        var facts = new[]
+        {
+            Fact(1, 5, T0, ClueState.Resolved, T0.AddDays(1)),   // open on 1-01 only
+            Fact(1, 5, T0.AddDays(1)),                             // open from 1-02
+        };
+        var series = ClueStatistics.OpenByDay(facts, day, day.AddDays(2), T0.AddDays(10));
+        Assert.Equal([1, 1, 1], series.Select(d => d.Open).ToArray());
+        Assert.Equal(day.AddDays(2), series[^1].Day);
+    }
+
+    [Fact]
+    public void Scope_AdminAll_DistrictStaffTheirLine_CoLeaderTheirSchool_ReporterNothing()
+    {
+        Assert.Equal(new StatisticsScope(null, null), StatisticsScope.For(new Actor(1, [new ActorMembership { Role = Role.EduAdmin }])));
+        var pol = StatisticsScope.For(new Actor(2, [new ActorMembership { Role = Role.Handler, UnitId = 3, LineCode = "POL", UnitLevel = UnitLevel.District }]))!;
+        Assert.Equal(["POL"], pol.Lines!);
+        Assert.Null(StatisticsScope.For(new Actor(3, [new ActorMembership { Role = Role.Handler, UnitId = 4, LineCode = "POL", UnitLevel = UnitLevel.Town }])));
+        Assert.Equal([9L], StatisticsScope.For(new Actor(4, [new ActorMembership { Role = Role.CoLeader, SchoolId = 9 }]))!.Schools!);
+        Assert.Null(StatisticsScope.For(new Actor(5, [new ActorMembership { Role = Role.Reporter, SchoolId = 9 }])));
+    }
+}
