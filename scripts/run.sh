@@ -16,7 +16,9 @@ dotnet build SchoolSafety.sln -c Release -nologo -v q >/dev/null
 
 export ConnectionStrings__SchoolSafety="$SCHOOLSAFETY_DB"
 export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
-export DingTalk__RecordPath=${DingTalk__RecordPath:-$PWD/.local/dingtalk-calls.jsonl}
+export DingTalk__OfflineLogPath=${DingTalk__OfflineLogPath:-$PWD/.local/dingtalk-calls.jsonl}
+export Photos__Folder=${Photos__Folder:-$PWD/.local/photos}
+logs=$PWD/.local/logs
 
 hosts=("MiniApp.Api:5080" "Callbacks:5081" "Bot:5082")
 pids=()
@@ -30,8 +32,9 @@ for h in "${hosts[@]}"; do
   fi
   # Only the mini-app host loads the demo district; every host migrates (under a database lock).
   demo=false; [ "$name" = "MiniApp.Api" ] && demo=true
-  SchoolSafety__LoadDemo=$demo dotnet "src/$name/bin/Release/net10.0/SchoolSafety.$name.dll" \
-    --urls "http://127.0.0.1:$port" >".local/logs/$name.log" 2>&1 &
+  # Each host runs in its output folder, so it reads its own appsettings*.json.
+  (cd "src/$name/bin/Release/net10.0" && SchoolSafety__LoadDemo=$demo exec dotnet "SchoolSafety.$name.dll" \
+    --urls "http://127.0.0.1:$port" >"$logs/$name.log" 2>&1) &
   pids+=($!)
 done
 
@@ -45,7 +48,7 @@ for h in "${hosts[@]}"; do
   [ "$code" = 200 ] || { echo "run: $name is not ready (readyz $code); see .local/logs/$name.log" >&2; tail -20 ".local/logs/$name.log" >&2; exit 1; }
   echo "run: $name ready on http://127.0.0.1:$port (readyz 200)"
 done
-echo "run: DingTalk calls are recorded to $DingTalk__RecordPath when no credentials are configured"
+echo "run: DingTalk calls are recorded to $DingTalk__OfflineLogPath when no credentials are configured"
 echo "run: logs in .local/logs/"
 [ "$check" = 1 ] && exit 0
 echo "run: Ctrl-C stops everything"

@@ -20,7 +20,7 @@ public sealed class LoginSessionOptions
     public const string Issuer = "schoolsafety";
     public const string Audience = "schoolsafety-miniapp";
 
-    public SymmetricSecurityKey Key => new(Encoding.UTF8.GetBytes(SigningKey));
+    public SymmetricSecurityKey CreateKey() => new(Encoding.UTF8.GetBytes(SigningKey));
 }
 
 /// <summary>Our own short-lived signed session tokens (an access token and a refresh token), issued after DingTalk login.</summary>
@@ -48,7 +48,7 @@ public sealed class SessionTokens(IOptions<LoginSessionOptions> options, TimePro
             NotBefore = now,
             Expires = now + lifetime,
             Subject = new ClaimsIdentity([new Claim(UserIdClaim, userId.ToString()), new Claim(KindClaim, kind), new Claim("name", name)]),
-            SigningCredentials = new SigningCredentials(options.Value.Key, SecurityAlgorithms.HmacSha256),
+            SigningCredentials = new SigningCredentials(options.Value.CreateKey(), SecurityAlgorithms.HmacSha256),
         });
 
     /// <summary>The user id of a valid, unexpired refresh token; null otherwise.</summary>
@@ -63,7 +63,7 @@ public sealed class SessionTokens(IOptions<LoginSessionOptions> options, TimePro
     {
         ValidIssuer = LoginSessionOptions.Issuer,
         ValidAudience = LoginSessionOptions.Audience,
-        IssuerSigningKey = o.Key,
+        IssuerSigningKey = o.CreateKey(),
         ClockSkew = TimeSpan.FromSeconds(30),
         LifetimeValidator = (notBefore, expires, _, _) =>
         {
