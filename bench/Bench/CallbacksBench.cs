@@ -53,27 +53,8 @@ public static class CallbacksBench
         var app = builder.Build();
         app.MapCallbacks();
         var db = app.Services.GetRequiredService<MySqlDataSource>();
-        app.MapPost("/bench/bare", async (HttpRequest request, CancellationToken ct) =>
-        {
-            using var reader = new StreamReader(request.Body);
-            var body = await reader.ReadToEndAsync(ct);
-            await using var conn = await db.OpenConnectionAsync(ct);
-            await using var tx = await conn.BeginTransactionAsync(ct);
-            await conn.ExecuteAsync(new CommandDefinition("INSERT INTO bench_raw (payload, created_at) VALUES (@p, UTC_TIMESTAMP(6))", new { p = body[..Math.Min(body.Length, 200)] }, tx, cancellationToken: ct));
-            await tx.CommitAsync(ct);
-            return Results.Ok();
-        });
-        await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync();
-        await app.StartAsync();
-        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-
-        await app.Services.GetRequiredService<DemoDistrict>().LoadAsync(CancellationToken.None);
-        await using (var conn = await db.OpenConnectionAsync())
-        {
-            await conn.ExecuteAsync("CREATE TABLE IF NOT EXISTS bench_raw (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, payload VARCHAR(200) NOT NULL, created_at DATETIME(6) NOT NULL) ENGINE = InnoDB");
-            foreach (var t in new[] { "bench_raw", "outbox", "idempotency_keys", "clue_events", "card_copies", "clues", "clue_number_counters" })
-                await conn.ExecuteAsync($"DELETE FROM {t}");
-        }
+        BenchHost.MapBareInsert(app);
+        var url = await BenchHost.StartCleanAsync(app);
 
         var needed = (int)(rate * seconds * 1.1) + 4000;
         Console.WriteLine($"callbacks bench: {rate}/s for {seconds:0} s, then saturation at {concurrency} clients for {saturationSeconds:0} s per phase; preparing {needed} clues, MariaDB {await ScalarAsync<string>(db, "SELECT VERSION()")}");

@@ -48,27 +48,8 @@ public static class MiniAppBench
         var app = builder.Build();
         app.MapMiniAppApi();
         var db = app.Services.GetRequiredService<MySqlDataSource>();
-        app.MapPost("/bench/bare", async (HttpRequest request, CancellationToken ct) =>
-        {
-            using var buffer = new MemoryStream();
-            await request.Body.CopyToAsync(buffer, ct);
-            await using var conn = await db.OpenConnectionAsync(ct);
-            await using var tx = await conn.BeginTransactionAsync(ct);
-            await conn.ExecuteAsync(new CommandDefinition("INSERT INTO bench_raw (payload, created_at) VALUES (@p, UTC_TIMESTAMP(6))",
-                new { p = $"{buffer.Length} bytes" }, tx, cancellationToken: ct));
-            await tx.CommitAsync(ct);
-            return Results.Ok();
-        });
-        await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync();
-        await app.StartAsync();
-        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        await app.Services.GetRequiredService<DemoDistrict>().LoadAsync(CancellationToken.None);
-        await using (var conn = await db.OpenConnectionAsync())
-        {
-            await conn.ExecuteAsync("CREATE TABLE IF NOT EXISTS bench_raw (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, payload VARCHAR(200) NOT NULL, created_at DATETIME(6) NOT NULL) ENGINE = InnoDB");
-            foreach (var t in new[] { "bench_raw", "outbox", "idempotency_keys", "clue_events", "card_copies", "clues", "clue_number_counters", "audit_log" })
-                await conn.ExecuteAsync($"DELETE FROM {t}");
-        }
+        BenchHost.MapBareInsert(app);
+        var url = await BenchHost.StartCleanAsync(app);
         var sessions = app.Services.GetRequiredService<SessionTokens>();
         List<string> tokens;
         await using (var conn = await db.OpenConnectionAsync())

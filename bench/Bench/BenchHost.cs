@@ -1,0 +1,49 @@
+using Dapper;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using MySqlConnector;
+using SchoolSafety.Core.Data;
+using SchoolSafety.Core.Demo;
+
+namespace SchoolSafety.Bench;
+
+/// <summary>What the in-host benchmarks share: the bare baseline endpoint and a clean, started host.</summary>
+public static class BenchHost
+{
+    /// <summary>
+    /// <c>POST /bench/bare</c> in the host under test: reads the whole request body, then one
+    /// <c>INSERT</c> + <c>COMMIT</c>. The baseline every host benchmark divides by.
+    /// </summary>
+    public static void MapBareInsert(WebApplication app)
+    {
+        var db = app.Services.GetRequiredService<MySqlDataSource>();
+        app.MapPost("/bench/bare", async (HttpRequest request, CancellationToken ct) =>
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, ct);
+            await using var conn = await db.OpenConnectionAsync(ct);
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            await conn.ExecuteAsync(new CommandDefinition("INSERT INTO bench_raw (payload, created_at) VALUES (@p, UTC_TIMESTAMP(6))",
+                new { p = $"{buffer.Length} bytes" }, tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
+            return Results.Ok();
+        });
+    }
+
+    /// <summary>Migrates, starts the host on its random port, loads the demo district and empties the tables a run writes; returns the base URL.</summary>
+    public static async Task<string> StartCleanAsync(WebApplication app)
+    {
+        await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync();
+        await app.StartAsync();
+        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        await app.Services.GetRequiredService<DemoDistrict>().LoadAsync(CancellationToken.None);
+        await using var conn = await app.Services.GetRequiredService<MySqlDataSource>().OpenConnectionAsync();
+        await conn.ExecuteAsync("CREATE TABLE IF NOT EXISTS bench_raw (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, payload VARCHAR(200) NOT NULL, created_at DATETIME(6) NOT NULL) ENGINE = InnoDB");
+        foreach (var t in new[] { "bench_raw", "outbox", "idempotency_keys", "clue_events", "card_copies", "clues", "clue_number_counters", "audit_log" })
+            await conn.ExecuteAsync($"DELETE FROM {t}");
+        return url;
+    }
+}
