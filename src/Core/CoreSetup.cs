@@ -41,6 +41,7 @@ public static class CoreSetup
         services.AddSingleton<WorkingCalendar>();
 
         services.AddSingleton<OrganisationStore>();
+        services.AddSingleton<StaffDeparture>();
         services.AddSingleton<ClueStore>();
         services.AddSingleton<ClueNumbers>();
         services.AddSingleton<OutboxStore>();

@@ -9,7 +9,7 @@ namespace SchoolSafety.Core.Administration;
 /// The administration use cases (issue 5 §6). Input is checked before any work; each change is one
 /// transaction that also writes an <see cref="AuditAction.AdminChange"/> row.
 /// </summary>
-public sealed class AdminService(MySqlDataSource db, OrganisationStore org, AuditStore audit)
+public sealed class AdminService(MySqlDataSource db, OrganisationStore org, StaffDeparture departures, AuditStore audit)
 {
     private static readonly Failure AdminOnly = Failure.Forbidden("仅区教育局管理员可以操作");
     private static readonly Failure NotYourDepartment = Failure.Forbidden("只能管理本部门的账号");
@@ -244,7 +244,8 @@ public sealed class AdminService(MySqlDataSource db, OrganisationStore org, Audi
         await using var tx = await conn.BeginTransactionAsync(ct);
         if (await org.UserAsync(conn, tx, userId, ct) is null) return UserNotFound;
         if (!AdminPermissions.CanManageAccount(actor, await org.AccountMembershipsAsync(conn, tx, userId, ct))) return NotYourDepartment;
-        await org.SetUserActiveAsync(conn, tx, userId, active, ct);
+        if (active) await org.SetUserActiveAsync(conn, tx, userId, true, ct);
+        else await departures.DeactivateAsync(conn, tx, userId, ct);   // their open clues go before their unit heads
         await AuditAsync(conn, tx, actorId, "user", userId, active ? "activate" : "deactivate", ct);
         await tx.CommitAsync(ct);
         return userId;

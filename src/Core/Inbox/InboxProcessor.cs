@@ -20,14 +20,13 @@ public sealed partial class InboxProcessor(
     MySqlDataSource db,
     InboxStore store,
     OrganisationStore org,
-    ClueStore clues,
-    OutboxStore outbox,
+    StaffDeparture departures,
     IDingTalkClient dingTalk,
     IOptions<InboxOptions> options,
     TimeProvider clock,
     ILogger<InboxProcessor> logger)
 {
-    public const string AssigneeLeftNotice = "assignee_left";
+    public const string AssigneeLeftNotice = StaffDeparture.AssigneeLeftNotice;
     private static readonly string[] Joined = ["user_add_org", "user_modify_org", "user_active_org"];
     private static readonly string[] Left = ["user_leave_org"];
     private static readonly string[] Disbanded = ["chat_disband", "im_group_disband"];
@@ -118,19 +117,10 @@ public sealed partial class InboxProcessor(
     private async Task<string> DeactivateAsync(MySqlConnection conn, MySqlTransaction tx, IReadOnlyList<string> dingTalkIds, CancellationToken ct)
     {
         var users = await org.UsersByDingTalkIdAsync(conn, tx, dingTalkIds, ct);
-        var notices = new List<OutboxMessage>();
+        var handedOver = 0;
         foreach (var u in users)
-        {
-            await org.SetUserActiveAsync(conn, tx, u.Id, false, ct);
-            foreach (var (clueId, unitId, version) in await clues.OpenAssignedAsync(conn, tx, u.Id, ct))
-            {
-                var heads = unitId is { } unit ? await org.UnitRoleUsersAsync(conn, tx, unit, [Role.UnitHead], ct) : [];
-                if (heads.Count > 0)
-                    notices.Add(new OutboxMessage(OutboxTopics.UserNotice, null, new UserNoticePayload(clueId, version, heads, AssigneeLeftNotice, u.Id)));
-            }
-        }
-        await outbox.EnqueueAsync(conn, tx, notices, ct);
-        return $"deactivated {users.Count} user(s), {notices.Count} clue(s) before their unit head";
+            handedOver += await departures.DeactivateAsync(conn, tx, u.Id, ct);
+        return $"deactivated {users.Count} user(s), {handedOver} clue(s) before their unit head";
     }
 
     private static partial class Log

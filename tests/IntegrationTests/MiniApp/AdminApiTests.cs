@@ -205,6 +205,37 @@ public sealed class AdminApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
     }
 
     [Fact]
+    public async Task Deactivate_AHandlerWithOpenClues_PutsThemBeforeTheUnitHead()
+    {
+        // A new police officer in school 12's town takes up a clue there, then is deactivated by the liaison.
+        var liaison = await host.ClientForAsync("demo-POL-liaison");
+        var unit = await ScalarAsync<long>("""
+            SELECT m.unit_id FROM work_group_members m JOIN work_groups g ON g.id = m.work_group_id
+             WHERE g.open_conversation_id = 'demo-cid-school12' AND m.line_code = 'POL'
+            """);
+        var dingId = $"pol-leaver-{Unique()}";
+        var created = await liaison.PostAsJsonAsync("/api/admin/accounts", new { dingTalkUserId = dingId, name = "民警小李", roles = new[] { new { role = "Handler", unitId = unit } } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var leaver = (await JsonAsync(created)).GetProperty("id").GetInt64();
+
+        var officer = await host.ClientForAsync("demo-school12-officer");
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent("4"), "itemNo" }, { new StringContent("放学时段校门口有可疑人员逗留"), "description" }, { new StringContent(Unique()), "idempotencyKey" },
+        };
+        var clueId = (await JsonAsync(await officer.PostAsync("/api/clues", form))).GetProperty("id").GetInt64();
+        var accepted = await (await host.ClientForAsync(dingId)).PostAsJsonAsync($"/api/clues/{clueId}/actions", new { action = "accept", version = 1, idempotencyKey = Unique() });
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await liaison.PostAsync($"/api/admin/accounts/{leaver}/deactivate", null)).StatusCode);
+
+        var heads = await ScalarAsync<string>("SELECT JSON_EXTRACT(payload, '$.userIds') FROM outbox WHERE topic = 'clue.user.notice' AND JSON_EXTRACT(payload, '$.kind') = 'assignee_left' AND JSON_EXTRACT(payload, '$.clueId') = @clueId", new { clueId });
+        var head = await ScalarAsync<long>("SELECT user_id FROM memberships WHERE unit_id = @unit AND role = 'UnitHead'", new { unit });
+        Assert.Equal($"[{head}]", heads);
+        Assert.False(await ScalarAsync<bool>("SELECT active FROM users WHERE id = @leaver", new { leaver }));
+    }
+
+    [Fact]
     public async Task Liaison_TouchingAnotherDepartmentsAccounts_Is403_AndNothingChanges()
     {
         var pol = await host.ClientForAsync("demo-POL-liaison");
