@@ -180,11 +180,14 @@ public sealed class ClueService(
     private async Task<ActionOutcome> DecideAsync(MySqlConnection conn, MySqlTransaction tx, ClueRow clue, ClueCommand cmd, CancellationToken ct)
     {
         var now = Now();
+        // Someone who may not see the clue learns nothing of it: not its state, number or version, not even through a conflict.
+        var relation = await RelationAsync(conn, tx, clue, cmd.Actor, ct);
+        if (relation != ClueRelation.GridPlatform && !CluePermissions.CanSee(relation))
+            return Outcome(OutcomeKind.Forbidden, "clue.forbidden", "无权操作");
         if (cmd.Version != clue.Version)
             return Current(OutcomeKind.Conflict, clue, "clue.conflict",
                 $"线索已被他人更新，当前状态：{clue.State.Zh()}，请刷新后重试");
 
-        var relation = await RelationAsync(conn, tx, clue, cmd.Actor, ct);
         if (!CluePermissions.CanPerform(relation, cmd.Action, clue.Snapshot, now))
             return Current(OutcomeKind.Forbidden, clue, "clue.forbidden", "无权操作");
         if (!ClueWorkflow.Allows(clue.Snapshot, cmd.Action, out var to))

@@ -252,6 +252,23 @@ public sealed class ClueLifecycleTests(CoreServices core) : IClassFixture<CoreSe
     }
 
     [Fact]
+    public async Task Stranger_ActingOnAClue_IsRefused_WithoutLearningItsStateNumberOrVersion()
+    {
+        var c = await ReportAsync();
+        var stranger = await core.UserAsync("demo-school02-officer");
+        foreach (var version in new[] { c.Version!.Value, c.Version.Value + 5 })   // the current version, and a stale one (no conflict telling the state)
+        {
+            var outcome = await Clues.ApplyAsync(new ClueCommand
+            {
+                ClueId = c.ClueId, Action = ClueAction.Comment, Version = version, IdempotencyKey = Guid.NewGuid().ToString(),
+                Actor = ActorRef.User(stranger), Note = "看看",
+            });
+            Assert.Equal(OutcomeKind.Forbidden, outcome.Kind);
+            Assert.Equal((null, null, (int?)null), (outcome.Number, outcome.State, outcome.Version));
+        }
+    }
+
+    [Fact]
     public async Task StaleVersion_IsAConflictNamingTheCurrentState_AndChangesNothing()
     {
         var c = await ReportAsync();
