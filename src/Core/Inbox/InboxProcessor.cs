@@ -27,7 +27,8 @@ public sealed partial class InboxProcessor(
     ILogger<InboxProcessor> logger)
 {
     public const string AssigneeLeftNotice = StaffDeparture.AssigneeLeftNotice;
-    private static readonly string[] Joined = ["user_add_org", "user_modify_org", "user_active_org"];
+    private const string ProfileChanged = "user_modify_org";
+    private static readonly string[] Joined = ["user_add_org", ProfileChanged, "user_active_org"];
     private static readonly string[] Left = ["user_leave_org"];
     private static readonly string[] Disbanded = ["chat_disband", "im_group_disband"];
 
@@ -64,7 +65,12 @@ public sealed partial class InboxProcessor(
             if (Joined.Contains(type))
             {
                 foreach (var d in details)
-                    await org.UpsertActiveUserAsync(conn, tx, d.UserId, d.UnionId, string.IsNullOrWhiteSpace(d.Name) ? d.UserId : d.Name, d.Mobile, ct);
+                {
+                    var name = string.IsNullOrWhiteSpace(d.Name) ? d.UserId : d.Name;
+                    // Joining (or rejoining) the organisation reactivates; a mere profile change never undoes a deactivation.
+                    if (type == ProfileChanged) await org.UpsertUserDetailsAsync(conn, tx, d.UserId, d.UnionId, name, d.Mobile, ct);
+                    else await org.UpsertActiveUserAsync(conn, tx, d.UserId, d.UnionId, name, d.Mobile, ct);
+                }
                 outcome = $"upserted {details.Count} user(s)";
             }
             else if (Left.Contains(type))

@@ -35,6 +35,21 @@ public sealed partial class OrganisationStore
         InsertReturningIdAsync(conn, tx, ReactivateUserSql,
             new { DingTalkUserId = dingTalkUserId, UnionId = unionId, Name = name, Mobile = mobile, Now = clock.GetUtcNow().UtcDateTime }, ct);
 
+    private const string UpdateDetailsSql = """
+        INSERT INTO users (dingtalk_user_id, union_id, name, mobile, active, created_at, updated_at)
+        VALUES (@DingTalkUserId, @UnionId, @Name, @Mobile, 1, @Now, @Now)
+        ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), union_id = COALESCE(VALUES(union_id), union_id), name = VALUES(name),
+                                mobile = COALESCE(VALUES(mobile), mobile), updated_at = VALUES(updated_at)
+        """;
+
+    /// <summary>
+    /// A person whose DingTalk profile changed: created if new, otherwise name, phone and unionId refreshed. An account
+    /// deactivated here (by an administrator or a liaison) stays deactivated: a profile edit is no reason to let them back in.
+    /// </summary>
+    public Task<long> UpsertUserDetailsAsync(MySqlConnection conn, MySqlTransaction? tx, string dingTalkUserId, string? unionId, string name, string? mobile, CancellationToken ct) =>
+        InsertReturningIdAsync(conn, tx, UpdateDetailsSql,
+            new { DingTalkUserId = dingTalkUserId, UnionId = unionId, Name = name, Mobile = mobile, Now = clock.GetUtcNow().UtcDateTime }, ct);
+
     private const string ActiveDingTalkIdsSql = "SELECT id, dingtalk_user_id FROM users WHERE id IN @Ids AND active = 1 ORDER BY id";
 
     /// <summary>The active users among <paramref name="ids"/> with their DingTalk userIds.</summary>

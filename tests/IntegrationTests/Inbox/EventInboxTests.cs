@@ -135,6 +135,22 @@ public sealed class EventInboxTests(CallbacksHost host) : IClassFixture<Callback
     }
 
     [Fact]
+    public async Task ContactModify_OfAnAccountDeactivatedHere_UpdatesTheProfile_ButKeepsItDeactivated()
+    {
+        var (userId, dingTalkId, _) = await NewPoliceHandlerAsync();
+        await host.ScalarAsync<long>("UPDATE users SET active = 0 WHERE id = @userId; SELECT ROW_COUNT()", new { userId });   // deactivated by their liaison
+        host.DingTalk.Legacy.Given(Request.Create().WithPath("/topapi/v2/user/get").UsingPost().WithBody(b => b is not null && b.Contains(dingTalkId)))
+            .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new { errcode = 0, errmsg = "ok", result = new { userid = dingTalkId, name = "改名后", mobile = "13900000001" } }));
+        using var response = await host.PushEventAsync(Event("user_modify_org", Guid.NewGuid().ToString("N"), $$""","UserId":["{{dingTalkId}}"]"""));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        Assert.Equal(1, await ProcessAsync());
+
+        var user = (await host.QueryAsync<(string Name, bool Active)>("SELECT name, active FROM users WHERE id = @userId", new { userId })).Single();
+        Assert.Equal(("改名后", false), user);
+    }
+
+    [Fact]
     public async Task GroupDisband_WorkGroupUnbound()
     {
         var cid = "cid-" + Guid.NewGuid().ToString("N")[..12];
