@@ -1,6 +1,8 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
+using SchoolSafety.Core.Audit;
 using SchoolSafety.Core.Calendar;
 using SchoolSafety.Core.Cards;
 using SchoolSafety.Core.Clues;
@@ -25,6 +27,7 @@ public sealed partial class ChatbotService(
     ClueStore clues,
     ClueService clueService,
     OrganisationStore org,
+    AuditStore audit,
     IOptions<CardOptions> links,
     TimeProvider clock,
     ILogger<ChatbotService> logger)
@@ -54,7 +57,11 @@ public sealed partial class ChatbotService(
                 var view = id is { } clueId ? await clues.ViewAsync(conn, clueId, ct) : null;
                 if (view is null || (chatSchool is { } s && view.Clue.SchoolId != s)) return ChatbotReplies.ClueNotVisible(command.Number!);
                 var relation = await clueService.RelationAsync(conn, null, view.Clue, ActorRef.User(me), ct);
-                return CluePermissions.CanSee(relation) ? ChatbotReplies.Clue(view, o) : ChatbotReplies.ClueNotVisible(command.Number!);
+                if (!CluePermissions.CanSee(relation)) return ChatbotReplies.ClueNotVisible(command.Number!);
+                // Every read of a clue is logged (domain.md §8), in a chat as in the mini-app.
+                await audit.RecordAsync(conn, null, [new AuditEntry(me, AuditAction.ClueRead, "clue",
+                    view.Clue.Id.ToString(CultureInfo.InvariantCulture), $"{view.Clue.Number} chatbot")], ct);
+                return ChatbotReplies.Clue(view, o);
 
             case ChatbotVerb.Stats:
             {

@@ -77,6 +77,11 @@ public sealed class ChatbotTests(CallbacksHost host) : IClassFixture<CallbacksHo
         var handlerName = await host.ScalarAsync<string>("SELECT name FROM users WHERE dingtalk_user_id = @d", new { d = _handler });
         var unit = await host.ScalarAsync<string>("SELECT u.name FROM clues c JOIN units u ON u.id = c.unit_id WHERE c.id = @id", new { id = _clue.ClueId });
         var reporter = await host.ScalarAsync<string>("SELECT name FROM users WHERE dingtalk_user_id = 'demo-school20-officer'");
+        var handlerId = await host.ScalarAsync<long>("SELECT id FROM users WHERE dingtalk_user_id = @d", new { d = _handler });
+        Task<long> ReadsAsync() => host.ScalarAsync<long>(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'ClueRead' AND actor_user_id = @u AND subject_id = @c",
+            new { u = handlerId, c = _clue.ClueId.ToString() });
+        var readsBefore = await ReadsAsync();
         Assert.Equal($"""
             ### 线索 XA20261130-0001
             - 学校：余杭区百丈中心小学
@@ -93,6 +98,7 @@ public sealed class ChatbotTests(CallbacksHost host) : IClassFixture<CallbacksHo
             [查看详情]({ClueLink(_clue.ClueId)})
             """, await AskAsync(_handler, "查询 xa20261130-0001"));
 
+        Assert.Equal(readsBefore + 1, await ReadsAsync());   // a read in a chat is logged like one in the mini-app
         var hidden = "### 查询结果\n未找到线索 XA20261130-0001，或您无权查看。";
         Assert.Equal(hidden, await AskAsync("demo-school19-officer", "查询 XA20261130-0001"));   // another school's staff
         Assert.Equal("### 查询结果\n未找到线索 XA20261130-0099，或您无权查看。", await AskAsync(_handler, "查询XA20261130-0099"));
