@@ -40,9 +40,10 @@ public static class PhotosApi
         {
             if (file.Length > PhotoProcessor.MaxBytes)
                 return ([], Problems.BadRequest("photo.too_large", $"照片「{file.FileName}」超过 10 MB"));
-            using var buffer = new MemoryStream((int)file.Length);
-            await file.CopyToAsync(buffer, ct);
-            var (photo, problem) = PhotoProcessor.Process(buffer.ToArray(), file.FileName);
+            var bytes = new byte[file.Length];
+            await using (var stream = file.OpenReadStream())
+                await stream.ReadExactlyAsync(bytes, ct);
+            var (photo, problem) = PhotoProcessor.Process(bytes, file.FileName);
             if (problem is not null) return ([], Problems.BadRequest(problem.Code, problem.Message));
             photos.Add(photo!);
         }

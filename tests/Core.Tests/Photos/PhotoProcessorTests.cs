@@ -69,4 +69,43 @@ public sealed class PhotoProcessorTests
         Assert.Null(photo);
         Assert.Equal("photo.unreadable", problem!.Code);
     }
+
+    [Fact]
+    public void Process_UprightJpegWithExif_CutsTheMetadataOut_KeepsThePixels()
+    {
+        var upload = TestImages.JpegWithExif(200, 100, orientation: 1).Concat("hidden payload after the end"u8.ToArray()).ToArray();
+
+        var (photo, problem) = PhotoProcessor.Process(upload, "upright.jpg");
+
+        Assert.Null(problem);
+        Assert.False(TestImages.Contains(photo!.Image, Encoding.UTF8.GetBytes(TestImages.GpsMarker)));
+        Assert.False(TestImages.Contains(photo.Image, "Exif\0\0"u8.ToArray()));
+        Assert.False(TestImages.Contains(photo.Image, "hidden payload"u8.ToArray()));
+        Assert.Equal((byte)0xD9, photo.Image[^1]);
+        using var stored = SKBitmap.Decode(photo.Image);
+        using var original = SKBitmap.Decode(upload);
+        Assert.Equal((200, 100), (stored.Width, stored.Height));
+        Assert.Equal(original.GetPixel(10, 10), stored.GetPixel(10, 10));   // the same compressed data, not a re-encode
+        Assert.Equal((200, 100), (photo.Width, photo.Height));
+    }
+
+    [Fact]
+    public void Process_PngWithTextChunk_DropsIt()
+    {
+        var upload = TestImages.PngWithText(40, 30);
+        Assert.True(TestImages.Contains(upload, Encoding.UTF8.GetBytes(TestImages.GpsMarker)));
+        var (photo, problem) = PhotoProcessor.Process(upload, "t.png");
+        Assert.Null(problem);
+        Assert.False(TestImages.Contains(photo!.Image, Encoding.UTF8.GetBytes(TestImages.GpsMarker)));
+        using var stored = SKBitmap.Decode(photo.Image);
+        Assert.Equal((40, 30), (stored.Width, stored.Height));
+    }
+
+    [Fact]
+    public void StripJpeg_BrokenStructure_IsNull()
+    {
+        var jpeg = TestImages.Encode(50, 50, SKEncodedImageFormat.Jpeg);
+        Assert.Null(PhotoMetadata.StripJpeg(jpeg[..(jpeg.Length / 2)]));   // no end marker
+        Assert.Null(PhotoMetadata.StripJpeg([0xFF, 0xD8, 0x00, 0x01]));
+    }
 }

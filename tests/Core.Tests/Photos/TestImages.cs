@@ -35,4 +35,28 @@ public static class TestImages
     }
 
     public static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
+
+    /// <summary>A PNG with a tEXt chunk (after IHDR) carrying the location-like text.</summary>
+    public static byte[] PngWithText(int width, int height)
+    {
+        var png = Encode(width, height, SKEncodedImageFormat.Png);
+        var data = Encoding.Latin1.GetBytes("Comment\0").Concat(Encoding.UTF8.GetBytes(GpsMarker)).ToArray();
+        var type = Encoding.ASCII.GetBytes("tEXt");
+        var crc = Crc32(type.Concat(data).ToArray());
+        var chunk = new byte[] { (byte)(data.Length >> 24), (byte)(data.Length >> 16), (byte)(data.Length >> 8), (byte)data.Length }
+            .Concat(type).Concat(data).Concat(new[] { (byte)(crc >> 24), (byte)(crc >> 16), (byte)(crc >> 8), (byte)crc });
+        const int afterIhdr = 8 + 25;
+        return png[..afterIhdr].Concat(chunk).Concat(png[afterIhdr..]).ToArray();
+    }
+
+    private static uint Crc32(byte[] bytes)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in bytes)
+        {
+            crc ^= b;
+            for (var k = 0; k < 8; k++) crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+        }
+        return ~crc;
+    }
 }
