@@ -81,7 +81,7 @@ public sealed class AuditStore(MySqlDataSource db, TimeProvider clock)
         return (await conn.QueryAsync<AuditRow>(new CommandDefinition(SearchSql, new
         {
             q.ActorUserId, Action = q.Action?.ToString(), q.SubjectType, q.SubjectId, q.From, q.To,
-            Limit = size, Offset = (Math.Max(q.Page, 1) - 1) * size,
+            Limit = size, Offset = (long)(Math.Max(q.Page, 1) - 1) * size,
         }, cancellationToken: ct))).AsList();
     }
 }

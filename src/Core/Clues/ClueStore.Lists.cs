@@ -115,7 +115,7 @@ public sealed partial class ClueStore
             who.UserId, Admin = who.Admin, who.Schools, who.Units, who.Lines,
             Scope = f.Scope.ToString(), State = f.State?.ToString(), f.ItemNo, f.TownId, f.SchoolId,
             f.Overdue, f.Supervised, f.From, f.To, Now = nowUtc,
-            Limit = size, Offset = (Math.Max(f.Page, 1) - 1) * size,
+            Limit = size, Offset = (long)(Math.Max(f.Page, 1) - 1) * size,
         }, cancellationToken: ct));
         var items = (await results.ReadAsync<ClueSummary>()).AsList();
         var total = await results.ReadSingleAsync<long>();

@@ -152,7 +152,7 @@ public sealed class GuidanceStore(TimeProvider clock)
         {
             All = all, Units = NonEmpty(units), Schools = NonEmpty(schools), filter.SchoolId,
             From = filter.From?.ToDateTime(TimeOnly.MinValue), To = filter.To?.ToDateTime(TimeOnly.MinValue),
-            Limit = size, Offset = (Math.Max(filter.Page, 1) - 1) * size,
+            Limit = size, Offset = (long)(Math.Max(filter.Page, 1) - 1) * size,
         }, cancellationToken: ct))).AsList();
     }
 
