@@ -30,7 +30,7 @@ public sealed partial class GuidanceService(MySqlDataSource db, GuidanceStore st
     public const int MaxPhotos = 9;
     public const int MaxReasonLength = 500;
 
-    [GeneratedRegex(@"^[A-Za-z0-9_\-\.]{1,100}$")] private static partial Regex PhotoIdPattern();
+    [GeneratedRegex("^[0-9a-f]{32}$")] private static partial Regex PhotoIdPattern();   // keys from POST /api/photos
 
     public async Task<Outcome<GuidanceDetail>> CreateAsync(long actorId, CreateGuidanceCommand cmd, CancellationToken ct)
     {

@@ -3,6 +3,8 @@ using System.Text.Json;
 using SchoolSafety.Core.Guidance;
 using SchoolSafety.Core.WorkList;
 using SchoolSafety.MiniApp.Api.Auth;
+using SchoolSafety.MiniApp.Api.Photos;
+using SchoolSafety.Core.Photos;
 
 namespace SchoolSafety.MiniApp.Api.Apis;
 
@@ -18,11 +20,12 @@ public sealed record EvidenceRequest(string? Note, IReadOnlyList<string>? PhotoI
 public sealed record SendBackRequest(string? Reason);
 
 public sealed record FindingResponse(long Id, int Seq, string Description, string Assignee, long? AssigneeSchoolId, long? AssigneeUnitId, string? AssigneeUnitName,
-    DateOnly Deadline, bool Overdue, string State, string StateZh, string? EvidenceNote, IReadOnlyList<string> EvidencePhotoIds, DateTime? SubmittedAt,
+    DateOnly Deadline, bool Overdue, string State, string StateZh, string? EvidenceNote, IReadOnlyList<string> EvidencePhotoIds,
+    IReadOnlyList<PhotoLink> EvidencePhotos, DateTime? SubmittedAt,
     string? ReturnedReason, int ReturnCount, DateTime? ClosedAt);
 
 public sealed record GuidanceResponse(long Id, long SchoolId, string SchoolName, long UnitId, string UnitName, string Kind, string KindZh, DateOnly Date,
-    string Summary, string Attendees, IReadOnlyList<string> PhotoIds, string CreatorName, string State, string StateZh, DateTime CreatedAt, DateTime? ClosedAt,
+    string Summary, string Attendees, IReadOnlyList<string> PhotoIds, IReadOnlyList<PhotoLink> Photos, string CreatorName, string State, string StateZh, DateTime CreatedAt, DateTime? ClosedAt,
     IReadOnlyList<FindingResponse> Findings);
 
 public sealed record GuidanceListItem(long Id, long SchoolId, string SchoolName, long UnitId, string UnitName, string Kind, string KindZh, DateOnly Date, string State, string StateZh);
@@ -42,7 +45,7 @@ public static class GuidanceApi
         return api;
     }
 
-    public static async Task<IResult> CreateGuidanceAsync(CreateGuidanceRequest req, ClaimsPrincipal user, GuidanceService guidance, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> CreateGuidanceAsync(CreateGuidanceRequest req, ClaimsPrincipal user, GuidanceService guidance, TimeProvider clock, PhotoLinks links, CancellationToken ct)
     {
         var kind = AdminContractMapping.ParseName<GuidanceKind>(req.Kind);
         if (kind is null) return Problems.BadRequest("guidance.kind_invalid", "请选择指导类型：Publicity（宣传教育）、BusinessGuidance（业务指导）或 Inspection（工作检查）");
@@ -60,7 +63,7 @@ public static class GuidanceApi
         }
         var cmd = new CreateGuidanceCommand(req.SchoolId, req.UnitId, kind, req.Date, req.Summary, req.Attendees, req.PhotoIds, req.Findings is null ? null : findings);
         return (await guidance.CreateAsync(user.UserId(), cmd, ct))
-            .ToHttp(d => TypedResults.Created($"/api/guidance/{d.Record.Id}", d.ToResponse(WorkListDeadlines.ChinaToday(clock))));
+            .ToHttp(d => TypedResults.Created($"/api/guidance/{d.Record.Id}", d.ToResponse(WorkListDeadlines.ChinaToday(clock), links)));
     }
 
     public static async Task<IResult> ListGuidanceAsync(long? schoolId, DateOnly? from, DateOnly? to, int? page, int? pageSize, ClaimsPrincipal user,
@@ -69,27 +72,29 @@ public static class GuidanceApi
             .ToHttp(rows => TypedResults.Ok(rows.Select(r => new GuidanceListItem(r.Id, r.SchoolId, r.SchoolName, r.UnitId, r.UnitName, r.Kind.ToString(), r.Kind.Zh(),
                 DateOnly.FromDateTime(r.VisitDate), r.State.ToString(), r.State.Zh())).ToList()));
 
-    public static async Task<IResult> GetGuidanceAsync(long id, ClaimsPrincipal user, GuidanceService guidance, TimeProvider clock, CancellationToken ct) =>
-        (await guidance.DetailAsync(user.UserId(), id, ct)).ToHttp(d => TypedResults.Ok(d.ToResponse(WorkListDeadlines.ChinaToday(clock))));
+    public static async Task<IResult> GetGuidanceAsync(long id, ClaimsPrincipal user, GuidanceService guidance, TimeProvider clock, PhotoLinks links, CancellationToken ct) =>
+        (await guidance.DetailAsync(user.UserId(), id, ct)).ToHttp(d => TypedResults.Ok(d.ToResponse(WorkListDeadlines.ChinaToday(clock), links)));
 
-    public static async Task<IResult> SubmitEvidenceAsync(long id, EvidenceRequest req, ClaimsPrincipal user, GuidanceService guidance, TimeProvider clock, CancellationToken ct) =>
+    public static async Task<IResult> SubmitEvidenceAsync(long id, EvidenceRequest req, ClaimsPrincipal user, GuidanceService guidance, TimeProvider clock, PhotoLinks links, CancellationToken ct) =>
         (await guidance.SubmitEvidenceAsync(user.UserId(), id, new EvidenceCommand(req.Note, req.PhotoIds), ct))
-            .ToHttp(d => TypedResults.Ok(d.ToResponse(WorkListDeadlines.ChinaToday(clock))));
+            .ToHttp(d => TypedResults.Ok(d.ToResponse(WorkListDeadlines.ChinaToday(clock), links)));
 
-    public static async Task<IResult> AcceptFindingAsync(long id, ClaimsPrincipal user, GuidanceService guidance, TimeProvider clock, CancellationToken ct) =>
-        (await guidance.AcceptAsync(user.UserId(), id, ct)).ToHttp(d => TypedResults.Ok(d.ToResponse(WorkListDeadlines.ChinaToday(clock))));
+    public static async Task<IResult> AcceptFindingAsync(long id, ClaimsPrincipal user, GuidanceService guidance, TimeProvider clock, PhotoLinks links, CancellationToken ct) =>
+        (await guidance.AcceptAsync(user.UserId(), id, ct)).ToHttp(d => TypedResults.Ok(d.ToResponse(WorkListDeadlines.ChinaToday(clock), links)));
 
-    public static async Task<IResult> SendBackFindingAsync(long id, SendBackRequest req, ClaimsPrincipal user, GuidanceService guidance, TimeProvider clock, CancellationToken ct) =>
-        (await guidance.SendBackAsync(user.UserId(), id, req.Reason, ct)).ToHttp(d => TypedResults.Ok(d.ToResponse(WorkListDeadlines.ChinaToday(clock))));
+    public static async Task<IResult> SendBackFindingAsync(long id, SendBackRequest req, ClaimsPrincipal user, GuidanceService guidance, TimeProvider clock, PhotoLinks links, CancellationToken ct) =>
+        (await guidance.SendBackAsync(user.UserId(), id, req.Reason, ct)).ToHttp(d => TypedResults.Ok(d.ToResponse(WorkListDeadlines.ChinaToday(clock), links)));
 
-    private static GuidanceResponse ToResponse(this GuidanceDetail d, DateOnly today)
+    private static GuidanceResponse ToResponse(this GuidanceDetail d, DateOnly today, PhotoLinks links)
     {
         var r = d.Record;
+        IReadOnlyList<PhotoLink> Links(string? json) =>
+            Ids(json).Select(k => new PhotoLink(links.Create(k, PhotoVariant.Thumbnail), links.Create(k, PhotoVariant.Original))).ToList();
         return new GuidanceResponse(r.Id, r.SchoolId, r.SchoolName, r.UnitId, r.UnitName, r.Kind.ToString(), r.Kind.Zh(), DateOnly.FromDateTime(r.VisitDate),
-            r.Summary, r.Attendees, Ids(r.Photos), r.CreatorName, r.State.ToString(), r.State.Zh(), r.CreatedAt, r.ClosedAt,
+            r.Summary, r.Attendees, Ids(r.Photos), Links(r.Photos), r.CreatorName, r.State.ToString(), r.State.Zh(), r.CreatedAt, r.ClosedAt,
             d.Findings.Select(f => new FindingResponse(f.Id, f.Seq, f.Description, f.AssigneeUnitId is null ? "School" : "Unit", f.AssigneeSchoolId, f.AssigneeUnitId,
                 f.AssigneeUnitName, DateOnly.FromDateTime(f.Deadline), f.State != FindingState.Closed && DateOnly.FromDateTime(f.Deadline) < today,
-                f.State.ToString(), f.State.Zh(), f.EvidenceNote, Ids(f.EvidencePhotos), f.SubmittedAt, f.ReturnedReason, f.ReturnCount, f.ClosedAt)).ToList());
+                f.State.ToString(), f.State.Zh(), f.EvidenceNote, Ids(f.EvidencePhotos), Links(f.EvidencePhotos), f.SubmittedAt, f.ReturnedReason, f.ReturnCount, f.ClosedAt)).ToList());
     }
 
     private static IReadOnlyList<string> Ids(string? json) => json is null ? [] : JsonSerializer.Deserialize<List<string>>(json) ?? [];

@@ -44,21 +44,36 @@ public sealed class GuidanceApiTests(MiniAppHost host) : IClassFixture<MiniAppHo
         Assert.Matches(@"\p{IsCJKUnifiedIdeographs}", p.GetProperty("title").GetString());
     }
 
+    /// <summary>Uploads small photos as the mini-app does before it names them (POST /api/photos).</summary>
+    private static async Task<List<string>> UploadAsync(HttpClient client, int count)
+    {
+        var form = new MultipartFormDataContent();
+        for (var i = 0; i < count; i++)
+            form.Add(new ByteArrayContent(SchoolSafety.Core.Tests.Photos.TestImages.Encode(40, 30, SkiaSharp.SKEncodedImageFormat.Jpeg)), "photos", $"p{i}.jpg");
+        var r = await client.PostAsync("/api/photos", form);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        return (await JsonAsync(r)).GetProperty("keys").EnumerateArray().Select(k => k.GetString()!).ToList();
+    }
+
     [Fact]
     public async Task Create_WithoutFindings_EndsAtOnce()
     {
         var (pol, polHandler) = await TownUnitAsync(1, "POL");
         var client = await host.ClientForAsync(polHandler);
+        var keys = await UploadAsync(client, 2);
         var r = await client.PostAsJsonAsync("/api/guidance", new
         {
             schoolId = await SchoolIdAsync(1), unitId = pol, kind = "Publicity", date = Today(),
-            summary = "开学第一课：交通安全宣传", attendees = "派出所民警 2 人，学校安全负责人", photoIds = new[] { "p-1", "p-2" }, findings = Array.Empty<object>(),
+            summary = "开学第一课：交通安全宣传", attendees = "派出所民警 2 人，学校安全负责人", photoIds = keys, findings = Array.Empty<object>(),
         });
         Assert.Equal(HttpStatusCode.Created, r.StatusCode);
         var g = await JsonAsync(r);
         Assert.Equal("Closed", g.GetProperty("state").GetString());
         Assert.Equal("宣传教育", g.GetProperty("kindZh").GetString());
-        Assert.Equal(new List<string?> { "p-1", "p-2" }, g.GetProperty("photoIds").EnumerateArray().Select(p => p.GetString()).ToList());
+        Assert.Equal(keys, g.GetProperty("photoIds").EnumerateArray().Select(p => p.GetString()!).ToList());
+        // The photos are shown through signed links, like a clue's.
+        var thumb = g.GetProperty("photos")[0].GetProperty("thumbnail").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await host.Anonymous().GetAsync(thumb)).StatusCode);
     }
 
     [Fact]
@@ -90,7 +105,7 @@ public sealed class GuidanceApiTests(MiniAppHost host) : IClassFixture<MiniAppHo
         await AssertProblemAsync(await creator.PostAsync($"/api/guidance/findings/{schoolFinding}/accept", null), HttpStatusCode.Conflict, "guidance.finding_state");
         await AssertProblemAsync(await officer.PostAsJsonAsync($"/api/guidance/findings/{unitFinding}/evidence", new { note = "已处理" }), HttpStatusCode.Forbidden, "forbidden");
         // …nor verify its own evidence.
-        Assert.Equal(HttpStatusCode.OK, (await officer.PostAsJsonAsync($"/api/guidance/findings/{schoolFinding}/evidence", new { note = "已报修", photoIds = new[] { "ev-1" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await officer.PostAsJsonAsync($"/api/guidance/findings/{schoolFinding}/evidence", new { note = "已报修", photoIds = await UploadAsync(officer, 1) })).StatusCode);
         await AssertProblemAsync(await officer.PostAsync($"/api/guidance/findings/{schoolFinding}/accept", null), HttpStatusCode.Forbidden, "forbidden");
 
         await AssertProblemAsync(await creator.PostAsJsonAsync($"/api/guidance/findings/{schoolFinding}/send-back", new { reason = "" }), HttpStatusCode.BadRequest, "guidance.reason_required");
@@ -100,7 +115,7 @@ public sealed class GuidanceApiTests(MiniAppHost host) : IClassFixture<MiniAppHo
         Assert.Equal("未见维修后的照片", sentBack.GetProperty("returnedReason").GetString());
         Assert.Equal(1, sentBack.GetProperty("returnCount").GetInt32());
 
-        Assert.Equal(HttpStatusCode.OK, (await officer.PostAsJsonAsync($"/api/guidance/findings/{schoolFinding}/evidence", new { note = "已维修并测试", photoIds = new[] { "ev-2" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await officer.PostAsJsonAsync($"/api/guidance/findings/{schoolFinding}/evidence", new { note = "已维修并测试", photoIds = await UploadAsync(officer, 1) })).StatusCode);
         var accepted = await JsonAsync(await creator.PostAsync($"/api/guidance/findings/{schoolFinding}/accept", null));
         Assert.Equal("Open", accepted.GetProperty("state").GetString());
 
