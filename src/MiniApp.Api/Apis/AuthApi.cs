@@ -29,8 +29,11 @@ public static class AuthApi
     }
 
     public static async Task<IResult> LoginWithDingTalkAsync(DingTalkLoginRequest req, IDingTalkClient dingTalk, MySqlDataSource db,
-        OrganisationStore org, SessionTokens sessions, CancellationToken ct)
+        OrganisationStore org, SessionTokens sessions, IOptions<DingTalkOptions> options, IHostEnvironment env, CancellationToken ct)
     {
+        // Offline, the recording client takes the auth code for the user id: never in production, whatever the configuration.
+        if (!options.Value.HasCredentials && env.IsProduction())
+            return Problems.Of(StatusCodes.Status503ServiceUnavailable, "auth.dingtalk_not_configured", "钉钉登录尚未配置，请联系管理员");
         if (string.IsNullOrWhiteSpace(req.AuthCode) || req.AuthCode.Length > 200)
             return Problems.BadRequest("auth.code_required", "缺少免登授权码（authCode）");
         DingTalkLoginUser dingUser;
@@ -54,11 +57,14 @@ public static class AuthApi
         return user is null ? Deactivated() : TypedResults.Ok(sessions.Issue(user.Id, user.Name));
     }
 
-    /// <summary>Development only: log in as a DingTalk user id, available only while no DingTalk credentials are configured (offline mode).</summary>
-    public static async Task<IResult> DevLoginAsync(DevLoginRequest req, IOptions<DingTalkOptions> dingTalk, MySqlDataSource db,
+    /// <summary>
+    /// Development only: log in as a DingTalk user id, available only while no DingTalk credentials are configured (offline
+    /// mode) and never in the Production environment (a production host missing its credentials must not let anyone be anyone).
+    /// </summary>
+    public static async Task<IResult> DevLoginAsync(DevLoginRequest req, IOptions<DingTalkOptions> dingTalk, IHostEnvironment env, MySqlDataSource db,
         OrganisationStore org, SessionTokens sessions, CancellationToken ct)
     {
-        if (!string.IsNullOrEmpty(dingTalk.Value.AppKey))
+        if (!string.IsNullOrEmpty(dingTalk.Value.AppKey) || env.IsProduction())
             return Problems.NotFound();
         if (string.IsNullOrWhiteSpace(req.DingTalkUserId))
             return Problems.BadRequest("auth.user_required", "请填写钉钉用户 ID（dingTalkUserId）");

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
 using SchoolSafety.IntegrationTests.Infrastructure;
 using SchoolSafety.MiniApp.Api.Auth;
 
@@ -29,6 +30,19 @@ public sealed class AuthApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
         var wrong = await client.PostAsJsonAsync("/api/auth/refresh", new { refreshToken = session.AccessToken });
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         Assert.Equal("登录已过期，请重新登录", (await ProblemAsync(wrong)).GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task OfflineLogins_InProduction_AreRefused_EvenWithoutDingTalkCredentials()
+    {
+        // A production host whose DingTalk credentials are missing must not let anyone log in as anyone.
+        using var production = host.Factory.WithWebHostBuilder(b => b.UseEnvironment("Production"));
+        var client = production.CreateClient();
+        var dev = await client.PostAsJsonAsync("/api/auth/dev", new { dingTalkUserId = "demo-edu-admin" });
+        Assert.Equal(HttpStatusCode.NotFound, dev.StatusCode);
+        var code = await client.PostAsJsonAsync("/api/auth/dingtalk", new { authCode = "demo-edu-admin" });   // offline, the code is the user id
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, code.StatusCode);
+        Assert.Equal("auth.dingtalk_not_configured", (await ProblemAsync(code)).GetProperty("code").GetString());
     }
 
     [Fact]
