@@ -10,8 +10,11 @@ public enum PhotoFormat
     Heic,
 }
 
-/// <summary>A photo made safe to keep: re-encoded from its pixels (so no EXIF, location or other metadata survives), with a thumbnail.</summary>
-public sealed record ProcessedPhoto(byte[] Image, string ContentType, byte[] Thumbnail, int Width, int Height);
+/// <summary>
+/// A photo made safe to keep: no EXIF, location or other metadata survives. <see cref="Thumbnail"/> is
+/// null when it is cheaper to make it later, on first view (<see cref="PhotoProcessor.Thumbnail"/>).
+/// </summary>
+public sealed record ProcessedPhoto(byte[] Image, string ContentType, byte[]? Thumbnail, int Width, int Height);
 
 public sealed record PhotoProblem(string Code, string Message);
 
@@ -56,17 +59,12 @@ public static class PhotoProcessor
         if (codec.Info.Width > MaxEdge * 4 || codec.Info.Height > MaxEdge * 4)
             return (null, new("photo.too_large", $"照片「{name}」尺寸过大"));
 
-        // The common case, an upright photo: its metadata is cut out of the file and its pixels are
-        // left as they are. A photo that needs turning is re-encoded upright, so no EXIF is kept at all.
+        // The common case, an upright photo: its metadata is cut out of the file and its pixels are left
+        // as they are (the thumbnail is made on first view). A photo that needs turning is re-encoded
+        // upright, so no EXIF is kept at all.
         if (codec.EncodedOrigin == SKEncodedOrigin.TopLeft
             && (format == PhotoFormat.Png ? PhotoMetadata.StripPng(bytes) : PhotoMetadata.StripJpeg(bytes)) is { } stripped)
-        {
-            using var preview = DecodeScaled(codec, ThumbnailEdge);
-            if (preview is null) return (null, Unreadable(name));
-            using var small = Fit(preview, ThumbnailEdge);
-            return (new ProcessedPhoto(stripped, format == PhotoFormat.Png ? "image/png" : "image/jpeg",
-                Encode(small, SKEncodedImageFormat.Jpeg, 75), codec.Info.Width, codec.Info.Height), null);
-        }
+            return (new ProcessedPhoto(stripped, format == PhotoFormat.Png ? "image/png" : "image/jpeg", null, codec.Info.Width, codec.Info.Height), null);
 
         using var decoded = SKBitmap.Decode(codec);
         if (decoded is null) return (null, Unreadable(name));
@@ -79,6 +77,18 @@ public static class PhotoProcessor
             ? (Encode(image, SKEncodedImageFormat.Png, 100), "image/png")
             : (Encode(image, SKEncodedImageFormat.Jpeg, 85), "image/jpeg");
         return (new ProcessedPhoto(encoded, contentType, Encode(thumb, SKEncodedImageFormat.Jpeg, 75), image.Width, image.Height), null);
+    }
+
+    /// <summary>A JPEG thumbnail (longest edge 320) of a stored photo, decoded at a reduced scale; null when it cannot be read.</summary>
+    public static byte[]? Thumbnail(byte[] image)
+    {
+        using var data = SKData.CreateCopy(image);
+        using var codec = SKCodec.Create(data);
+        if (codec is null) return null;
+        using var preview = DecodeScaled(codec, ThumbnailEdge);
+        if (preview is null) return null;
+        using var thumb = Fit(preview, ThumbnailEdge);
+        return Encode(thumb, SKEncodedImageFormat.Jpeg, 75);
     }
 
     private static PhotoProblem Unreadable(string name) => new("photo.unreadable", $"照片「{name}」已损坏，无法读取");

@@ -41,23 +41,38 @@ public sealed class LocalPhotoStore(IOptions<PhotoOptions> options) : IPhotoStor
     {
         var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var ext = photo.ContentType == "image/png" ? "png" : "jpg";
-        await File.WriteAllBytesAsync(Path.Combine(Folder, $"{key}.thumb.jpg"), photo.Thumbnail, ct);
+        if (photo.Thumbnail is not null)
+            await File.WriteAllBytesAsync(Path.Combine(Folder, $"{key}.thumb.jpg"), photo.Thumbnail, ct);
         await File.WriteAllBytesAsync(Path.Combine(Folder, $"{key}.{ext}"), photo.Image, ct);
         return key;
     }
 
-    public Task<(Stream Content, string ContentType)?> OpenAsync(string key, PhotoVariant variant, CancellationToken ct)
+    /// <summary>Makes a missing thumbnail from the stored original (written to a temporary name, then moved into place).</summary>
+    private async Task<string?> MakeThumbnailAsync(string key, CancellationToken ct)
     {
-        if (!IsKey(key)) return Task.FromResult<(Stream, string)?>(null);
-        foreach (var (file, type) in variant == PhotoVariant.Thumbnail
-                     ? new[] { ($"{key}.thumb.jpg", "image/jpeg") }
-                     : new[] { ($"{key}.jpg", "image/jpeg"), ($"{key}.png", "image/png") })
+        var original = new[] { $"{key}.jpg", $"{key}.png" }.Select(f => Path.Combine(Folder, f)).FirstOrDefault(File.Exists);
+        if (original is null || PhotoProcessor.Thumbnail(await File.ReadAllBytesAsync(original, ct)) is not { } thumb) return null;
+        var path = Path.Combine(Folder, $"{key}.thumb.jpg");
+        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
+        await File.WriteAllBytesAsync(temp, thumb, ct);
+        File.Move(temp, path, overwrite: true);
+        return path;
+    }
+
+    public async Task<(Stream Content, string ContentType)?> OpenAsync(string key, PhotoVariant variant, CancellationToken ct)
+    {
+        if (!IsKey(key)) return null;
+        if (variant == PhotoVariant.Thumbnail)
+        {
+            var thumb = Path.Combine(Folder, $"{key}.thumb.jpg");
+            return File.Exists(thumb) || await MakeThumbnailAsync(key, ct) is not null ? (File.OpenRead(thumb), "image/jpeg") : null;
+        }
+        foreach (var (file, type) in new[] { ($"{key}.jpg", "image/jpeg"), ($"{key}.png", "image/png") })
         {
             var path = Path.Combine(Folder, file);
-            if (File.Exists(path))
-                return Task.FromResult<(Stream, string)?>((File.OpenRead(path), type));
+            if (File.Exists(path)) return (File.OpenRead(path), type);
         }
-        return Task.FromResult<(Stream, string)?>(null);
+        return null;
     }
 
     public Task DeleteAsync(string key, CancellationToken ct)
