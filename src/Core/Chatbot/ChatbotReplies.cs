@@ -94,6 +94,13 @@ public static class ChatbotReplies
         return new("督办清单", sb.ToString());
     }
 
+    /// <summary>For a group chat: the command is answered only in the 1:1 chat with the robot (or in the mini-app).</summary>
+    public static ChatReply PrivateOnly(ChatbotVerb verb, CardOptions links) => new(Title, $"""
+        ### 校安一件事
+        为保护学校和师生信息，{(verb is ChatbotVerb.ToDo ? "「我的待办」" : verb is ChatbotVerb.Query ? "「查询」" : "此命令")}只在与机器人的单聊中回复{(verb is ChatbotVerb.Stats or ChatbotVerb.Supervised ? "（学校护校安园工作组群除外）" : "")}。
+        请单聊机器人，或[在小程序中查看]({links.Link("pages/index/index")})。
+        """);
+
     public static ChatReply SupervisedForbidden() => new("督办清单", "### 督办清单\n您无权查看此范围的督办清单。");
 
     private static string Short(DateTime utc) => (utc + HolidayTable.ChinaOffset).ToString("MM-dd HH:mm", CultureInfo.InvariantCulture);

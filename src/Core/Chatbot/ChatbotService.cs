@@ -45,6 +45,10 @@ public sealed partial class ChatbotService(
         var userId = string.IsNullOrEmpty(message.SenderDingTalkUserId) ? null : await org.ActiveUserIdAsync(conn, message.SenderDingTalkUserId, ct);
         if (userId is not { } me) return ChatbotReplies.NotRegistered();
         var chatSchool = message.IsGroup ? await org.SchoolOfConversationAsync(conn, message.ConversationId, ct) : null;
+        // A group reply is read by the whole group, whatever the sender may see: a clue's details and a person's
+        // to-dos are answered in the 1:1 chat only, and a group that is no school's work group gets nothing.
+        if (message.IsGroup && (chatSchool is null || command.Verb is ChatbotVerb.ToDo or ChatbotVerb.Query))
+            return ChatbotReplies.PrivateOnly(command.Verb, o);
 
         switch (command.Verb)
         {

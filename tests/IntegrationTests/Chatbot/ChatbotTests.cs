@@ -105,6 +105,27 @@ public sealed class ChatbotTests(CallbacksHost host) : IClassFixture<CallbacksHo
     }
 
     [Fact]
+    public async Task GroupChat_ClueDetailsAndToDos_AreAnsweredOnlyOneToOne_AndUnboundGroupsGetNothing()
+    {
+        var privateOnlyQuery = $"""
+            ### 校安一件事
+            为保护学校和师生信息，「查询」只在与机器人的单聊中回复。
+            请单聊机器人，或[在小程序中查看]({Link}pages%2Findex%2Findex)。
+            """;
+        // The handler may see the clue, but the school's group chat also holds members of other lines.
+        Assert.Equal(privateOnlyQuery, await AskAsync(_handler, "查询 XA20261130-0001", "demo-cid-school20", group: true));
+        Assert.StartsWith("### 校安一件事\n为保护学校和师生信息，「我的待办」只在", await AskAsync(_handler, "我的待办", "demo-cid-school20", group: true));
+        // A group that is no school's work group: not even statistics.
+        Assert.Equal($"""
+            ### 校安一件事
+            为保护学校和师生信息，此命令只在与机器人的单聊中回复（学校护校安园工作组群除外）。
+            请单聊机器人，或[在小程序中查看]({Link}pages%2Findex%2Findex)。
+            """, await AskAsync("demo-edu-admin", "统计", "cid-some-other-group", group: true));
+        // 1:1 still answers.
+        Assert.StartsWith("### 线索 XA20261130-0001\n", await AskAsync(_handler, "查询 XA20261130-0001"));
+    }
+
+    [Fact]
     public async Task Stats_InTheSchoolChat_ForTheSchool_AndRefusedToAnOutsider()
     {
         var expected = $"""
