@@ -17,6 +17,13 @@ public static class AdminPermissions
     public static bool CanManageLine(Actor actor, string lineCode) => actor.IsEduAdmin || actor.LiaisonLines.Contains(lineCode);
 
     /// <summary>
+    /// A unit's accounts: the admin's, or the liaison's of its line for the district department and its
+    /// town-level stations — never the city department, which is another department.
+    /// </summary>
+    public static bool CanManageUnit(Actor actor, string lineCode, UnitLevel level) =>
+        actor.IsEduAdmin || (level != UnitLevel.City && actor.LiaisonLines.Contains(lineCode));
+
+    /// <summary>
     /// Whether the actor may change an account holding <paramref name="target"/>: the admin always; a
     /// liaison only when every one of its memberships is staff of a unit of the liaison's line.
     /// </summary>
@@ -25,13 +32,14 @@ public static class AdminPermissions
         if (actor.IsEduAdmin) return true;
         var lines = actor.LiaisonLines;
         return lines.Count > 0 && target.Count > 0
-            && target.All(m => m.Role is Role.Handler or Role.UnitHead or Role.Liaison && m.LineCode is not null && lines.Contains(m.LineCode));
+            && target.All(m => m.Role is Role.Handler or Role.UnitHead or Role.Liaison && m.LineCode is not null && lines.Contains(m.LineCode)
+                               && m.UnitLevel != UnitLevel.City);
     }
 
     /// <summary>Whether the actor may grant a role (the unit's line is given for unit roles).</summary>
-    public static bool CanGrant(Actor actor, MembershipGrant grant, string? unitLine) => grant.Role switch
+    public static bool CanGrant(Actor actor, MembershipGrant grant, string? unitLine, UnitLevel? unitLevel) => grant.Role switch
     {
-        Role.Handler or Role.UnitHead => unitLine is not null && CanManageLine(actor, unitLine),
+        Role.Handler or Role.UnitHead => unitLine is not null && unitLevel is { } level && CanManageUnit(actor, unitLine, level),
         Role.Reporter => actor.IsEduAdmin,
         _ => false,
     };

@@ -172,7 +172,7 @@ public sealed class AdminService(MySqlDataSource db, OrganisationStore org, Staf
         var actor = await org.ActorAsync(conn, actorId, ct);
         if (!actor.IsEduAdmin && actor.LiaisonLines.Count == 0) return AdminOnly;
         if (await org.UnitAsync(conn, null, unitId, ct) is not { } unit) return UnitNotFound;
-        if (!AdminPermissions.CanManageLine(actor, unit.LineCode)) return NotYourDepartment;
+        if (!AdminPermissions.CanManageUnit(actor, unit.LineCode, unit.Level)) return NotYourDepartment;
         return Ok(await org.UnitAccountsAsync(conn, unitId, ct));
     }
 
@@ -350,14 +350,15 @@ public sealed class AdminService(MySqlDataSource db, OrganisationStore org, Staf
         foreach (var g in grants)
         {
             string? line = null;
+            UnitLevel? level = null;
             if (g.UnitId != 0)
             {
                 if (await org.UnitAsync(conn, tx, g.UnitId, ct) is not { } unit) return Failure.Invalid("user.unit_invalid", "所选单位不存在");
-                line = unit.LineCode;
+                (line, level) = (unit.LineCode, unit.Level);
             }
             else if (await org.SchoolAsync(conn, tx, g.SchoolId, ct) is null)
                 return Failure.Invalid("user.school_invalid", "所选学校不存在");
-            if (!AdminPermissions.CanGrant(actor, g, line)) return NotYourDepartment;
+            if (!AdminPermissions.CanGrant(actor, g, line, level)) return NotYourDepartment;
         }
         return null;
     }

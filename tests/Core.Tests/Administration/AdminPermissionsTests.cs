@@ -36,11 +36,22 @@ public sealed class AdminPermissionsTests
     [Fact]
     public void CanGrant_LiaisonUnitRolesOfOwnLineOnly()
     {
-        Assert.True(AdminPermissions.CanGrant(PolLiaison, new MembershipGrant(Role.UnitHead, 5, 0), "POL"));
-        Assert.False(AdminPermissions.CanGrant(PolLiaison, new MembershipGrant(Role.Handler, 5, 0), "MKT"));
-        Assert.False(AdminPermissions.CanGrant(PolLiaison, new MembershipGrant(Role.Reporter, 0, 3), null));
-        Assert.True(AdminPermissions.CanGrant(Admin, new MembershipGrant(Role.Reporter, 0, 3), null));
-        Assert.False(AdminPermissions.CanGrant(Admin, new MembershipGrant(Role.EduAdmin, 0, 0), null));
+        Assert.True(AdminPermissions.CanGrant(PolLiaison, new MembershipGrant(Role.UnitHead, 5, 0), "POL", UnitLevel.District));
+        Assert.True(AdminPermissions.CanGrant(PolLiaison, new MembershipGrant(Role.Handler, 5, 0), "POL", UnitLevel.Town));
+        Assert.False(AdminPermissions.CanGrant(PolLiaison, new MembershipGrant(Role.Handler, 5, 0), "MKT", UnitLevel.District));
+        Assert.False(AdminPermissions.CanGrant(PolLiaison, new MembershipGrant(Role.Reporter, 0, 3), null, null));
+        Assert.True(AdminPermissions.CanGrant(Admin, new MembershipGrant(Role.Reporter, 0, 3), null, null));
+        Assert.False(AdminPermissions.CanGrant(Admin, new MembershipGrant(Role.EduAdmin, 0, 0), null, null));
+    }
+
+    [Fact]
+    public void Liaison_CityDepartmentOfTheirLine_IsAnotherDepartment()
+    {
+        Assert.False(AdminPermissions.CanGrant(PolLiaison, new MembershipGrant(Role.Handler, 7, 0), "POL", UnitLevel.City));
+        Assert.False(AdminPermissions.CanManageAccount(PolLiaison, [Staff(Role.Handler, "POL", UnitLevel.City, 7)]));
+        Assert.False(AdminPermissions.CanManageUnit(PolLiaison, "POL", UnitLevel.City));
+        Assert.True(AdminPermissions.CanManageUnit(PolLiaison, "POL", UnitLevel.Town));
+        Assert.True(AdminPermissions.CanManageUnit(Admin, "POL", UnitLevel.City));
     }
 }
 

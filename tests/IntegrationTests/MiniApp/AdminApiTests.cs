@@ -255,6 +255,10 @@ public sealed class AdminApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
         var polHandler = await UserIdAsync("demo-POL-handler");
         await AssertProblemAsync(await pol.PatchAsJsonAsync($"/api/admin/accounts/{polHandler}", new { roles = new[] { new { role = "Handler", unitId = mktDistrict } } }),
             HttpStatusCode.Forbidden, "forbidden");
+        // Nor the city department of their own line: another department.
+        var polCity = await ScalarAsync<long>("SELECT id FROM units WHERE line_code = 'POL' AND level = 'City'");
+        await AssertProblemAsync(await pol.GetAsync($"/api/admin/units/{polCity}/accounts"), HttpStatusCode.Forbidden, "forbidden");
+        await AssertProblemAsync(await pol.PostAsync($"/api/admin/accounts/{await UserIdAsync("demo-POL-city-handler")}/deactivate", null), HttpStatusCode.Forbidden, "forbidden");
         // A school's staff are not a department's accounts either.
         await AssertProblemAsync(await pol.PostAsync($"/api/admin/accounts/{await UserIdAsync("demo-school01-officer")}/deactivate", null), HttpStatusCode.Forbidden, "forbidden");
 
