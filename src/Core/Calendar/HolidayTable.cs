@@ -54,3 +54,21 @@ public sealed class HolidayTable(IReadOnlyDictionary<DateOnly, bool> overrides, 
             if (!years.Contains(y)) yield return y;
     }
 }
+
+/// <summary>Times people type are China time unless they say otherwise.</summary>
+public static class ChinaTime
+{
+    /// <summary>
+    /// UTC for a time from a request: one with an offset or a Z is converted as given; one without is China
+    /// time (UTC+8) — never the server's own zone.
+    /// </summary>
+    public static DateTime ToUtc(DateTime t) => t.Kind switch
+    {
+        DateTimeKind.Utc => t,
+        DateTimeKind.Local => t.ToUniversalTime(),
+        _ => DateTime.SpecifyKind(t - HolidayTable.ChinaOffset, DateTimeKind.Utc),
+    };
+
+    public static DateTime? ToUtc(DateTime? t) => t is { } v ? ToUtc(v) : null;
+}
+

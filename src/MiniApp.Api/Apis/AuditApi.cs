@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using MySqlConnector;
 using SchoolSafety.Core.Audit;
+using SchoolSafety.Core.Calendar;
 using SchoolSafety.Core.Organisation;
 using SchoolSafety.MiniApp.Api.Auth;
 
@@ -34,6 +35,6 @@ public static class AuditApi
         }
         if (page < 1 || pageSize is < 1 or > 200)
             return Problems.BadRequest("request.paging", "分页参数不正确（每页 1–200 条）");
-        return TypedResults.Ok(await audit.SearchAsync(new AuditQuery(actor, a, subjectType, subjectId, from?.ToUniversalTime(), to?.ToUniversalTime(), page, pageSize), ct));
+        return TypedResults.Ok(await audit.SearchAsync(new AuditQuery(actor, a, subjectType, subjectId, ChinaTime.ToUtc(from), ChinaTime.ToUtc(to), page, pageSize), ct));
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using MySqlConnector;
 using SchoolSafety.Core.Audit;
+using SchoolSafety.Core.Calendar;
 using SchoolSafety.Core.Clues;
 using SchoolSafety.Core.Photos;
 using SchoolSafety.MiniApp.Api.Auth;
@@ -88,7 +89,7 @@ public static class CluesApi
         var filter = new ClueFilter
         {
             Scope = listScope, State = clueState, ItemNo = item, TownId = town, SchoolId = school, Overdue = overdue == true,
-            Supervised = supervised == true, From = from?.ToUniversalTime(), To = to?.ToUniversalTime(), Page = page, PageSize = pageSize,
+            Supervised = supervised == true, From = ChinaTime.ToUtc(from), To = ChinaTime.ToUtc(to), Page = page, PageSize = pageSize,
         };
         var (items, total) = await clues.ListAsync(user.UserId(), filter, ct);
         var now = clock.GetUtcNow().UtcDateTime;
@@ -125,7 +126,7 @@ public static class CluesApi
         {
             ClueId = id, Action = action, Version = version, IdempotencyKey = req.IdempotencyKey, Actor = ActorRef.User(user.UserId()),
             Note = req.Note, Attachments = photos, TargetUserId = req.TargetUserId, TargetItemNo = req.TargetItemNo,
-            SupervisionDueAt = req.SupervisionDueAt?.ToUniversalTime(),
+            SupervisionDueAt = ChinaTime.ToUtc(req.SupervisionDueAt),
         }, ct);
         return outcome.ToHttpResult(o => TypedResults.Ok(new ActionResponse(o.ClueId, o.Number!, o.State!.Value.ToString(), o.State.Value.Zh(),
             o.Version!.Value, o.Message, o.Repeat)));

@@ -73,3 +73,14 @@ public sealed class HolidayTableTests
         Assert.Null(o.DaysFor(ClueState.Resolved, Tier.District, 4));
     }
 }
+
+public sealed class ChinaTimeTests
+{
+    [Fact]
+    public void ToUtc_WithoutOffset_IsChinaTime_WithOffsetAsGiven()
+    {
+        Assert.Equal(new DateTime(2026, 11, 30, 2, 0, 0, DateTimeKind.Utc), ChinaTime.ToUtc(new DateTime(2026, 11, 30, 10, 0, 0, DateTimeKind.Unspecified)));
+        Assert.Equal(new DateTime(2026, 11, 30, 10, 0, 0, DateTimeKind.Utc), ChinaTime.ToUtc(new DateTime(2026, 11, 30, 10, 0, 0, DateTimeKind.Utc)));
+        Assert.Null(ChinaTime.ToUtc((DateTime?)null));
+    }
+}
