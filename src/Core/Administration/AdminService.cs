@@ -287,7 +287,15 @@ public sealed class AdminService(MySqlDataSource db, OrganisationStore org, Staf
         var groupId = group?.Id ?? await org.UpsertWorkGroupAsync(conn, tx, schoolId, $"{school.Name}护校安园工作组", null, ct);
         if (cmd.OpenConversationId is not null && await org.ConversationTakenAsync(conn, tx, groupId, cmd.OpenConversationId, ct))
             return Failure.Conflict("work_group.conversation_taken", "该群已绑定其他学校的工作组");
-        await org.UpdateWorkGroupAsync(conn, tx, groupId, cmd.Name?.Trim() ?? group?.Name ?? $"{school.Name}护校安园工作组", cmd.OpenConversationId, ct);
+        try
+        {
+            await org.UpdateWorkGroupAsync(conn, tx, groupId, cmd.Name?.Trim() ?? group?.Name ?? $"{school.Name}护校安园工作组", cmd.OpenConversationId, ct);
+        }
+        catch (MySqlException e) when (Db.IsDuplicateKey(e))
+        {
+            // Bound to another school by a concurrent request after the check above (the unique key decides).
+            return Failure.Conflict("work_group.conversation_taken", "该群已绑定其他学校的工作组");
+        }
         await AuditAsync(conn, tx, actorId, "work_group", groupId, cmd.OpenConversationId is null ? "update chat=unbound" : "update chat=bound", ct);
         await tx.CommitAsync(ct);
         return groupId;
