@@ -13,7 +13,7 @@ public static class CardsSetup
         services.TryAddSingleton<CardCopyStore>();
         services.TryAddSingleton<CardButtons>();
         services.TryAddSingleton<CardCallbackService>();
-        services.TryAddSingleton<OutboxPlaceholderRenderer>();
+        services.TryAddSingleton<ClueNoticeRenderer>();
         services.TryAddSingleton<IOutboxMessageRenderer, ClueCardRenderer>();
         return services;
     }

@@ -86,13 +86,11 @@ public sealed partial class ClueStore
         conn.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(DuplicateSql,
             new { c.SchoolId, c.ItemNo, DuplicateSince = duplicateSince, c.CreatedAt, c.Number }, cancellationToken: ct));
 
-    private const string FindOutcomeNowSql = "SELECT outcome FROM idempotency_keys WHERE scope = @Scope AND idem_key = @Key";
-
     /// <summary>A stored outcome, read outside any transaction (after a repeated key rolled one back).</summary>
     public async Task<string?> FindOutcomeAsync(MySqlDataSource db, string scope, string key, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(FindOutcomeNowSql, new { Scope = scope, Key = key }, cancellationToken: ct));
+        return await conn.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(FindOutcomeSql, new { Scope = scope, Key = key }, cancellationToken: ct));
     }
 
     private const string LockSql = $"SELECT {Columns} FROM clues WHERE id = @Id FOR UPDATE";

@@ -11,7 +11,7 @@ namespace SchoolSafety.Core.Notifications;
 /// <summary>
 /// The outbox renderer the hosts use: clue cards (<c>clue.card.deliver</c>, <c>clue.card.update</c>) are composed by
 /// <see cref="CardComposer"/> from the clue as it is when the row is sent; other topics go to the renderers registered
-/// for them (<see cref="IOutboxTopicRenderer"/>, e.g. the chatbot replies) or to <see cref="OutboxPlaceholderRenderer"/>.
+/// for them (<see cref="IOutboxTopicRenderer"/>, e.g. the chatbot replies) or, for the notices, to <see cref="ClueNoticeRenderer"/>.
 /// <para>
 /// A clue has one card instance (<see cref="CardComposer.OutTrackId"/>) delivered to each recipient's robot chat, and
 /// every recipient is recorded in <c>card_copies</c>; so one update refreshes every copy. A delivery to a card that
@@ -24,7 +24,7 @@ public sealed class ClueCardRenderer(
     OrganisationStore org,
     CardCopyStore copies,
     CardButtons buttons,
-    OutboxPlaceholderRenderer placeholder,
+    ClueNoticeRenderer notices,
     IEnumerable<IOutboxTopicRenderer> others,
     IOptions<CardOptions> options,
     TimeProvider clock) : IOutboxMessageRenderer
@@ -32,7 +32,7 @@ public sealed class ClueCardRenderer(
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public IReadOnlyCollection<string> Topics { get; } =
-        placeholder.Topics.Concat(others.Select(o => o.Topic)).Distinct().ToList();
+        new[] { OutboxTopics.CardDeliver, OutboxTopics.CardUpdate }.Concat(notices.Topics).Concat(others.Select(o => o.Topic)).Distinct().ToList();
 
     public async Task<OutboxDelivery> RenderAsync(OutboxEnvelope message, CancellationToken ct)
     {
@@ -45,7 +45,7 @@ public sealed class ClueCardRenderer(
         }
         foreach (var o in others)
             if (o.Topic == message.Topic) return await o.RenderAsync(message, ct);
-        return await placeholder.RenderAsync(message, ct);
+        return await notices.RenderAsync(message, ct);
     }
 
     private async Task<OutboxDelivery> DeliverAsync(OutboxEnvelope message, CancellationToken ct)
@@ -53,7 +53,7 @@ public sealed class ClueCardRenderer(
         var p = Read<CardDeliverPayload>(message);
         await using var conn = await db.OpenConnectionAsync(ct);
         var view = await clues.ViewAsync(conn, p.ClueId, ct);
-        if (view is null) return await placeholder.RenderAsync(message, ct);   // no such clue: the minimal card naming its id
+        if (view is null) return new OutboxDelivery.Nothing("the clue is gone");
         var recipients = await org.ActiveDingTalkIdsAsync(conn, p.UserIds, ct);
         if (recipients.Count == 0) return new OutboxDelivery.Nothing("no active recipient");
 

@@ -32,7 +32,4 @@ public sealed class OutboxOptions
 
     /// <summary>How often the Bot host starts a run.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>Interactive card template for the placeholder card rendering (issue 4 brings the real composer).</summary>
-    public string CardTemplateId { get; set; } = "schoolsafety.clue";
 }

@@ -77,4 +77,10 @@ public sealed partial class OrganisationStore
     /// <summary>Whether the person sits in the school's work group (as a member of some line).</summary>
     public Task<bool> IsWorkGroupMemberAsync(MySqlConnection conn, long schoolId, long userId, CancellationToken ct) =>
         conn.ExecuteScalarAsync<bool>(new CommandDefinition(IsWorkGroupMemberSql, new { SchoolId = schoolId, UserId = userId }, cancellationToken: ct));
+
+    private const string ConversationOfSchoolSql = "SELECT open_conversation_id FROM work_groups WHERE school_id = @SchoolId";
+
+    /// <summary>The school's work-group chat, if one is bound.</summary>
+    public Task<string?> ConversationOfSchoolAsync(MySqlConnection conn, long schoolId, CancellationToken ct) =>
+        conn.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(ConversationOfSchoolSql, new { SchoolId = schoolId }, cancellationToken: ct));
 }

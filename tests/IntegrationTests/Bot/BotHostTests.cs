@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Quartz;
 using SchoolSafety.Bot.Jobs;
+using SchoolSafety.Core.Clues;
 using SchoolSafety.Core.Demo;
 using SchoolSafety.Core.DingTalk;
 using SchoolSafety.Core.Notifications;
@@ -48,6 +49,21 @@ public sealed class BotHostTests(TestDatabase db) : IAsyncLifetime
         return Task.CompletedTask;
     }
 
+    /// <summary>A real clue at demo school 1 (the demo loaded through the host), with the rows its report queued removed.</summary>
+    private async Task<(long ClueId, string Number)> ReportClueAsync(IServiceProvider services)
+    {
+        await services.GetRequiredService<DemoDistrict>().LoadAsync(CancellationToken.None);
+        await using var conn = await db.DataSource.OpenConnectionAsync();
+        var officer = await conn.QuerySingleAsync<long>("SELECT id FROM users WHERE dingtalk_user_id = 'demo-school01-officer'");
+        var outcome = await services.GetRequiredService<ClueService>().ReportAsync(new ReportCommand
+        {
+            ReporterUserId = officer, ItemNo = 4, Description = "校门口车辆违停", IdempotencyKey = Guid.NewGuid().ToString(),
+        });
+        Assert.Equal(OutcomeKind.Applied, outcome.Kind);
+        await conn.ExecuteAsync("DELETE FROM outbox WHERE JSON_EXTRACT(payload, '$.clueId') = @id", new { id = outcome.ClueId });
+        return (outcome.ClueId, outcome.Number!);
+    }
+
     private WebApplicationFactory<SchoolSafety.Bot.BotEntryPoint> Factory(params (string Key, string Value)[] settings) =>
         new WebApplicationFactory<SchoolSafety.Bot.BotEntryPoint>().WithWebHostBuilder(b =>
         {
@@ -60,6 +76,11 @@ public sealed class BotHostTests(TestDatabase db) : IAsyncLifetime
     [Fact]
     public async Task ClusteredScheduler_OnMariaDb_RunsOutboxJobThatSendsOfflineWithinSeconds()
     {
+        var quartz = await QuartzDatabaseAsync();
+        await using var factory = Factory(
+            ("ConnectionStrings:Quartz", quartz), ("Bot:ClusteredScheduler", "true"), ("Bot:ProvisionQuartzSchema", "true"), ("Bot:RunScheduler", "true"), ("Outbox:PollInterval", "00:00:00.500"));
+        using var client = factory.CreateClient();
+        var (clueId, number) = await ReportClueAsync(factory.Services);
         await using (var conn = await db.DataSource.OpenConnectionAsync())
         {
             var userId = await conn.QuerySingleAsync<long>("""
@@ -68,13 +89,9 @@ public sealed class BotHostTests(TestDatabase db) : IAsyncLifetime
                 """);
             await using var tx = await conn.BeginTransactionAsync();
             await new OutboxStore(TimeProvider.System).EnqueueAsync(conn, tx,
-                [new OutboxMessage(OutboxTopics.UserNotice, null, new UserNoticePayload(7, 1, [userId], "supervised", null))], CancellationToken.None);
+                [new OutboxMessage(OutboxTopics.UserNotice, null, new UserNoticePayload(clueId, 1, [userId], "supervised", null))], CancellationToken.None);
             await tx.CommitAsync();
         }
-        var quartz = await QuartzDatabaseAsync();
-        await using var factory = Factory(
-            ("ConnectionStrings:Quartz", quartz), ("Bot:ClusteredScheduler", "true"), ("Bot:ProvisionQuartzSchema", "true"), ("Bot:RunScheduler", "true"), ("Outbox:PollInterval", "00:00:00.500"));
-        using var client = factory.CreateClient();
 
         DateTime? sentAt = null;
         for (var i = 0; i < 100 && sentAt is null; i++)
@@ -89,8 +106,9 @@ public sealed class BotHostTests(TestDatabase db) : IAsyncLifetime
         Assert.Equal(SchedulerStatus.Running, scheduler.Status);
         await using (var conn = new MySqlConnector.MySqlConnection(quartz))
             Assert.Equal(1, await conn.QuerySingleAsync<int>("SELECT COUNT(*) FROM QRTZ_TRIGGERS WHERE TRIGGER_NAME = @n", new { n = OutboxDispatchJob.Identity }));
-        var line = Assert.Single(await File.ReadAllLinesAsync(_offlineLog));
-        Assert.Contains("督办通知：线索 #7", line);
+        // The running scheduler may also have sent the report's own card and group notice before they were removed.
+        var line = Assert.Single(await File.ReadAllLinesAsync(_offlineLog), l => l.Contains("SendUserMessages"));
+        Assert.Contains($"督办通知：线索 {number}（余杭区五常中心小学", line);
         Assert.Contains("bot-test-user", line);
     }
 
@@ -115,21 +133,21 @@ public sealed class BotHostTests(TestDatabase db) : IAsyncLifetime
         await using var factory = Factory();
         using var client = factory.CreateClient();
         var services = factory.Services;
-        await services.GetRequiredService<DemoDistrict>().LoadAsync(CancellationToken.None);
+        var (clueId, number) = await ReportClueAsync(services);
         await using var conn = await db.DataSource.OpenConnectionAsync();
         var (schoolId, cid) = await conn.QueryFirstAsync<(long, string)>(
-            "SELECT school_id, open_conversation_id FROM work_groups WHERE open_conversation_id IS NOT NULL ORDER BY id");
+            "SELECT c.school_id, g.open_conversation_id FROM clues c JOIN work_groups g ON g.school_id = c.school_id WHERE c.id = @clueId", new { clueId });
         var users = (await conn.QueryAsync<(long Id, string DingTalkId)>("SELECT id, dingtalk_user_id FROM users WHERE active = 1 ORDER BY id LIMIT 2")).ToList();
         var userIds = users.Select(u => u.Id).ToList();
         await using (var tx = await conn.BeginTransactionAsync())
         {
             await services.GetRequiredService<OutboxStore>().EnqueueAsync(conn, tx,
             [
-                new OutboxMessage(OutboxTopics.CardDeliver, "clue:1", new CardDeliverPayload(1, 1, userIds, "new")),
-                new OutboxMessage(OutboxTopics.GroupNotice, null, new GroupNoticePayload(1, 1, schoolId, "new")),
-                new OutboxMessage(OutboxTopics.UserNotice, null, new UserNoticePayload(1, 2, userIds, "urge", null)),
-                new OutboxMessage(OutboxTopics.CardUpdate, "clue:1", new ClueRefPayload(1, 2)),
-                new OutboxMessage(OutboxTopics.GridDispatch, "grid:1", new ClueRefPayload(1, 3)),
+                new OutboxMessage(OutboxTopics.CardDeliver, ClueService.CardKey(clueId), new CardDeliverPayload(clueId, 1, userIds, "new")),
+                new OutboxMessage(OutboxTopics.GroupNotice, null, new GroupNoticePayload(clueId, 1, schoolId, "new")),
+                new OutboxMessage(OutboxTopics.UserNotice, null, new UserNoticePayload(clueId, 2, userIds, "urge", null)),
+                new OutboxMessage(OutboxTopics.CardUpdate, ClueService.CardKey(clueId), new ClueRefPayload(clueId, 2)),
+                new OutboxMessage(OutboxTopics.GridDispatch, $"grid:{clueId}", new ClueRefPayload(clueId, 3)),
             ], CancellationToken.None);
             await tx.CommitAsync();
         }
@@ -138,11 +156,11 @@ public sealed class BotHostTests(TestDatabase db) : IAsyncLifetime
 
         Assert.Equal(4, report.Sent);
         var recorded = services.GetRequiredService<RecordingDingTalkClient>().Calls;
-        Assert.Equal(["CreateAndDeliverCard", "SendGroupMessage", "SendUserMessages"], recorded.Select(c => c.Method).Order().ToArray());
+        Assert.Equal(["CreateAndDeliverCard", "SendGroupMessage", "SendUserMessages", "UpdateCard"], recorded.Select(c => c.Method).Order().ToArray());
         Assert.Equal(cid, recorded.Single(c => c.Method == "SendGroupMessage").Target);
         Assert.Equal(string.Join(',', users.Select(u => u.DingTalkId)), recorded.Single(c => c.Method == "SendUserMessages").Target);
         var lines = await File.ReadAllLinesAsync(_offlineLog);
-        Assert.Equal(3, lines.Length);
+        Assert.Equal(4, lines.Length);
         Assert.All(lines, l =>
         {
             var json = JsonDocument.Parse(l).RootElement;
@@ -150,7 +168,11 @@ public sealed class BotHostTests(TestDatabase db) : IAsyncLifetime
             Assert.False(string.IsNullOrEmpty(json.GetProperty("target").GetString()));
             Assert.True(json.TryGetProperty("body", out _));
         });
-        Assert.Contains("催办提醒", lines.Single(l => l.Contains("SendUserMessages")));
+        Assert.Contains($"催办提醒：线索 {number}（余杭区五常中心小学 · 治安/校园安保）请尽快处理。", lines.Single(l => l.Contains("SendUserMessages")));
+        var group = lines.Single(l => l.Contains("SendGroupMessage"));
+        Assert.Contains("新线索上报", group);
+        Assert.Contains(number, group);
+        Assert.DoesNotContain("校门口车辆违停", group);   // a chat notice never carries the description
         var grid = await conn.QuerySingleAsync<(DateTime? SentAt, int Attempts)>(
             "SELECT sent_at, attempts FROM outbox WHERE topic = @t", new { t = OutboxTopics.GridDispatch });
         Assert.Null(grid.SentAt);
