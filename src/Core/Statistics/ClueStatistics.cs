@@ -26,6 +26,8 @@ public sealed record ClueFact
     public int ItemNo { get; init; }
     public string ItemLabel { get; init; } = "";
     public string LineCode { get; init; } = "";
+    /// <summary>The line's department as people name it (e.g. 市公安局余杭区分局, 区卫健局).</summary>
+    public string LineName { get; init; } = "";
     public ClueState State { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
@@ -74,7 +76,8 @@ public static class ClueStatistics
     /// <paramref name="facts"/> holds the clues reported in the period and those still open (or closed
     /// later) from before it; counts and rates cover the clues reported in the period [from, to] (China dates).
     /// </summary>
-    public static ClueSummary Summarise(IReadOnlyList<ClueFact> facts, DateOnly from, DateOnly to, DateTime nowUtc)
+    /// <param name="hotSpotFacts">The clues of the <see cref="HotSpotWindow"/> before the period's end (hot spots look back 90 days, whatever the period).</param>
+    public static ClueSummary Summarise(IReadOnlyList<ClueFact> facts, DateOnly from, DateOnly to, DateTime nowUtc, IReadOnlyList<ClueFact>? hotSpotFacts = null)
     {
         var start = StartUtc(from);
         var end = StartUtc(to.AddDays(1));
@@ -86,13 +89,13 @@ public static class ClueStatistics
             Count(period, f => f.ItemNo.ToString(), f => f.ItemLabel),
             Count(period, f => f.TownId.ToString(), f => f.TownName),
             Count(period, f => f.SchoolId.ToString(), f => f.SchoolName),
-            Count(period, f => f.LineCode, f => f.LineCode),
+            Count(period, f => f.LineCode, f => f.LineName),
             Durations(period.Where(f => f.AcceptedAt is not null).Select(f => (f.AcceptedAt!.Value - f.CreatedAt).TotalHours)),
             Durations(period.Where(f => f.State == ClueState.Resolved && f.ResolvedAt is not null).Select(f => (f.ResolvedAt!.Value - f.CreatedAt).TotalHours)),
             Rate(period.Count(f => f.IsOverdue(nowUtc)), n),
             Rate(period.Count(f => f.Escalated), n),
             Rate(period.Count(f => f.Returned), n),
-            HotSpots(period),
+            HotSpots((hotSpotFacts ?? facts).Where(f => f.CreatedAt >= end - HotSpotWindow && f.CreatedAt < end)),
             OpenByDay(facts, from, to, nowUtc));
     }
 

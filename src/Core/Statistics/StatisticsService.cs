@@ -31,9 +31,14 @@ public sealed class StatisticsService(MySqlDataSource db, StatisticsStore store,
         if (Period(from, to) is not ({ } f, { } t)) return BadPeriod;
         await using var conn = await db.OpenConnectionAsync(ct);
         if (StatisticsScope.For(await org.ActorAsync(conn, actorId, ct)) is not { } scope) return NotAllowed;
-        var facts = await store.FactsAsync(conn, ClueStatistics.StartUtc(f), ClueStatistics.StartUtc(t.AddDays(1)), scope, ct);
+        var end = ClueStatistics.StartUtc(t.AddDays(1));
+        var facts = await store.FactsAsync(conn, ClueStatistics.StartUtc(f), end, scope, ct);
+        // Hot spots look back 90 days from the period's end, even when the period is shorter.
+        var hotSpotFacts = end - ClueStatistics.HotSpotWindow < ClueStatistics.StartUtc(f)
+            ? await store.FactsAsync(conn, end - ClueStatistics.HotSpotWindow, end, scope, ct)
+            : facts;
         var coverage = await CoverageAsync(conn, f, t, scope, ct);
-        return new StatisticsReport(f, t, ScopeZh(scope), ClueStatistics.Summarise(facts, f, t, clock.GetUtcNow().UtcDateTime), coverage);
+        return new StatisticsReport(f, t, ScopeZh(scope), ClueStatistics.Summarise(facts, f, t, clock.GetUtcNow().UtcDateTime, hotSpotFacts), coverage);
     }
 
     public async Task<Outcome<GuidanceCoverage>> GuidanceCoverageAsync(long actorId, DateOnly? from, DateOnly? to, CancellationToken ct)

@@ -10,6 +10,7 @@ public sealed class StatisticsStore
         SELECT c.id AS {nameof(ClueFact.Id)}, c.number AS {nameof(ClueFact.Number)}, c.school_id AS {nameof(ClueFact.SchoolId)},
                s.name AS {nameof(ClueFact.SchoolName)}, c.town_id AS {nameof(ClueFact.TownId)}, r.name AS {nameof(ClueFact.TownName)},
                c.item_no AS {nameof(ClueFact.ItemNo)}, w.label AS {nameof(ClueFact.ItemLabel)}, c.line_code AS {nameof(ClueFact.LineCode)},
+               COALESCE(l.short_zh, l.name_zh) AS {nameof(ClueFact.LineName)},
                c.state AS {nameof(ClueFact.State)}, c.created_at AS {nameof(ClueFact.CreatedAt)}, c.updated_at AS {nameof(ClueFact.UpdatedAt)},
                c.due_at AS {nameof(ClueFact.DueAt)}, c.resolved_at AS {nameof(ClueFact.ResolvedAt)}, c.supervised AS {nameof(ClueFact.Supervised)},
                (SELECT MIN(e.occurred_at) FROM clue_events e WHERE e.clue_id = c.id AND e.action = 'Accept') AS {nameof(ClueFact.AcceptedAt)},
@@ -19,6 +20,7 @@ public sealed class StatisticsStore
           JOIN schools s ON s.id = c.school_id
           JOIN regions r ON r.id = c.town_id
           JOIN worklist_items w ON w.no = c.item_no
+          JOIN org_lines l ON l.code = c.line_code
          WHERE c.created_at < @To
            AND (c.created_at >= @From OR c.state NOT IN ('Resolved', 'Withdrawn') OR c.updated_at >= @From)
            AND (@AllLines OR c.line_code IN @Lines)

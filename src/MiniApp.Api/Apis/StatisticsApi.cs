@@ -54,7 +54,7 @@ public static class StatisticsApi
         ["学校"] = c.SchoolName,
         ["镇街"] = c.TownName,
         ["事项"] = $"{c.ItemNo}. {c.ItemLabel}",
-        ["条线"] = c.LineCode,
+        ["条线"] = c.LineName,
         ["状态"] = c.State.Zh(),
         ["上报时间"] = (c.CreatedAt + TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm"),
         ["办结时间"] = c.ResolvedAt is { } r && c.State == ClueState.Resolved ? (r + TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm") : "",

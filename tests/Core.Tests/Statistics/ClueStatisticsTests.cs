@@ -22,6 +22,18 @@ public sealed class ClueStatisticsTests
     }
 
     [Fact]
+    public void Summarise_HotSpots_LookBack90DaysFromThePeriodEnd_NotJustThePeriod()
+    {
+        // A 10-day period holding one clue; two more of the same school and item came 30 and 60 days before it.
+        var end = new DateOnly(2026, 6, 30);
+        var inPeriod = Fact(1, 5, ClueStatistics.StartUtc(end.AddDays(-3)));
+        var earlier = new[] { Fact(1, 5, ClueStatistics.StartUtc(end.AddDays(-33))), Fact(1, 5, ClueStatistics.StartUtc(end.AddDays(-63))) };
+        var summary = ClueStatistics.Summarise([inPeriod], end.AddDays(-9), end, ClueStatistics.StartUtc(end.AddDays(1)), [.. earlier, inPeriod]);
+        Assert.Equal(3, Assert.Single(summary.HotSpots).Count);
+        Assert.Empty(ClueStatistics.Summarise([inPeriod], end.AddDays(-9), end, ClueStatistics.StartUtc(end.AddDays(1))).HotSpots);
+    }
+
+    [Fact]
     public void HotSpots_ThreeWithin90Days_SameSchoolAndItem()
     {
         var spots = ClueStatistics.HotSpots([
