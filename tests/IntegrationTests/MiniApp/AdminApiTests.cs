@@ -11,35 +11,19 @@ public sealed class AdminApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
 {
     private static string Unique() => Guid.NewGuid().ToString("N")[..8];
 
-    private async Task<T> ScalarAsync<T>(string sql, object? args = null)
-    {
-        await using var conn = await host.Db.DataSource.OpenConnectionAsync();
-        return (await conn.ExecuteScalarAsync<T>(sql, args))!;
-    }
-
-    private Task<long> UserIdAsync(string dingTalkId) => ScalarAsync<long>("SELECT id FROM users WHERE dingtalk_user_id = @dingTalkId", new { dingTalkId });
+    private Task<long> UserIdAsync(string dingTalkId) => host.ScalarAsync<long>("SELECT id FROM users WHERE dingtalk_user_id = @dingTalkId", new { dingTalkId });
 
     private Task<long> DistrictUnitAsync(string line) =>
-        ScalarAsync<long>("SELECT id FROM units WHERE line_code = @line AND level = 'District' AND is_task_force_office = 0", new { line });
+        host.ScalarAsync<long>("SELECT id FROM units WHERE line_code = @line AND level = 'District' AND is_task_force_office = 0", new { line });
 
-    private Task<long> TownIdAsync(string name) => ScalarAsync<long>("SELECT id FROM regions WHERE name = @name", new { name });
+    private Task<long> TownIdAsync(string name) => host.ScalarAsync<long>("SELECT id FROM regions WHERE name = @name", new { name });
 
     private Task<long> SchoolIdAsync(int demoNo) =>
-        ScalarAsync<long>("SELECT school_id FROM work_groups WHERE open_conversation_id = @cid", new { cid = $"demo-cid-school{demoNo:D2}" });
+        host.ScalarAsync<long>("SELECT school_id FROM work_groups WHERE open_conversation_id = @cid", new { cid = $"demo-cid-school{demoNo:D2}" });
 
     private Task<long> AuditCountAsync(string subjectType, long subjectId, string action = "AdminChange") =>
-        ScalarAsync<long>("SELECT COUNT(*) FROM audit_log WHERE action = @action AND subject_type = @subjectType AND subject_id = @id",
+        host.ScalarAsync<long>("SELECT COUNT(*) FROM audit_log WHERE action = @action AND subject_type = @subjectType AND subject_id = @id",
             new { action, subjectType, id = subjectId.ToString() });
-
-    private static async Task<JsonElement> JsonAsync(HttpResponseMessage r) => await r.Content.ReadFromJsonAsync<JsonElement>();
-
-    private static async Task AssertProblemAsync(HttpResponseMessage r, HttpStatusCode status, string code)
-    {
-        Assert.Equal(status, r.StatusCode);
-        var p = await JsonAsync(r);
-        Assert.Equal(code, p.GetProperty("code").GetString());
-        Assert.Matches(@"\p{IsCJKUnifiedIdeographs}", p.GetProperty("title").GetString());
-    }
 
     // ------------------------------------------------------------------ schools
 
@@ -50,9 +34,9 @@ public sealed class AdminApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
         var name = $"测试小学{Unique()}";
         var r = await admin.PostAsJsonAsync("/api/admin/schools", new { townId = await TownIdAsync("五常街道"), name, isPilot = true, rolloutPhase = 1 });
         Assert.Equal(HttpStatusCode.Created, r.StatusCode);
-        var id = (await JsonAsync(r)).GetProperty("id").GetInt64();
+        var id = (await MiniAppHost.JsonAsync(r)).GetProperty("id").GetInt64();
 
-        Assert.Equal(1, await ScalarAsync<long>("SELECT COUNT(*) FROM work_groups WHERE school_id = @id", new { id }));
+        Assert.Equal(1, await host.ScalarAsync<long>("SELECT COUNT(*) FROM work_groups WHERE school_id = @id", new { id }));
         Assert.Equal(1, await AuditCountAsync("school", id));
         var list = await admin.GetFromJsonAsync<JsonElement>("/api/admin/schools");
         var row = list.EnumerateArray().Single(s => s.GetProperty("id").GetInt64() == id);
@@ -61,7 +45,7 @@ public sealed class AdminApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
 
         // The same name in the same town again is a conflict.
         var again = await admin.PostAsJsonAsync("/api/admin/schools", new { townId = await TownIdAsync("五常街道"), name, isPilot = false, rolloutPhase = 1 });
-        await AssertProblemAsync(again, HttpStatusCode.Conflict, "school.exists");
+        await MiniAppHost.AssertProblemAsync(again, HttpStatusCode.Conflict, "school.exists");
     }
 
     [Fact]
@@ -69,17 +53,17 @@ public sealed class AdminApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
     {
         var admin = await host.ClientForAsync("demo-edu-admin");
         var created = await admin.PostAsJsonAsync("/api/admin/schools", new { townId = await TownIdAsync("仓前街道"), name = $"改名前小学{Unique()}" });
-        var id = (await JsonAsync(created)).GetProperty("id").GetInt64();
+        var id = (await MiniAppHost.JsonAsync(created)).GetProperty("id").GetInt64();
         var newName = $"改名后小学{Unique()}";
 
         var r = await admin.PatchAsJsonAsync($"/api/admin/schools/{id}", new { name = newName, isPilot = true, rolloutPhase = 2 });
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
-        Assert.Equal(newName, await ScalarAsync<string>("SELECT name FROM schools WHERE id = @id", new { id }));
-        Assert.Equal(2, await ScalarAsync<int>("SELECT rollout_phase FROM schools WHERE id = @id", new { id }));
-        Assert.True(await ScalarAsync<bool>("SELECT is_pilot FROM schools WHERE id = @id", new { id }));
+        Assert.Equal(newName, await host.ScalarAsync<string>("SELECT name FROM schools WHERE id = @id", new { id }));
+        Assert.Equal(2, await host.ScalarAsync<int>("SELECT rollout_phase FROM schools WHERE id = @id", new { id }));
+        Assert.True(await host.ScalarAsync<bool>("SELECT is_pilot FROM schools WHERE id = @id", new { id }));
         Assert.Equal(2, await AuditCountAsync("school", id));
 
-        await AssertProblemAsync(await admin.PatchAsJsonAsync("/api/admin/schools/999999999", new { isPilot = true }), HttpStatusCode.NotFound, "school.not_found");
+        await MiniAppHost.AssertProblemAsync(await admin.PatchAsJsonAsync("/api/admin/schools/999999999", new { isPilot = true }), HttpStatusCode.NotFound, "school.not_found");
     }
 
     [Theory]
@@ -90,18 +74,18 @@ public sealed class AdminApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
     public async Task CreateSchool_BadInput_Is400InChinese_AndNothingStored(string name, int phase, string code)
     {
         var admin = await host.ClientForAsync("demo-edu-admin");
-        var before = await ScalarAsync<long>("SELECT COUNT(*) FROM schools");
+        var before = await host.ScalarAsync<long>("SELECT COUNT(*) FROM schools");
         var r = await admin.PostAsJsonAsync("/api/admin/schools", new { townId = await TownIdAsync("五常街道"), name, rolloutPhase = phase });
-        await AssertProblemAsync(r, HttpStatusCode.BadRequest, code);
-        Assert.Equal(before, await ScalarAsync<long>("SELECT COUNT(*) FROM schools"));
+        await MiniAppHost.AssertProblemAsync(r, HttpStatusCode.BadRequest, code);
+        Assert.Equal(before, await host.ScalarAsync<long>("SELECT COUNT(*) FROM schools"));
     }
 
     [Fact]
     public async Task CreateSchool_UnknownTownOrDistrictAsTown_Is400()
     {
         var admin = await host.ClientForAsync("demo-edu-admin");
-        await AssertProblemAsync(await admin.PostAsJsonAsync("/api/admin/schools", new { townId = 999999999, name = "某小学" }), HttpStatusCode.BadRequest, "school.town_invalid");
-        await AssertProblemAsync(await admin.PostAsJsonAsync("/api/admin/schools", new { townId = await TownIdAsync("余杭区"), name = "某小学" }), HttpStatusCode.BadRequest, "school.town_invalid");
+        await MiniAppHost.AssertProblemAsync(await admin.PostAsJsonAsync("/api/admin/schools", new { townId = 999999999, name = "某小学" }), HttpStatusCode.BadRequest, "school.town_invalid");
+        await MiniAppHost.AssertProblemAsync(await admin.PostAsJsonAsync("/api/admin/schools", new { townId = await TownIdAsync("余杭区"), name = "某小学" }), HttpStatusCode.BadRequest, "school.town_invalid");
     }
 
     [Theory]
@@ -111,13 +95,13 @@ public sealed class AdminApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
     public async Task SchoolAdministration_ByNonAdmin_Is403_AndNothingStored(string who)
     {
         var client = await host.ClientForAsync(who);
-        var before = await ScalarAsync<long>("SELECT COUNT(*) FROM schools");
-        await AssertProblemAsync(await client.PostAsJsonAsync("/api/admin/schools", new { townId = await TownIdAsync("五常街道"), name = $"越权小学{Unique()}" }),
+        var before = await host.ScalarAsync<long>("SELECT COUNT(*) FROM schools");
+        await MiniAppHost.AssertProblemAsync(await client.PostAsJsonAsync("/api/admin/schools", new { townId = await TownIdAsync("五常街道"), name = $"越权小学{Unique()}" }),
             HttpStatusCode.Forbidden, "forbidden");
-        await AssertProblemAsync(await client.PatchAsJsonAsync($"/api/admin/schools/{await SchoolIdAsync(1)}", new { isPilot = false }), HttpStatusCode.Forbidden, "forbidden");
-        await AssertProblemAsync(await client.GetAsync("/api/admin/schools"), HttpStatusCode.Forbidden, "forbidden");
-        Assert.Equal(before, await ScalarAsync<long>("SELECT COUNT(*) FROM schools"));
-        Assert.True(await ScalarAsync<bool>("SELECT is_pilot FROM schools WHERE id = @id", new { id = await SchoolIdAsync(1) }));
+        await MiniAppHost.AssertProblemAsync(await client.PatchAsJsonAsync($"/api/admin/schools/{await SchoolIdAsync(1)}", new { isPilot = false }), HttpStatusCode.Forbidden, "forbidden");
+        await MiniAppHost.AssertProblemAsync(await client.GetAsync("/api/admin/schools"), HttpStatusCode.Forbidden, "forbidden");
+        Assert.Equal(before, await host.ScalarAsync<long>("SELECT COUNT(*) FROM schools"));
+        Assert.True(await host.ScalarAsync<bool>("SELECT is_pilot FROM schools WHERE id = @id", new { id = await SchoolIdAsync(1) }));
     }
 
     // ------------------------------------------------------------------ units and liaisons
@@ -129,15 +113,15 @@ public sealed class AdminApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
         var district = await TownIdAsync("余杭区");
         var r = await admin.PostAsJsonAsync("/api/admin/units", new { lineCode = "PROP", level = "District", regionId = district, name = $"测试部门{Unique()}" });
         Assert.Equal(HttpStatusCode.Created, r.StatusCode);
-        var unit = (await JsonAsync(r)).GetProperty("id").GetInt64();
+        var unit = (await MiniAppHost.JsonAsync(r)).GetProperty("id").GetInt64();
 
         var first = $"liaison-a-{Unique()}";
         var second = $"liaison-b-{Unique()}";
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync($"/api/admin/units/{unit}/liaison", new { dingTalkUserId = first, name = "联络员甲", mobile = "13800001111" })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync($"/api/admin/units/{unit}/liaison", new { dingTalkUserId = second, name = "联络员乙", mobile = "13800002222" })).StatusCode);
 
-        Assert.Equal(await UserIdAsync(second), await ScalarAsync<long>("SELECT user_id FROM memberships WHERE role = 'Liaison' AND unit_id = @unit", new { unit }));
-        Assert.Equal(1, await ScalarAsync<long>("SELECT COUNT(*) FROM memberships WHERE role = 'Liaison' AND unit_id = @unit", new { unit }));
+        Assert.Equal(await UserIdAsync(second), await host.ScalarAsync<long>("SELECT user_id FROM memberships WHERE role = 'Liaison' AND unit_id = @unit", new { unit }));
+        Assert.Equal(1, await host.ScalarAsync<long>("SELECT COUNT(*) FROM memberships WHERE role = 'Liaison' AND unit_id = @unit", new { unit }));
         Assert.Equal(3, await AuditCountAsync("unit", unit));
 
         // The new liaison can log in and sees their unit's accounts, phones masked.
@@ -152,11 +136,11 @@ public sealed class AdminApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
     public async Task SetLiaison_OnATownUnit_Is400_AndByLiaison_Is403()
     {
         var admin = await host.ClientForAsync("demo-edu-admin");
-        var townUnit = await ScalarAsync<long>("SELECT id FROM units WHERE line_code = 'POL' AND level = 'Town' ORDER BY id LIMIT 1");
-        await AssertProblemAsync(await admin.PutAsJsonAsync($"/api/admin/units/{townUnit}/liaison", new { dingTalkUserId = $"x-{Unique()}", name = "某人" }),
+        var townUnit = await host.ScalarAsync<long>("SELECT id FROM units WHERE line_code = 'POL' AND level = 'Town' ORDER BY id LIMIT 1");
+        await MiniAppHost.AssertProblemAsync(await admin.PutAsJsonAsync($"/api/admin/units/{townUnit}/liaison", new { dingTalkUserId = $"x-{Unique()}", name = "某人" }),
             HttpStatusCode.BadRequest, "unit.not_department");
         var liaison = await host.ClientForAsync("demo-POL-liaison");
-        await AssertProblemAsync(await liaison.PutAsJsonAsync($"/api/admin/units/{await DistrictUnitAsync("POL")}/liaison", new { dingTalkUserId = $"x-{Unique()}", name = "某人" }),
+        await MiniAppHost.AssertProblemAsync(await liaison.PutAsJsonAsync($"/api/admin/units/{await DistrictUnitAsync("POL")}/liaison", new { dingTalkUserId = $"x-{Unique()}", name = "某人" }),
             HttpStatusCode.Forbidden, "forbidden");
     }
 
@@ -164,11 +148,11 @@ public sealed class AdminApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
     public async Task CreateUnit_BadLevelOrRegionMismatch_Is400()
     {
         var admin = await host.ClientForAsync("demo-edu-admin");
-        await AssertProblemAsync(await admin.PostAsJsonAsync("/api/admin/units", new { lineCode = "POL", level = "Province", regionId = 1, name = "某单位" }),
+        await MiniAppHost.AssertProblemAsync(await admin.PostAsJsonAsync("/api/admin/units", new { lineCode = "POL", level = "Province", regionId = 1, name = "某单位" }),
             HttpStatusCode.BadRequest, "unit.level_invalid");
-        await AssertProblemAsync(await admin.PostAsJsonAsync("/api/admin/units", new { lineCode = "POL", level = "Town", regionId = await TownIdAsync("余杭区"), name = "某单位" }),
+        await MiniAppHost.AssertProblemAsync(await admin.PostAsJsonAsync("/api/admin/units", new { lineCode = "POL", level = "Town", regionId = await TownIdAsync("余杭区"), name = "某单位" }),
             HttpStatusCode.BadRequest, "unit.region_invalid");
-        await AssertProblemAsync(await admin.PostAsJsonAsync("/api/admin/units", new { lineCode = "NOPE", level = "Town", regionId = await TownIdAsync("五常街道"), name = "某单位" }),
+        await MiniAppHost.AssertProblemAsync(await admin.PostAsJsonAsync("/api/admin/units", new { lineCode = "NOPE", level = "Town", regionId = await TownIdAsync("五常街道"), name = "某单位" }),
             HttpStatusCode.BadRequest, "unit.line_invalid");
     }
 
@@ -179,7 +163,7 @@ public sealed class AdminApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
     {
         var liaison = await host.ClientForAsync("demo-POL-liaison");
         var polDistrict = await DistrictUnitAsync("POL");
-        var polTown = await ScalarAsync<long>("SELECT id FROM units WHERE line_code = 'POL' AND level = 'Town' ORDER BY id LIMIT 1");
+        var polTown = await host.ScalarAsync<long>("SELECT id FROM units WHERE line_code = 'POL' AND level = 'Town' ORDER BY id LIMIT 1");
         var dingId = $"pol-staff-{Unique()}";
         var r = await liaison.PostAsJsonAsync("/api/admin/accounts", new
         {
@@ -187,15 +171,15 @@ public sealed class AdminApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
             roles = new[] { new { role = "Handler", unitId = polTown } },
         });
         Assert.Equal(HttpStatusCode.Created, r.StatusCode);
-        var id = (await JsonAsync(r)).GetProperty("id").GetInt64();
-        Assert.Equal(1, await ScalarAsync<long>("SELECT COUNT(*) FROM memberships WHERE user_id = @id AND role = 'Handler' AND unit_id = @polTown", new { id, polTown }));
+        var id = (await MiniAppHost.JsonAsync(r)).GetProperty("id").GetInt64();
+        Assert.Equal(1, await host.ScalarAsync<long>("SELECT COUNT(*) FROM memberships WHERE user_id = @id AND role = 'Handler' AND unit_id = @polTown", new { id, polTown }));
 
         // Moved to the district unit as its head.
         var u = await liaison.PatchAsJsonAsync($"/api/admin/accounts/{id}", new { name = "民警王某", roles = new[] { new { role = "UnitHead", unitId = polDistrict } } });
         Assert.Equal(HttpStatusCode.OK, u.StatusCode);
-        Assert.Equal("UnitHead", await ScalarAsync<string>("SELECT role FROM memberships WHERE user_id = @id", new { id }));
-        Assert.Equal(polDistrict, await ScalarAsync<long>("SELECT unit_id FROM memberships WHERE user_id = @id", new { id }));
-        Assert.Equal("民警王某", await ScalarAsync<string>("SELECT name FROM users WHERE id = @id", new { id }));
+        Assert.Equal("UnitHead", await host.ScalarAsync<string>("SELECT role FROM memberships WHERE user_id = @id", new { id }));
+        Assert.Equal(polDistrict, await host.ScalarAsync<long>("SELECT unit_id FROM memberships WHERE user_id = @id", new { id }));
+        Assert.Equal("民警王某", await host.ScalarAsync<string>("SELECT name FROM users WHERE id = @id", new { id }));
         Assert.Equal(2, await AuditCountAsync("user", id));
 
         // Deactivated: the person can no longer log in.
@@ -209,30 +193,30 @@ public sealed class AdminApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
     {
         // A new police officer in school 12's town takes up a clue there, then is deactivated by the liaison.
         var liaison = await host.ClientForAsync("demo-POL-liaison");
-        var unit = await ScalarAsync<long>("""
+        var unit = await host.ScalarAsync<long>("""
             SELECT m.unit_id FROM work_group_members m JOIN work_groups g ON g.id = m.work_group_id
              WHERE g.open_conversation_id = 'demo-cid-school12' AND m.line_code = 'POL'
             """);
         var dingId = $"pol-leaver-{Unique()}";
         var created = await liaison.PostAsJsonAsync("/api/admin/accounts", new { dingTalkUserId = dingId, name = "民警小李", roles = new[] { new { role = "Handler", unitId = unit } } });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var leaver = (await JsonAsync(created)).GetProperty("id").GetInt64();
+        var leaver = (await MiniAppHost.JsonAsync(created)).GetProperty("id").GetInt64();
 
         var officer = await host.ClientForAsync("demo-school12-officer");
         var form = new MultipartFormDataContent
         {
             { new StringContent("4"), "itemNo" }, { new StringContent("放学时段校门口有可疑人员逗留"), "description" }, { new StringContent(Unique()), "idempotencyKey" },
         };
-        var clueId = (await JsonAsync(await officer.PostAsync("/api/clues", form))).GetProperty("id").GetInt64();
+        var clueId = (await MiniAppHost.JsonAsync(await officer.PostAsync("/api/clues", form))).GetProperty("id").GetInt64();
         var accepted = await (await host.ClientForAsync(dingId)).PostAsJsonAsync($"/api/clues/{clueId}/actions", new { action = "accept", version = 1, idempotencyKey = Unique() });
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
 
         Assert.Equal(HttpStatusCode.OK, (await liaison.PostAsync($"/api/admin/accounts/{leaver}/deactivate", null)).StatusCode);
 
-        var heads = await ScalarAsync<string>("SELECT JSON_EXTRACT(payload, '$.userIds') FROM outbox WHERE topic = 'clue.user.notice' AND JSON_EXTRACT(payload, '$.kind') = 'assignee_left' AND JSON_EXTRACT(payload, '$.clueId') = @clueId", new { clueId });
-        var head = await ScalarAsync<long>("SELECT user_id FROM memberships WHERE unit_id = @unit AND role = 'UnitHead'", new { unit });
+        var heads = await host.ScalarAsync<string>("SELECT JSON_EXTRACT(payload, '$.userIds') FROM outbox WHERE topic = 'clue.user.notice' AND JSON_EXTRACT(payload, '$.kind') = 'assignee_left' AND JSON_EXTRACT(payload, '$.clueId') = @clueId", new { clueId });
+        var head = await host.ScalarAsync<long>("SELECT user_id FROM memberships WHERE unit_id = @unit AND role = 'UnitHead'", new { unit });
         Assert.Equal($"[{head}]", heads);
-        Assert.False(await ScalarAsync<bool>("SELECT active FROM users WHERE id = @leaver", new { leaver }));
+        Assert.False(await host.ScalarAsync<bool>("SELECT active FROM users WHERE id = @leaver", new { leaver }));
     }
 
     [Fact]
@@ -241,38 +225,38 @@ public sealed class AdminApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
         var pol = await host.ClientForAsync("demo-POL-liaison");
         var mktDistrict = await DistrictUnitAsync("MKT");
         var mktHandler = await UserIdAsync("demo-MKT-handler");
-        var nameBefore = await ScalarAsync<string>("SELECT name FROM users WHERE id = @mktHandler", new { mktHandler });
-        var usersBefore = await ScalarAsync<long>("SELECT COUNT(*) FROM users");
+        var nameBefore = await host.ScalarAsync<string>("SELECT name FROM users WHERE id = @mktHandler", new { mktHandler });
+        var usersBefore = await host.ScalarAsync<long>("SELECT COUNT(*) FROM users");
 
-        await AssertProblemAsync(await pol.PostAsJsonAsync("/api/admin/accounts", new
+        await MiniAppHost.AssertProblemAsync(await pol.PostAsJsonAsync("/api/admin/accounts", new
         {
             dingTalkUserId = $"mkt-{Unique()}", name = "越权创建", roles = new[] { new { role = "Handler", unitId = mktDistrict } },
         }), HttpStatusCode.Forbidden, "forbidden");
-        await AssertProblemAsync(await pol.PatchAsJsonAsync($"/api/admin/accounts/{mktHandler}", new { name = "被改了" }), HttpStatusCode.Forbidden, "forbidden");
-        await AssertProblemAsync(await pol.PostAsync($"/api/admin/accounts/{mktHandler}/deactivate", null), HttpStatusCode.Forbidden, "forbidden");
-        await AssertProblemAsync(await pol.GetAsync($"/api/admin/units/{mktDistrict}/accounts"), HttpStatusCode.Forbidden, "forbidden");
+        await MiniAppHost.AssertProblemAsync(await pol.PatchAsJsonAsync($"/api/admin/accounts/{mktHandler}", new { name = "被改了" }), HttpStatusCode.Forbidden, "forbidden");
+        await MiniAppHost.AssertProblemAsync(await pol.PostAsync($"/api/admin/accounts/{mktHandler}/deactivate", null), HttpStatusCode.Forbidden, "forbidden");
+        await MiniAppHost.AssertProblemAsync(await pol.GetAsync($"/api/admin/units/{mktDistrict}/accounts"), HttpStatusCode.Forbidden, "forbidden");
         // Nor may a liaison give their own staff a role in another department.
         var polHandler = await UserIdAsync("demo-POL-handler");
-        await AssertProblemAsync(await pol.PatchAsJsonAsync($"/api/admin/accounts/{polHandler}", new { roles = new[] { new { role = "Handler", unitId = mktDistrict } } }),
+        await MiniAppHost.AssertProblemAsync(await pol.PatchAsJsonAsync($"/api/admin/accounts/{polHandler}", new { roles = new[] { new { role = "Handler", unitId = mktDistrict } } }),
             HttpStatusCode.Forbidden, "forbidden");
         // Nor the city department of their own line: another department.
-        var polCity = await ScalarAsync<long>("SELECT id FROM units WHERE line_code = 'POL' AND level = 'City'");
-        await AssertProblemAsync(await pol.GetAsync($"/api/admin/units/{polCity}/accounts"), HttpStatusCode.Forbidden, "forbidden");
-        await AssertProblemAsync(await pol.PostAsync($"/api/admin/accounts/{await UserIdAsync("demo-POL-city-handler")}/deactivate", null), HttpStatusCode.Forbidden, "forbidden");
+        var polCity = await host.ScalarAsync<long>("SELECT id FROM units WHERE line_code = 'POL' AND level = 'City'");
+        await MiniAppHost.AssertProblemAsync(await pol.GetAsync($"/api/admin/units/{polCity}/accounts"), HttpStatusCode.Forbidden, "forbidden");
+        await MiniAppHost.AssertProblemAsync(await pol.PostAsync($"/api/admin/accounts/{await UserIdAsync("demo-POL-city-handler")}/deactivate", null), HttpStatusCode.Forbidden, "forbidden");
         // A school's staff are not a department's accounts either.
-        await AssertProblemAsync(await pol.PostAsync($"/api/admin/accounts/{await UserIdAsync("demo-school01-officer")}/deactivate", null), HttpStatusCode.Forbidden, "forbidden");
+        await MiniAppHost.AssertProblemAsync(await pol.PostAsync($"/api/admin/accounts/{await UserIdAsync("demo-school01-officer")}/deactivate", null), HttpStatusCode.Forbidden, "forbidden");
 
-        Assert.Equal(nameBefore, await ScalarAsync<string>("SELECT name FROM users WHERE id = @mktHandler", new { mktHandler }));
-        Assert.True(await ScalarAsync<bool>("SELECT active FROM users WHERE id = @mktHandler", new { mktHandler }));
-        Assert.Equal(usersBefore, await ScalarAsync<long>("SELECT COUNT(*) FROM users"));
-        Assert.Equal(1, await ScalarAsync<long>("SELECT COUNT(*) FROM memberships WHERE user_id = @polHandler", new { polHandler }));
+        Assert.Equal(nameBefore, await host.ScalarAsync<string>("SELECT name FROM users WHERE id = @mktHandler", new { mktHandler }));
+        Assert.True(await host.ScalarAsync<bool>("SELECT active FROM users WHERE id = @mktHandler", new { mktHandler }));
+        Assert.Equal(usersBefore, await host.ScalarAsync<long>("SELECT COUNT(*) FROM users"));
+        Assert.Equal(1, await host.ScalarAsync<long>("SELECT COUNT(*) FROM memberships WHERE user_id = @polHandler", new { polHandler }));
     }
 
     [Fact]
     public async Task SchoolStaff_CannotManageAccounts()
     {
         var officer = await host.ClientForAsync("demo-school01-officer");
-        await AssertProblemAsync(await officer.PostAsJsonAsync("/api/admin/accounts", new
+        await MiniAppHost.AssertProblemAsync(await officer.PostAsJsonAsync("/api/admin/accounts", new
         {
             dingTalkUserId = $"x-{Unique()}", name = "某人", roles = new[] { new { role = "Reporter", schoolId = await SchoolIdAsync(1) } },
         }), HttpStatusCode.Forbidden, "forbidden");
@@ -287,14 +271,14 @@ public sealed class AdminApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
     public async Task CreateAccount_BadInput_Is400_AndNothingStored(string dingId, string name, string mobile, string role, string code)
     {
         var liaison = await host.ClientForAsync("demo-POL-liaison");
-        var before = await ScalarAsync<long>("SELECT COUNT(*) FROM users");
+        var before = await host.ScalarAsync<long>("SELECT COUNT(*) FROM users");
         var r = await liaison.PostAsJsonAsync("/api/admin/accounts", new
         {
             dingTalkUserId = dingId == "ok-id" ? $"ok-{Unique()}" : dingId, name, mobile,
             roles = new[] { new { role, unitId = await DistrictUnitAsync("POL") } },
         });
-        await AssertProblemAsync(r, HttpStatusCode.BadRequest, code);
-        Assert.Equal(before, await ScalarAsync<long>("SELECT COUNT(*) FROM users"));
+        await MiniAppHost.AssertProblemAsync(r, HttpStatusCode.BadRequest, code);
+        Assert.Equal(before, await host.ScalarAsync<long>("SELECT COUNT(*) FROM users"));
     }
 
     // ------------------------------------------------------------------ co-leaders, work group, gate sign
@@ -303,9 +287,9 @@ public sealed class AdminApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
     public async Task NewSchool_CoLeadersChatAndMember_ShowOnTheGateSign_WithMaskedPhones()
     {
         var admin = await host.ClientForAsync("demo-edu-admin");
-        var school = (await JsonAsync(await admin.PostAsJsonAsync("/api/admin/schools", new { townId = await TownIdAsync("良渚街道"), name = $"公示牌小学{Unique()}" })))
+        var school = (await MiniAppHost.JsonAsync(await admin.PostAsJsonAsync("/api/admin/schools", new { townId = await TownIdAsync("良渚街道"), name = $"公示牌小学{Unique()}" })))
             .GetProperty("id").GetInt64();
-        async Task<long> NewStaffAsync(string name, string mobile) => (await JsonAsync(await admin.PostAsJsonAsync("/api/admin/accounts", new
+        async Task<long> NewStaffAsync(string name, string mobile) => (await MiniAppHost.JsonAsync(await admin.PostAsJsonAsync("/api/admin/accounts", new
         {
             dingTalkUserId = $"staff-{Unique()}", name, mobile, roles = new[] { new { role = "Reporter", schoolId = school } },
         }))).GetProperty("id").GetInt64();
@@ -315,24 +299,24 @@ public sealed class AdminApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync($"/api/admin/schools/{school}/co-leaders", new { gridInstructorUserId = grid, schoolLeaderUserId = leader })).StatusCode);
         var cid = $"cid-{Unique()}";
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync($"/api/admin/schools/{school}/work-group", new { openConversationId = cid })).StatusCode);
-        Assert.Equal(cid, await ScalarAsync<string>("SELECT open_conversation_id FROM work_groups WHERE school_id = @school", new { school }));
+        Assert.Equal(cid, await host.ScalarAsync<string>("SELECT open_conversation_id FROM work_groups WHERE school_id = @school", new { school }));
         // The same chat cannot serve two schools.
-        await AssertProblemAsync(await admin.PutAsJsonAsync($"/api/admin/schools/{await SchoolIdAsync(1)}/work-group", new { openConversationId = cid }),
+        await MiniAppHost.AssertProblemAsync(await admin.PutAsJsonAsync($"/api/admin/schools/{await SchoolIdAsync(1)}/work-group", new { openConversationId = cid }),
             HttpStatusCode.Conflict, "work_group.conversation_taken");
 
         // The POL liaison adds a police handler of the town as the school's police member.
-        var polTownUnit = await ScalarAsync<long>("""
+        var polTownUnit = await host.ScalarAsync<long>("""
             SELECT u.id FROM units u JOIN regions r ON r.id = u.region_id WHERE u.line_code = 'POL' AND u.level = 'Town' AND r.name = '良渚街道'
             """);
-        var polTownHandler = await ScalarAsync<long>("SELECT user_id FROM memberships WHERE unit_id = @polTownUnit AND role = 'Handler' LIMIT 1", new { polTownUnit });
+        var polTownHandler = await host.ScalarAsync<long>("SELECT user_id FROM memberships WHERE unit_id = @polTownUnit AND role = 'Handler' LIMIT 1", new { polTownUnit });
         var pol = await host.ClientForAsync("demo-POL-liaison");
         Assert.Equal(HttpStatusCode.OK, (await pol.PostAsJsonAsync($"/api/admin/schools/{school}/work-group/members", new { userId = polTownHandler, unitId = polTownUnit })).StatusCode);
         // …but not a market-regulation member.
-        var mktTownUnit = await ScalarAsync<long>("""
+        var mktTownUnit = await host.ScalarAsync<long>("""
             SELECT u.id FROM units u JOIN regions r ON r.id = u.region_id WHERE u.line_code = 'MKT' AND u.level = 'Town' AND r.name = '良渚街道'
             """);
-        var mktTownHandler = await ScalarAsync<long>("SELECT user_id FROM memberships WHERE unit_id = @mktTownUnit AND role = 'Handler' LIMIT 1", new { mktTownUnit });
-        await AssertProblemAsync(await pol.PostAsJsonAsync($"/api/admin/schools/{school}/work-group/members", new { userId = mktTownHandler, unitId = mktTownUnit }),
+        var mktTownHandler = await host.ScalarAsync<long>("SELECT user_id FROM memberships WHERE unit_id = @mktTownUnit AND role = 'Handler' LIMIT 1", new { mktTownUnit });
+        await MiniAppHost.AssertProblemAsync(await pol.PostAsJsonAsync($"/api/admin/schools/{school}/work-group/members", new { userId = mktTownHandler, unitId = mktTownUnit }),
             HttpStatusCode.Forbidden, "forbidden");
 
         var sign = await admin.GetFromJsonAsync<JsonElement>($"/api/schools/{school}/sign");
@@ -346,11 +330,11 @@ public sealed class AdminApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
 
         // Replacing the co-leaders leaves exactly two.
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync($"/api/admin/schools/{school}/co-leaders", new { gridInstructorUserId = leader, schoolLeaderUserId = grid })).StatusCode);
-        Assert.Equal(2, await ScalarAsync<long>("SELECT COUNT(*) FROM memberships WHERE school_id = @school AND role = 'CoLeader'", new { school }));
+        Assert.Equal(2, await host.ScalarAsync<long>("SELECT COUNT(*) FROM memberships WHERE school_id = @school AND role = 'CoLeader'", new { school }));
 
         // Removal by the liaison, audited.
         Assert.Equal(HttpStatusCode.OK, (await pol.DeleteAsync($"/api/admin/schools/{school}/work-group/members/POL/{polTownHandler}")).StatusCode);
-        var group = await ScalarAsync<long>("SELECT id FROM work_groups WHERE school_id = @school", new { school });
+        var group = await host.ScalarAsync<long>("SELECT id FROM work_groups WHERE school_id = @school", new { school });
         Assert.Equal(3, await AuditCountAsync("work_group", group));
     }
 
@@ -359,7 +343,7 @@ public sealed class AdminApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
     {
         var admin = await host.ClientForAsync("demo-edu-admin");
         var someone = await UserIdAsync("demo-school01-leader");
-        await AssertProblemAsync(await admin.PutAsJsonAsync($"/api/admin/schools/{await SchoolIdAsync(1)}/co-leaders", new { gridInstructorUserId = someone, schoolLeaderUserId = someone }),
+        await MiniAppHost.AssertProblemAsync(await admin.PutAsJsonAsync($"/api/admin/schools/{await SchoolIdAsync(1)}/co-leaders", new { gridInstructorUserId = someone, schoolLeaderUserId = someone }),
             HttpStatusCode.BadRequest, "work_group.co_leaders_invalid");
     }
 
@@ -377,14 +361,14 @@ public sealed class AdminApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
         Assert.All(sign.GetProperty("members").EnumerateArray(), m => Assert.Matches(@"^139\*{4}\d{4}$", m.GetProperty("phone").GetString()));
         Assert.DoesNotMatch(@"1\d{10}", body);
 
-        var polMember = await ScalarAsync<string>("""
+        var polMember = await host.ScalarAsync<string>("""
             SELECT u.dingtalk_user_id FROM work_group_members m JOIN work_groups g ON g.id = m.work_group_id JOIN users u ON u.id = m.user_id
              WHERE g.open_conversation_id = 'demo-cid-school01' AND m.line_code = 'POL'
             """);
         Assert.Equal(HttpStatusCode.OK, (await (await host.ClientForAsync(polMember)).GetAsync($"/api/schools/{school1}/sign")).StatusCode);
 
         var other = await host.ClientForAsync("demo-school02-officer");
-        await AssertProblemAsync(await other.GetAsync($"/api/schools/{school1}/sign"), HttpStatusCode.Forbidden, "forbidden");
-        await AssertProblemAsync(await other.GetAsync("/api/schools/999999999/sign"), HttpStatusCode.NotFound, "school.not_found");
+        await MiniAppHost.AssertProblemAsync(await other.GetAsync($"/api/schools/{school1}/sign"), HttpStatusCode.Forbidden, "forbidden");
+        await MiniAppHost.AssertProblemAsync(await other.GetAsync("/api/schools/999999999/sign"), HttpStatusCode.NotFound, "school.not_found");
     }
 }

@@ -33,8 +33,6 @@ public sealed class CluesApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
         return form;
     }
 
-    private static async Task<JsonElement> JsonAsync(HttpResponseMessage r) => await r.Content.ReadFromJsonAsync<JsonElement>();
-
     private async Task<long> CountAsync(string table)
     {
         await using var conn = await host.Db.DataSource.OpenConnectionAsync();
@@ -47,7 +45,7 @@ public sealed class CluesApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
     {
         var r = await client.PostAsync("/api/clues", Form(item, photos: photos));
         Assert.Equal(HttpStatusCode.Created, r.StatusCode);
-        return await JsonAsync(r);
+        return await MiniAppHost.JsonAsync(r);
     }
 
     [Fact]
@@ -58,7 +56,7 @@ public sealed class CluesApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
         Assert.Matches(@"^XA\d{8}-\d{4}$", created.GetProperty("number").GetString());
         Assert.Contains("线索已上报", created.GetProperty("message").GetString());
 
-        var detail = await JsonAsync(await officer.GetAsync($"/api/clues/{created.GetProperty("id").GetInt64()}"));
+        var detail = await MiniAppHost.JsonAsync(await officer.GetAsync($"/api/clues/{created.GetProperty("id").GetInt64()}"));
         Assert.Equal("待签收", detail.GetProperty("stateZh").GetString());
         var link = detail.GetProperty("photos")[0].GetProperty("full").GetString()!;
         var photo = await host.Anonymous().GetAsync(link);
@@ -74,7 +72,7 @@ public sealed class CluesApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
     {
         var officer = await host.ClientForAsync("demo-school01-officer");
         var created = await ReportAsync(officer, 4, ("a.jpg", TestImages.Encode(64, 64, SKEncodedImageFormat.Jpeg)));
-        var detail = await JsonAsync(await officer.GetAsync($"/api/clues/{created.GetProperty("id").GetInt64()}"));
+        var detail = await MiniAppHost.JsonAsync(await officer.GetAsync($"/api/clues/{created.GetProperty("id").GetInt64()}"));
         var link = detail.GetProperty("photos")[0].GetProperty("thumbnail").GetString()!;
         var anonymous = host.Anonymous();
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(link)).StatusCode);
@@ -86,7 +84,7 @@ public sealed class CluesApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
         {
             var expired = await anonymous.GetAsync(link);
             Assert.Equal(HttpStatusCode.Gone, expired.StatusCode);
-            Assert.Equal("photo.link_expired", (await JsonAsync(expired)).GetProperty("code").GetString());
+            Assert.Equal("photo.link_expired", (await MiniAppHost.JsonAsync(expired)).GetProperty("code").GetString());
         }
         finally
         {
@@ -127,7 +125,7 @@ public sealed class CluesApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
         var r = await officer.PostAsync("/api/clues", form);
 
         Assert.True(r.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Forbidden, $"{kind}: {r.StatusCode}");
-        var problem = await JsonAsync(r);
+        var problem = await MiniAppHost.JsonAsync(r);
         Assert.Equal(code, problem.GetProperty("code").GetString());
         Assert.Matches(@"\p{IsCJKUnifiedIdeographs}", problem.GetProperty("title").GetString());
         Assert.Equal(clues, await CountAsync("clues"));
@@ -148,11 +146,11 @@ public sealed class CluesApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
         const string text = "<script>alert('x')</script> 校门口积水";
         var r = await officer.PostAsync("/api/clues", Form(description: text));
         Assert.Equal(HttpStatusCode.Created, r.StatusCode);
-        var id = (await JsonAsync(r)).GetProperty("id").GetInt64();
+        var id = (await MiniAppHost.JsonAsync(r)).GetProperty("id").GetInt64();
         var detail = await officer.GetAsync($"/api/clues/{id}");
         Assert.Equal("application/json", detail.Content.Headers.ContentType!.MediaType);
         Assert.DoesNotContain("<script>", await detail.Content.ReadAsStringAsync());   // JSON escapes it
-        Assert.Equal(text, (await JsonAsync(detail)).GetProperty("description").GetString());
+        Assert.Equal(text, (await MiniAppHost.JsonAsync(detail)).GetProperty("description").GetString());
     }
 
     [Fact]
@@ -166,13 +164,13 @@ public sealed class CluesApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
         var foodId = food.GetProperty("id").GetInt64();
 
         // Another school's staff: not in their lists, and the detail is "not found" (existence is not revealed).
-        var list2 = await JsonAsync(await officer2.GetAsync("/api/clues?pageSize=100"));
+        var list2 = await MiniAppHost.JsonAsync(await officer2.GetAsync("/api/clues?pageSize=100"));
         Assert.DoesNotContain(list2.GetProperty("items").EnumerateArray(), i => i.GetProperty("id").GetInt64() == policeId);
         Assert.Equal(HttpStatusCode.NotFound, (await officer2.GetAsync($"/api/clues/{policeId}")).StatusCode);
 
         // A district department sees its line only: the police liaison sees the police clue, not the food one.
         var polLiaison = await host.ClientForAsync("demo-POL-liaison");
-        var polList = await JsonAsync(await polLiaison.GetAsync("/api/clues?pageSize=100"));
+        var polList = await MiniAppHost.JsonAsync(await polLiaison.GetAsync("/api/clues?pageSize=100"));
         var ids = polList.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetInt64()).ToList();
         Assert.Contains(policeId, ids);
         Assert.DoesNotContain(foodId, ids);
@@ -182,7 +180,7 @@ public sealed class CluesApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
         // The reporter cannot act as a handler.
         var accept = await officer1.PostAsJsonAsync($"/api/clues/{policeId}/actions", new { action = "accept", version = 1, idempotencyKey = Guid.NewGuid() });
         Assert.Equal(HttpStatusCode.Forbidden, accept.StatusCode);
-        Assert.Equal("无权操作", (await JsonAsync(accept)).GetProperty("title").GetString());
+        Assert.Equal("无权操作", (await MiniAppHost.JsonAsync(accept)).GetProperty("title").GetString());
 
         // The admin sees everything.
         var admin = await host.ClientForAsync("demo-edu-admin");
@@ -201,27 +199,27 @@ public sealed class CluesApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
             """);
         var handler = await host.ClientForAsync(member!);
 
-        var detail = await JsonAsync(await handler.GetAsync($"/api/clues/{id}"));
+        var detail = await MiniAppHost.JsonAsync(await handler.GetAsync($"/api/clues/{id}"));
         Assert.Contains(detail.GetProperty("actions").EnumerateArray(), a => a.GetProperty("action").GetString() == "Accept");
 
         var key = Guid.NewGuid();
         var accepted = await handler.PostAsJsonAsync($"/api/clues/{id}/actions", new { action = "accept", version = 1, idempotencyKey = key });
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
-        var body = await JsonAsync(accepted);
+        var body = await MiniAppHost.JsonAsync(accepted);
         Assert.Equal(("处置中", 2, false), (body.GetProperty("stateZh").GetString(), body.GetProperty("version").GetInt32(), body.GetProperty("repeat").GetBoolean()));
 
-        var repeat = await JsonAsync(await handler.PostAsJsonAsync($"/api/clues/{id}/actions", new { action = "accept", version = 1, idempotencyKey = key }));
+        var repeat = await MiniAppHost.JsonAsync(await handler.PostAsJsonAsync($"/api/clues/{id}/actions", new { action = "accept", version = 1, idempotencyKey = key }));
         Assert.True(repeat.GetProperty("repeat").GetBoolean());
 
         var stale = await handler.PostAsJsonAsync($"/api/clues/{id}/actions", new { action = "resolve", version = 1, idempotencyKey = Guid.NewGuid(), note = "x" });
         Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
-        var conflict = await JsonAsync(stale);
+        var conflict = await MiniAppHost.JsonAsync(stale);
         Assert.Equal("clue.conflict", conflict.GetProperty("code").GetString());
         Assert.Equal("处置中", conflict.GetProperty("stateZh").GetString());
 
         var noNote = await handler.PostAsJsonAsync($"/api/clues/{id}/actions", new { action = "resolve", version = 2, idempotencyKey = Guid.NewGuid() });
         Assert.Equal(HttpStatusCode.BadRequest, noNote.StatusCode);
-        Assert.Equal("请填写办结情况说明", (await JsonAsync(noNote)).GetProperty("title").GetString());
+        Assert.Equal("请填写办结情况说明", (await MiniAppHost.JsonAsync(noNote)).GetProperty("title").GetString());
 
         var unknown = await handler.PostAsJsonAsync($"/api/clues/{id}/actions", new { action = "explode", version = 2, idempotencyKey = Guid.NewGuid() });
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
@@ -241,7 +239,7 @@ public sealed class CluesApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
 
         Assert.Equal(HttpStatusCode.Forbidden, (await officer.GetAsync("/api/audit")).StatusCode);
         var admin = await host.ClientForAsync("demo-edu-admin");
-        var rows = await JsonAsync(await admin.GetAsync($"/api/audit?action=ClueRead&subjectType=clue&subjectId={id}"));
+        var rows = await MiniAppHost.JsonAsync(await admin.GetAsync($"/api/audit?action=ClueRead&subjectType=clue&subjectId={id}"));
         Assert.Equal(2, rows.GetArrayLength());
     }
 
@@ -250,7 +248,7 @@ public sealed class CluesApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
     {
         var officer = await host.ClientForAsync("demo-school03-officer");
         for (var i = 0; i < 3; i++) await ReportAsync(officer, 17);
-        var page = await JsonAsync(await officer.GetAsync("/api/clues?scope=mine&item=17&state=PendingAcceptance&page=1&pageSize=2"));
+        var page = await MiniAppHost.JsonAsync(await officer.GetAsync("/api/clues?scope=mine&item=17&state=PendingAcceptance&page=1&pageSize=2"));
         Assert.Equal(2, page.GetProperty("items").GetArrayLength());
         Assert.True(page.GetProperty("total").GetInt64() >= 3);
         Assert.All(page.GetProperty("items").EnumerateArray(), i => Assert.Equal("待签收", i.GetProperty("stateZh").GetString()));

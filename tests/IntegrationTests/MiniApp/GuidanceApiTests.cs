@@ -9,23 +9,17 @@ namespace SchoolSafety.IntegrationTests.MiniApp;
 [Collection(DatabaseCollection.Name)]
 public sealed class GuidanceApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
 {
-    private async Task<T> ScalarAsync<T>(string sql, object? args = null)
-    {
-        await using var conn = await host.Db.DataSource.OpenConnectionAsync();
-        return (await conn.ExecuteScalarAsync<T>(sql, args))!;
-    }
-
     private Task<long> SchoolIdAsync(int demoNo) =>
-        ScalarAsync<long>("SELECT school_id FROM work_groups WHERE open_conversation_id = @cid", new { cid = $"demo-cid-school{demoNo:D2}" });
+        host.ScalarAsync<long>("SELECT school_id FROM work_groups WHERE open_conversation_id = @cid", new { cid = $"demo-cid-school{demoNo:D2}" });
 
     /// <summary>The town unit of a line serving demo school N, and the DingTalk id of one of its people in a role.</summary>
     private async Task<(long Unit, string DingTalkId)> TownUnitAsync(int demoNo, string line, string role = "Handler")
     {
-        var unit = await ScalarAsync<long>("""
+        var unit = await host.ScalarAsync<long>("""
             SELECT m.unit_id FROM work_group_members m JOIN work_groups g ON g.id = m.work_group_id
              WHERE g.open_conversation_id = @cid AND m.line_code = @line
             """, new { cid = $"demo-cid-school{demoNo:D2}", line });
-        var who = await ScalarAsync<string>("""
+        var who = await host.ScalarAsync<string>("""
             SELECT u.dingtalk_user_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.unit_id = @unit AND m.role = @role ORDER BY m.id LIMIT 1
             """, new { unit, role });
         return (unit, who);
@@ -33,16 +27,6 @@ public sealed class GuidanceApiTests(MiniAppHost host) : IClassFixture<MiniAppHo
 
     private static string Today() => DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8)).ToString("yyyy-MM-dd");
     private static string InDays(int days) => DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8)).AddDays(days).ToString("yyyy-MM-dd");
-
-    private static async Task<JsonElement> JsonAsync(HttpResponseMessage r) => await r.Content.ReadFromJsonAsync<JsonElement>();
-
-    private static async Task AssertProblemAsync(HttpResponseMessage r, HttpStatusCode status, string code)
-    {
-        Assert.Equal(status, r.StatusCode);
-        var p = await JsonAsync(r);
-        Assert.Equal(code, p.GetProperty("code").GetString());
-        Assert.Matches(@"\p{IsCJKUnifiedIdeographs}", p.GetProperty("title").GetString());
-    }
 
     /// <summary>Uploads small photos as the mini-app does before it names them (POST /api/photos).</summary>
     private static async Task<List<string>> UploadAsync(HttpClient client, int count)
@@ -52,7 +36,7 @@ public sealed class GuidanceApiTests(MiniAppHost host) : IClassFixture<MiniAppHo
             form.Add(new ByteArrayContent(SchoolSafety.Core.Tests.Photos.TestImages.Encode(40, 30, SkiaSharp.SKEncodedImageFormat.Jpeg)), "photos", $"p{i}.jpg");
         var r = await client.PostAsync("/api/photos", form);
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
-        return (await JsonAsync(r)).GetProperty("keys").EnumerateArray().Select(k => k.GetString()!).ToList();
+        return (await MiniAppHost.JsonAsync(r)).GetProperty("keys").EnumerateArray().Select(k => k.GetString()!).ToList();
     }
 
     [Fact]
@@ -67,7 +51,7 @@ public sealed class GuidanceApiTests(MiniAppHost host) : IClassFixture<MiniAppHo
             summary = "开学第一课：交通安全宣传", attendees = "派出所民警 2 人，学校安全负责人", photoIds = keys, findings = Array.Empty<object>(),
         });
         Assert.Equal(HttpStatusCode.Created, r.StatusCode);
-        var g = await JsonAsync(r);
+        var g = await MiniAppHost.JsonAsync(r);
         Assert.Equal("Closed", g.GetProperty("state").GetString());
         Assert.Equal("宣传教育", g.GetProperty("kindZh").GetString());
         Assert.Equal(keys, g.GetProperty("photoIds").EnumerateArray().Select(p => p.GetString()!).ToList());
@@ -93,7 +77,7 @@ public sealed class GuidanceApiTests(MiniAppHost host) : IClassFixture<MiniAppHo
             },
         });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var record = await JsonAsync(created);
+        var record = await MiniAppHost.JsonAsync(created);
         var id = record.GetProperty("id").GetInt64();
         Assert.Equal("Open", record.GetProperty("state").GetString());
         var findings = record.GetProperty("findings").EnumerateArray().ToList();
@@ -102,32 +86,32 @@ public sealed class GuidanceApiTests(MiniAppHost host) : IClassFixture<MiniAppHo
 
         var officer = await host.ClientForAsync("demo-school01-officer");
         // The creator cannot verify before evidence arrives; the school cannot act on the unit's finding.
-        await AssertProblemAsync(await creator.PostAsync($"/api/guidance/findings/{schoolFinding}/accept", null), HttpStatusCode.Conflict, "guidance.finding_state");
-        await AssertProblemAsync(await officer.PostAsJsonAsync($"/api/guidance/findings/{unitFinding}/evidence", new { note = "已处理" }), HttpStatusCode.Forbidden, "forbidden");
+        await MiniAppHost.AssertProblemAsync(await creator.PostAsync($"/api/guidance/findings/{schoolFinding}/accept", null), HttpStatusCode.Conflict, "guidance.finding_state");
+        await MiniAppHost.AssertProblemAsync(await officer.PostAsJsonAsync($"/api/guidance/findings/{unitFinding}/evidence", new { note = "已处理" }), HttpStatusCode.Forbidden, "forbidden");
         // …nor verify its own evidence.
         Assert.Equal(HttpStatusCode.OK, (await officer.PostAsJsonAsync($"/api/guidance/findings/{schoolFinding}/evidence", new { note = "已报修", photoIds = await UploadAsync(officer, 1) })).StatusCode);
-        await AssertProblemAsync(await officer.PostAsync($"/api/guidance/findings/{schoolFinding}/accept", null), HttpStatusCode.Forbidden, "forbidden");
+        await MiniAppHost.AssertProblemAsync(await officer.PostAsync($"/api/guidance/findings/{schoolFinding}/accept", null), HttpStatusCode.Forbidden, "forbidden");
 
-        await AssertProblemAsync(await creator.PostAsJsonAsync($"/api/guidance/findings/{schoolFinding}/send-back", new { reason = "" }), HttpStatusCode.BadRequest, "guidance.reason_required");
-        var back = await JsonAsync(await creator.PostAsJsonAsync($"/api/guidance/findings/{schoolFinding}/send-back", new { reason = "未见维修后的照片" }));
+        await MiniAppHost.AssertProblemAsync(await creator.PostAsJsonAsync($"/api/guidance/findings/{schoolFinding}/send-back", new { reason = "" }), HttpStatusCode.BadRequest, "guidance.reason_required");
+        var back = await MiniAppHost.JsonAsync(await creator.PostAsJsonAsync($"/api/guidance/findings/{schoolFinding}/send-back", new { reason = "未见维修后的照片" }));
         var sentBack = back.GetProperty("findings").EnumerateArray().First();
         Assert.Equal("Open", sentBack.GetProperty("state").GetString());
         Assert.Equal("未见维修后的照片", sentBack.GetProperty("returnedReason").GetString());
         Assert.Equal(1, sentBack.GetProperty("returnCount").GetInt32());
 
         Assert.Equal(HttpStatusCode.OK, (await officer.PostAsJsonAsync($"/api/guidance/findings/{schoolFinding}/evidence", new { note = "已维修并测试", photoIds = await UploadAsync(officer, 1) })).StatusCode);
-        var accepted = await JsonAsync(await creator.PostAsync($"/api/guidance/findings/{schoolFinding}/accept", null));
+        var accepted = await MiniAppHost.JsonAsync(await creator.PostAsync($"/api/guidance/findings/{schoolFinding}/accept", null));
         Assert.Equal("Open", accepted.GetProperty("state").GetString());
 
         // The assigned unit submits; a colleague of the creator (the same unit's head) accepts; the record ends.
         var mktClient = await host.ClientForAsync(mktHandler);
         Assert.Equal(HttpStatusCode.OK, (await mktClient.GetAsync($"/api/guidance/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await mktClient.PostAsJsonAsync($"/api/guidance/findings/{unitFinding}/evidence", new { note = "已劝离并设置禁摆区" })).StatusCode);
-        var done = await JsonAsync(await (await host.ClientForAsync(polHead)).PostAsync($"/api/guidance/findings/{unitFinding}/accept", null));
+        var done = await MiniAppHost.JsonAsync(await (await host.ClientForAsync(polHead)).PostAsync($"/api/guidance/findings/{unitFinding}/accept", null));
         Assert.Equal("Closed", done.GetProperty("state").GetString());
         Assert.Equal("已完成", done.GetProperty("stateZh").GetString());
-        Assert.Equal("Closed", await ScalarAsync<string>("SELECT state FROM guidance_records WHERE id = @id", new { id }));
-        await AssertProblemAsync(await creator.PostAsync($"/api/guidance/findings/{unitFinding}/accept", null), HttpStatusCode.Conflict, "guidance.finding_state");
+        Assert.Equal("Closed", await host.ScalarAsync<string>("SELECT state FROM guidance_records WHERE id = @id", new { id }));
+        await MiniAppHost.AssertProblemAsync(await creator.PostAsync($"/api/guidance/findings/{unitFinding}/accept", null), HttpStatusCode.Conflict, "guidance.finding_state");
     }
 
     [Fact]
@@ -135,7 +119,7 @@ public sealed class GuidanceApiTests(MiniAppHost host) : IClassFixture<MiniAppHo
     {
         var (pol, polHandler) = await TownUnitAsync(1, "POL");
         var creator = await host.ClientForAsync(polHandler);
-        var created = await JsonAsync(await creator.PostAsJsonAsync("/api/guidance", new
+        var created = await MiniAppHost.JsonAsync(await creator.PostAsJsonAsync("/api/guidance", new
         {
             schoolId = await SchoolIdAsync(1), unitId = pol, kind = "BusinessGuidance", date = Today(), summary = "指导护学岗设置", attendees = "民警",
             findings = new[] { new { description = "护学岗标识缺失", assignee = "School", deadline = InDays(3) } },
@@ -147,11 +131,11 @@ public sealed class GuidanceApiTests(MiniAppHost host) : IClassFixture<MiniAppHo
         Assert.Equal(HttpStatusCode.OK, (await (await host.ClientForAsync("demo-edu-admin")).GetAsync($"/api/guidance/{id}")).StatusCode);
 
         var other = await host.ClientForAsync("demo-school02-officer");
-        await AssertProblemAsync(await other.GetAsync($"/api/guidance/{id}"), HttpStatusCode.Forbidden, "forbidden");
+        await MiniAppHost.AssertProblemAsync(await other.GetAsync($"/api/guidance/{id}"), HttpStatusCode.Forbidden, "forbidden");
         var list = await other.GetFromJsonAsync<JsonElement>("/api/guidance?pageSize=100");
         Assert.DoesNotContain(list.EnumerateArray(), r => r.GetProperty("id").GetInt64() == id);
-        await AssertProblemAsync(await other.PostAsJsonAsync($"/api/guidance/findings/{finding}/evidence", new { note = "冒充" }), HttpStatusCode.NotFound, "guidance.finding_not_found");
-        Assert.Equal("Open", await ScalarAsync<string>("SELECT state FROM guidance_findings WHERE id = @finding", new { finding }));
+        await MiniAppHost.AssertProblemAsync(await other.PostAsJsonAsync($"/api/guidance/findings/{finding}/evidence", new { note = "冒充" }), HttpStatusCode.NotFound, "guidance.finding_not_found");
+        Assert.Equal("Open", await host.ScalarAsync<string>("SELECT state FROM guidance_findings WHERE id = @finding", new { finding }));
 
         var own = await (await host.ClientForAsync("demo-school01-officer")).GetFromJsonAsync<JsonElement>("/api/guidance?pageSize=100");
         Assert.Contains(own.EnumerateArray(), r => r.GetProperty("id").GetInt64() == id);
@@ -163,13 +147,13 @@ public sealed class GuidanceApiTests(MiniAppHost host) : IClassFixture<MiniAppHo
     {
         var (mkt, _) = await TownUnitAsync(1, "MKT");
         var (_, polHandler) = await TownUnitAsync(1, "POL");
-        var before = await ScalarAsync<long>("SELECT COUNT(*) FROM guidance_records");
+        var before = await host.ScalarAsync<long>("SELECT COUNT(*) FROM guidance_records");
         var r = await (await host.ClientForAsync(polHandler)).PostAsJsonAsync("/api/guidance", new
         {
             schoolId = await SchoolIdAsync(1), unitId = mkt, kind = "Inspection", date = Today(), summary = "冒名检查", attendees = "某人", findings = Array.Empty<object>(),
         });
-        await AssertProblemAsync(r, HttpStatusCode.Forbidden, "forbidden");
-        Assert.Equal(before, await ScalarAsync<long>("SELECT COUNT(*) FROM guidance_records"));
+        await MiniAppHost.AssertProblemAsync(r, HttpStatusCode.Forbidden, "forbidden");
+        Assert.Equal(before, await host.ScalarAsync<long>("SELECT COUNT(*) FROM guidance_records"));
     }
 
     public static TheoryData<string, string> BadRecords => new()
@@ -195,9 +179,9 @@ public sealed class GuidanceApiTests(MiniAppHost host) : IClassFixture<MiniAppHo
         fields["schoolId"] = await SchoolIdAsync(1);
         fields["unitId"] = pol;
         fields.TryAdd("date", Today());
-        var before = await ScalarAsync<long>("SELECT COUNT(*) FROM guidance_records");
+        var before = await host.ScalarAsync<long>("SELECT COUNT(*) FROM guidance_records");
         var r = await (await host.ClientForAsync(polHandler)).PostAsJsonAsync("/api/guidance", fields);
-        await AssertProblemAsync(r, HttpStatusCode.BadRequest, code);
-        Assert.Equal(before, await ScalarAsync<long>("SELECT COUNT(*) FROM guidance_records"));
+        await MiniAppHost.AssertProblemAsync(r, HttpStatusCode.BadRequest, code);
+        Assert.Equal(before, await host.ScalarAsync<long>("SELECT COUNT(*) FROM guidance_records"));
     }
 }

@@ -48,6 +48,23 @@ public sealed class MiniAppHost : IAsyncLifetime
 
     public HttpClient Anonymous() => Factory.CreateClient();
 
+    public async Task<T> ScalarAsync<T>(string sql, object? args = null)
+    {
+        await using var conn = await Db.DataSource.OpenConnectionAsync();
+        return (await Dapper.SqlMapper.ExecuteScalarAsync<T>(conn, sql, args))!;
+    }
+
+    public static async Task<System.Text.Json.JsonElement> JsonAsync(HttpResponseMessage r) => await r.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+
+    /// <summary>A ProblemDetails with this status and stable code, whose title people read in Chinese.</summary>
+    public static async Task AssertProblemAsync(HttpResponseMessage r, System.Net.HttpStatusCode status, string code)
+    {
+        Assert.Equal(status, r.StatusCode);
+        var p = await JsonAsync(r);
+        Assert.Equal(code, p.GetProperty("code").GetString());
+        Assert.Matches(@"\p{IsCJKUnifiedIdeographs}", p.GetProperty("title").GetString());
+    }
+
     /// <summary>A client logged in (development login) as a demo user, e.g. <c>demo-school01-officer</c>.</summary>
     public async Task<HttpClient> ClientForAsync(string dingTalkUserId)
     {

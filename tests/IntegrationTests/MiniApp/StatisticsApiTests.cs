@@ -77,14 +77,6 @@ public sealed class StatisticsApiTests(MiniAppHost host) : IClassFixture<MiniApp
     private static Dictionary<string, long> Counts(JsonElement rows) =>
         rows.EnumerateArray().ToDictionary(r => r.GetProperty("key").GetString()!, r => r.GetProperty("count").GetInt64());
 
-    private static async Task AssertProblemAsync(HttpResponseMessage r, HttpStatusCode status, string code)
-    {
-        Assert.Equal(status, r.StatusCode);
-        var p = await r.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(code, p.GetProperty("code").GetString());
-        Assert.Matches(@"\p{IsCJKUnifiedIdeographs}", p.GetProperty("title").GetString());
-    }
-
     [Fact]
     public async Task Admin_SeesTheWholeDistrict_WithDurationsRatesHotSpotAndOpenSeries()
     {
@@ -140,7 +132,7 @@ public sealed class StatisticsApiTests(MiniAppHost host) : IClassFixture<MiniApp
         Assert.Single(leader.GetProperty("clues").GetProperty("bySchool").EnumerateArray());
         Assert.Equal(1, leader.GetProperty("guidance").GetProperty("activeSchools").GetInt64());
 
-        await AssertProblemAsync(await (await host.ClientForAsync("demo-school02-officer")).GetAsync($"/api/statistics?{Period}"), HttpStatusCode.Forbidden, "forbidden");
+        await MiniAppHost.AssertProblemAsync(await (await host.ClientForAsync("demo-school02-officer")).GetAsync($"/api/statistics?{Period}"), HttpStatusCode.Forbidden, "forbidden");
         var grid2 = await (await host.ClientForAsync("demo-school02-grid")).GetFromJsonAsync<JsonElement>($"/api/statistics?{Period}");
         Assert.Equal(1, grid2.GetProperty("clues").GetProperty("total").GetInt32());
     }
@@ -189,7 +181,7 @@ public sealed class StatisticsApiTests(MiniAppHost host) : IClassFixture<MiniApp
         var admin = await host.ClientForAsync("demo-edu-admin");
         var adminId = await UserIdAsync("demo-edu-admin");
         var before = await ExportAuditsAsync(adminId);
-        await AssertProblemAsync(await admin.GetAsync($"/api/statistics/export?{query}"), HttpStatusCode.BadRequest, code);
+        await MiniAppHost.AssertProblemAsync(await admin.GetAsync($"/api/statistics/export?{query}"), HttpStatusCode.BadRequest, code);
         Assert.Equal(before, await ExportAuditsAsync(adminId));
     }
 
@@ -199,7 +191,7 @@ public sealed class StatisticsApiTests(MiniAppHost host) : IClassFixture<MiniApp
         var officer = await host.ClientForAsync("demo-school01-officer");
         var id = await UserIdAsync("demo-school01-officer");
         var before = await ExportAuditsAsync(id);
-        await AssertProblemAsync(await officer.GetAsync($"/api/statistics/export?format=csv&{Period}"), HttpStatusCode.Forbidden, "forbidden");
+        await MiniAppHost.AssertProblemAsync(await officer.GetAsync($"/api/statistics/export?format=csv&{Period}"), HttpStatusCode.Forbidden, "forbidden");
         Assert.Equal(before, await ExportAuditsAsync(id));
     }
 

@@ -9,31 +9,17 @@ namespace SchoolSafety.IntegrationTests.MiniApp;
 [Collection(DatabaseCollection.Name)]
 public sealed class WorkListApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
 {
-    private async Task<T> ScalarAsync<T>(string sql, object? args = null)
-    {
-        await using var conn = await host.Db.DataSource.OpenConnectionAsync();
-        return (await conn.ExecuteScalarAsync<T>(sql, args))!;
-    }
-
     /// <summary>Item 5 (police, traffic), task 2: 80 new 30 km/h signs by 2022-09-01; its progress emptied first.</summary>
     private async Task<long> SignsTaskAsync()
     {
-        var id = await ScalarAsync<long>("SELECT id FROM worklist_tasks WHERE item_no = 5 AND seq = 2");
-        await ScalarAsync<int>("DELETE FROM worklist_progress WHERE task_id = @id", new { id });
+        var id = await host.ScalarAsync<long>("SELECT id FROM worklist_tasks WHERE item_no = 5 AND seq = 2");
+        await host.ScalarAsync<int>("DELETE FROM worklist_progress WHERE task_id = @id", new { id });
         return id;
     }
 
-    private Task<long> ProgressCountAsync(long taskId) => ScalarAsync<long>("SELECT COUNT(*) FROM worklist_progress WHERE task_id = @taskId", new { taskId });
+    private Task<long> ProgressCountAsync(long taskId) => host.ScalarAsync<long>("SELECT COUNT(*) FROM worklist_progress WHERE task_id = @taskId", new { taskId });
 
     private static string Today() => DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8)).ToString("yyyy-MM-dd");
-
-    private static async Task AssertProblemAsync(HttpResponseMessage r, HttpStatusCode status, string code)
-    {
-        Assert.Equal(status, r.StatusCode);
-        var p = await r.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(code, p.GetProperty("code").GetString());
-        Assert.Matches(@"\p{IsCJKUnifiedIdeographs}", p.GetProperty("title").GetString());
-    }
 
     [Fact]
     public async Task List_Has22RowsWithTheirTasks_OngoingTasksAreNeverOverdue()
@@ -44,7 +30,7 @@ public sealed class WorkListApiTests(MiniAppHost host) : IClassFixture<MiniAppHo
         Assert.Equal("POL", items[4].GetProperty("ownerLine").GetString());
         Assert.True(items[4].GetProperty("tasks").GetArrayLength() >= 2);
         var tasks = items.SelectMany(i => i.GetProperty("tasks").EnumerateArray()).ToList();
-        Assert.Equal(await ScalarAsync<long>("SELECT COUNT(*) FROM worklist_tasks"), tasks.Count);
+        Assert.Equal(await host.ScalarAsync<long>("SELECT COUNT(*) FROM worklist_tasks"), tasks.Count);
         Assert.All(tasks.Where(t => t.GetProperty("ongoing").GetBoolean()), t => Assert.False(t.GetProperty("overdue").GetBoolean()));
     }
 
@@ -85,7 +71,7 @@ public sealed class WorkListApiTests(MiniAppHost host) : IClassFixture<MiniAppHo
     {
         var task = await SignsTaskAsync();
         var client = await host.ClientForAsync(who);
-        await AssertProblemAsync(await client.PostAsJsonAsync($"/api/worklist/tasks/{task}/progress", new { amount = 1, date = Today() }), HttpStatusCode.Forbidden, "forbidden");
+        await MiniAppHost.AssertProblemAsync(await client.PostAsJsonAsync($"/api/worklist/tasks/{task}/progress", new { amount = 1, date = Today() }), HttpStatusCode.Forbidden, "forbidden");
         Assert.Equal(0, await ProgressCountAsync(task));
     }
 
@@ -93,12 +79,12 @@ public sealed class WorkListApiTests(MiniAppHost host) : IClassFixture<MiniAppHo
     public async Task Report_ByTownLevelUnitOfTheLine_Is403()
     {
         var task = await SignsTaskAsync();
-        var townHandler = await ScalarAsync<string>("""
+        var townHandler = await host.ScalarAsync<string>("""
             SELECT us.dingtalk_user_id FROM memberships m JOIN units u ON u.id = m.unit_id JOIN users us ON us.id = m.user_id
              WHERE u.line_code = 'POL' AND u.level = 'Town' AND m.role = 'Handler' ORDER BY m.id LIMIT 1
             """);
         var client = await host.ClientForAsync(townHandler);
-        await AssertProblemAsync(await client.PostAsJsonAsync($"/api/worklist/tasks/{task}/progress", new { amount = 1, date = Today() }), HttpStatusCode.Forbidden, "forbidden");
+        await MiniAppHost.AssertProblemAsync(await client.PostAsJsonAsync($"/api/worklist/tasks/{task}/progress", new { amount = 1, date = Today() }), HttpStatusCode.Forbidden, "forbidden");
         Assert.Equal(0, await ProgressCountAsync(task));
     }
 
@@ -118,7 +104,7 @@ public sealed class WorkListApiTests(MiniAppHost host) : IClassFixture<MiniAppHo
     {
         var task = await SignsTaskAsync();
         var handler = await host.ClientForAsync("demo-POL-handler");
-        await AssertProblemAsync(await handler.PostAsJsonAsync($"/api/worklist/tasks/{task}/progress", body), HttpStatusCode.BadRequest, code);
+        await MiniAppHost.AssertProblemAsync(await handler.PostAsJsonAsync($"/api/worklist/tasks/{task}/progress", body), HttpStatusCode.BadRequest, code);
         Assert.Equal(0, await ProgressCountAsync(task));
     }
 
@@ -126,15 +112,15 @@ public sealed class WorkListApiTests(MiniAppHost host) : IClassFixture<MiniAppHo
     public async Task Report_UnknownTask_Is404()
     {
         var handler = await host.ClientForAsync("demo-POL-handler");
-        await AssertProblemAsync(await handler.PostAsJsonAsync("/api/worklist/tasks/999999999/progress", new { amount = 1, date = Today() }), HttpStatusCode.NotFound, "worklist.task_not_found");
+        await MiniAppHost.AssertProblemAsync(await handler.PostAsJsonAsync("/api/worklist/tasks/999999999/progress", new { amount = 1, date = Today() }), HttpStatusCode.NotFound, "worklist.task_not_found");
     }
 
     [Fact]
     public async Task OverdueAndProgress_AreForTheDistrictOnly()
     {
         var officer = await host.ClientForAsync("demo-school01-officer");
-        await AssertProblemAsync(await officer.GetAsync("/api/worklist/overdue"), HttpStatusCode.Forbidden, "forbidden");
-        await AssertProblemAsync(await officer.GetAsync($"/api/worklist/tasks/{await SignsTaskAsync()}/progress"), HttpStatusCode.Forbidden, "forbidden");
+        await MiniAppHost.AssertProblemAsync(await officer.GetAsync("/api/worklist/overdue"), HttpStatusCode.Forbidden, "forbidden");
+        await MiniAppHost.AssertProblemAsync(await officer.GetAsync($"/api/worklist/tasks/{await SignsTaskAsync()}/progress"), HttpStatusCode.Forbidden, "forbidden");
         var mkt = await host.ClientForAsync("demo-MKT-handler");
         Assert.Equal(HttpStatusCode.OK, (await mkt.GetAsync("/api/worklist/overdue")).StatusCode);
     }
