@@ -28,6 +28,10 @@ if [ ! -d "$dir/data/mysql" ]; then
 fi
 
 if ! mariadb-admin --socket="$sock" -uroot ping >/dev/null 2>&1; then
+  if (echo >/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then
+    echo "db: port $port is taken by another server (another checkout's MariaDB?); stop it, or choose a port with SCHOOLSAFETY_DB_PORT" >&2
+    exit 1
+  fi
   echo "db: starting MariaDB on 127.0.0.1:$port" >&2
   setsid mariadbd --no-defaults --user=root --datadir="$dir/data" --socket="$sock" --port="$port" \
     --bind-address=127.0.0.1 --pid-file="$dir/mysqld.pid" --log-error="$dir/error.log" \
