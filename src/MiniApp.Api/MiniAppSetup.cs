@@ -20,8 +20,6 @@ public static class MiniAppSetup
             System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All));
         services.AddExceptionHandler<UnexpectedErrorHandler>();
         services.AddOpenApi("v1");
-        // Photos up to 10 MB are read in memory (the default spills every file over 64 KB to a temp file).
-        services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o => o.MemoryBufferThreshold = 10 * 1024 * 1024 + 4096);
 
         services.AddOptions<LoginSessionOptions>().BindConfiguration(LoginSessionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SessionTokens>();

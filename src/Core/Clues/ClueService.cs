@@ -73,9 +73,8 @@ public sealed class ClueService(
                 ? Invalid("clue.school_required", "您在多所学校任职，请选择上报的学校")
                 : Outcome(OutcomeKind.Forbidden, "clue.school_not_yours", "只能为本人所在学校上报线索");
 
-        var route = WorkGroupRoute(
-            reporter.LineMembers.Where(m => m.SchoolId == school.SchoolId).Select(m => (m.UserId, m.UnitId)).ToList(),
-            reporter.CoLeaders.Where(c => c.SchoolId == school.SchoolId).Select(c => c.UserId).ToList());
+        var members = reporter.LineMembers.Where(m => m.SchoolId == school.SchoolId).Select(m => (m.UserId, m.UnitId)).ToList();
+        var route = WorkGroupRoute(members, members.Count == 0 ? await org.SchoolRoleUsersAsync(conn, tx, school.SchoolId, Role.CoLeader, ct) : []);
         var now = Now();
         var row = new ClueRow
         {

@@ -84,7 +84,7 @@ public sealed record UserRow
 /// <summary>A work-group member of one line: the first handler of that line's clues at the school.</summary>
 public sealed record WorkGroupMemberRow(long UserId, long UnitId);
 
-/// <summary>A user tied to a school: a work-group member of some line (with their unit) or a co-leader (unit 0).</summary>
+/// <summary>A work-group member of some line at a school, with their unit.</summary>
 public sealed record SchoolMemberRow
 {
     public long SchoolId { get; init; }
@@ -92,5 +92,5 @@ public sealed record SchoolMemberRow
     public long UnitId { get; init; }
 }
 
-/// <summary>A reporter's memberships, and for each of their schools the members of one line and the co-leaders.</summary>
-public sealed record ReporterContext(IReadOnlyList<MembershipRow> Memberships, IReadOnlyList<SchoolMemberRow> LineMembers, IReadOnlyList<SchoolMemberRow> CoLeaders);
+/// <summary>A reporter's memberships, and for each of their schools the members of one line.</summary>
+public sealed record ReporterContext(IReadOnlyList<MembershipRow> Memberships, IReadOnlyList<SchoolMemberRow> LineMembers);

@@ -33,26 +33,20 @@ public sealed partial class OrganisationStore(TimeProvider clock)
           JOIN users u ON u.id = m.user_id AND u.active = 1
          WHERE m.line_code = @LineCode
            AND g.school_id IN (SELECT school_id FROM memberships WHERE user_id = @UserId AND role IN ('Reporter', 'CoLeader'))
-         ORDER BY m.user_id;
-        SELECT c.school_id AS {nameof(SchoolMemberRow.SchoolId)}, c.user_id AS {nameof(SchoolMemberRow.UserId)}, 0 AS {nameof(SchoolMemberRow.UnitId)}
-          FROM memberships c
-          JOIN users u ON u.id = c.user_id AND u.active = 1
-         WHERE c.role = 'CoLeader'
-           AND c.school_id IN (SELECT school_id FROM memberships WHERE user_id = @UserId AND role IN ('Reporter', 'CoLeader'))
-         ORDER BY c.user_id
+         ORDER BY m.user_id
         """;
 
     /// <summary>
     /// What a report needs to know about its reporter, in one round trip: their memberships, and for
-    /// each of their schools the work-group members of the line and the co-leaders.
+    /// each of their schools the work-group members of the line. (The co-leaders, needed only when a line
+    /// has no member there, come from <see cref="SchoolRoleUsersAsync"/>.)
     /// </summary>
     public async Task<ReporterContext> ReporterContextAsync(MySqlConnection conn, MySqlTransaction? tx, long userId, string lineCode, CancellationToken ct)
     {
         using var results = await conn.QueryMultipleAsync(new CommandDefinition(ReporterContextSql, new { UserId = userId, LineCode = lineCode }, tx, cancellationToken: ct));
         var memberships = (await results.ReadAsync<MembershipRow>()).AsList();
         var members = (await results.ReadAsync<SchoolMemberRow>()).AsList();
-        var coLeaders = (await results.ReadAsync<SchoolMemberRow>()).AsList();
-        return new ReporterContext(memberships, members, coLeaders);
+        return new ReporterContext(memberships, members);
     }
 
     private const string ItemSql = $"""

@@ -32,7 +32,7 @@ public static class CluesApi
     {
         if (!request.HasFormContentType)
             return Problems.BadRequest("request.multipart_required", "请以 multipart/form-data 提交线索");
-        var form = await request.ReadFormAsync(ct);
+        var form = await request.ReadFormAsync(PhotosApi.Form, ct);
         if (!int.TryParse(form["itemNo"], NumberStyles.None, CultureInfo.InvariantCulture, out var itemNo))
             return Problems.BadRequest("clue.item_unknown", "请选择工作清单中的隐患类别");
         var description = form["description"].ToString();
