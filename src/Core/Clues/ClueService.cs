@@ -296,6 +296,10 @@ public sealed class ClueService(
                 next = next with
                 {
                     Tier = up, UnitId = upUnit, AssigneeUserId = null, EscalatedFromUnitId = clue.UnitId, EscalatedFromTier = clue.Tier,
+                    // A line with no city unit (the towns' own items, escalated to the district office) stops at District:
+                    // the barrier keeps "escalate" off its cards and lists instead of offering a button that is always refused.
+                    CityEscalationBarred = clue.CityEscalationBarred
+                        || (up == Tier.District && await UnitAtTierAsync(conn, tx, upItem, Tier.City, ct) is null),
                 };
                 recipients = await org.UnitStaffAsync(conn, tx, upUnit.Value, ct);
                 break;

@@ -394,5 +394,9 @@ public sealed class ClueLifecycleTests(CoreServices core) : IClassFixture<CoreSe
         Assert.Equal(Tier.District, (await RowAsync(c.ClueId)).Tier);
         c = await ActAsync(c, ClueAction.Accept, officeHandler);
         await ActAsync(c, ClueAction.Escalate, officeHandler, note: "上报市级", expect: OutcomeKind.Refused);
+        // …and the office is not offered the button.
+        var detail = await Clues.ReadAsync(c.ClueId, officeHandler);
+        Assert.DoesNotContain(ClueAction.Escalate, detail!.AvailableActions);
+        Assert.Contains(ClueAction.Resolve, detail.AvailableActions);
     }
 }
