@@ -103,11 +103,6 @@ public sealed partial class ClueStore
     public Task<ClueRow?> GetAsync(MySqlConnection conn, MySqlTransaction? tx, long id, CancellationToken ct) =>
         conn.QuerySingleOrDefaultAsync<ClueRow>(new CommandDefinition(GetSql, new { Id = id }, tx, cancellationToken: ct));
 
-    private const string GetByNumberSql = $"SELECT {Columns} FROM clues WHERE number = @Number";
-
-    public Task<ClueRow?> GetByNumberAsync(MySqlConnection conn, MySqlTransaction? tx, string number, CancellationToken ct) =>
-        conn.QuerySingleOrDefaultAsync<ClueRow>(new CommandDefinition(GetByNumberSql, new { Number = number }, tx, cancellationToken: ct));
-
     private const string UpdateSql = """
         UPDATE clues
            SET item_no = @ItemNo, line_code = @LineCode, updated_at = @UpdatedAt, state = @State, tier = @Tier,
