@@ -211,12 +211,14 @@ public sealed partial class DingTalkClient(
         for (var throttled = 0; ; )
         {
             var token = await tokens.GetAsync(FetchTokenAsync, ct);
-            await limiter.WaitAsync(api, ct);
             try
             {
                 using var req = build(token);
-                using var res = await http.SendAsync(req, HttpCompletionOption.ResponseContentRead, ct);
-                return await read(res, ct);
+                HttpResponseMessage res;
+                using (await limiter.AcquireAsync(api, ct))
+                    res = await http.SendAsync(req, HttpCompletionOption.ResponseContentRead, ct);
+                using (res)
+                    return await read(res, ct);
             }
             catch (DingTalkApiException e) when (e.IsAuthError && !refetched)
             {

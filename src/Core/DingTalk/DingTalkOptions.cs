@@ -48,10 +48,10 @@ public sealed class DingTalkOptions
     public int CallsPerSecondPerApi { get; set; } = 20;
 
     /// <summary>
-    /// Slack added to the limiter's one-second window, so that uneven network delay between here and DingTalk
-    /// cannot make DingTalk see N+1 calls in one second. Costs margin/(1 s + margin) of the throughput.
+    /// Slack added to the limiter's one-second window. Not needed for network jitter (a call's slot is held
+    /// until its answer is back, see <see cref="ApiRateLimiter"/>); only for a DingTalk whose clock runs fast.
     /// </summary>
-    public TimeSpan RateWindowMargin { get; set; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan RateWindowMargin { get; set; } = TimeSpan.Zero;
 
     public TimeSpan RateWindow => TimeSpan.FromSeconds(1) + RateWindowMargin;
 

@@ -5,28 +5,28 @@ namespace SchoolSafety.Core.Tests.DingTalk;
 
 public sealed class ApiRateLimiterTests
 {
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.Parse("2026-11-29T00:00:00Z"));
+
     [Fact]
-    public async Task Wait_UpToLimitInWindow_PassesAtOnce()
+    public void Acquire_UpToLimitInWindow_PassesAtOnce()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-29T00:00:00Z"));
-        var limiter = new ApiRateLimiter(clock, 3, TimeSpan.FromSeconds(1));
+        var limiter = new ApiRateLimiter(_clock, 3, TimeSpan.FromSeconds(1));
 
         for (var i = 0; i < 3; i++)
-            Assert.True(limiter.WaitAsync("robot.send", CancellationToken.None).IsCompletedSuccessfully);
+            Assert.True(limiter.AcquireAsync("robot.send", CancellationToken.None).IsCompletedSuccessfully);
     }
 
     [Fact]
-    public async Task Wait_OneOverLimit_WaitsUntilOldestCallLeavesWindow()
+    public async Task Acquire_OneOverLimit_WaitsUntilOldestFinishedCallLeavesWindow()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-29T00:00:00Z"));
-        var limiter = new ApiRateLimiter(clock, 3, TimeSpan.FromSeconds(1));
-        for (var i = 0; i < 3; i++) await limiter.WaitAsync("robot.send", CancellationToken.None);
-        clock.Advance(TimeSpan.FromMilliseconds(400));
+        var limiter = new ApiRateLimiter(_clock, 3, TimeSpan.FromSeconds(1));
+        for (var i = 0; i < 3; i++) (await limiter.AcquireAsync("robot.send", CancellationToken.None)).Dispose();
+        _clock.Advance(TimeSpan.FromMilliseconds(400));
 
-        var fourth = limiter.WaitAsync("robot.send", CancellationToken.None);
-        clock.Advance(TimeSpan.FromMilliseconds(599));
+        var fourth = limiter.AcquireAsync("robot.send", CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMilliseconds(599));
         var stillWaiting = !fourth.IsCompleted;
-        clock.Advance(TimeSpan.FromMilliseconds(1));
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
         await fourth.WaitAsync(TimeSpan.FromSeconds(5));
 
         Assert.True(stillWaiting);
@@ -34,38 +34,94 @@ public sealed class ApiRateLimiterTests
     }
 
     [Fact]
-    public async Task Wait_OtherApi_HasItsOwnBudget()
+    public async Task Acquire_CallsStillInFlight_WaitsForAnswerPlusOneWindow()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-29T00:00:00Z"));
-        var limiter = new ApiRateLimiter(clock, 1, TimeSpan.FromSeconds(1));
-        await limiter.WaitAsync("robot.send", CancellationToken.None);
+        // A slow answer: DingTalk may count the call at any point until it answers, so the window starts then.
+        var limiter = new ApiRateLimiter(_clock, 1, TimeSpan.FromSeconds(1));
+        var slow = await limiter.AcquireAsync("robot.send", CancellationToken.None);
 
-        var sameApi = limiter.WaitAsync("robot.send", CancellationToken.None);
-        var otherApi = limiter.WaitAsync("card.update", CancellationToken.None);
+        var next = limiter.AcquireAsync("robot.send", CancellationToken.None);
+        _clock.Advance(TimeSpan.FromSeconds(3));
+        await Task.Delay(20);
+        var waitingWhileInFlight = !next.IsCompleted;
+        slow.Dispose();
+        await Task.Delay(20);
+        _clock.Advance(TimeSpan.FromMilliseconds(999));
+        await Task.Delay(20);
+        var waitingInWindow = !next.IsCompleted;
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        await next.WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.True(waitingWhileInFlight);
+        Assert.True(waitingInWindow);
+    }
+
+    [Fact]
+    public async Task Slot_DisposedTwice_FinishesOnce()
+    {
+        var limiter = new ApiRateLimiter(_clock, 2, TimeSpan.FromSeconds(1));
+        var first = await limiter.AcquireAsync("x", CancellationToken.None);
+        var second = await limiter.AcquireAsync("x", CancellationToken.None);
+        first.Dispose();
+        first.Dispose();
+        _clock.Advance(TimeSpan.FromSeconds(1));
+
+        // One slot is free again (first aged out); the second is still in flight, so the next after that waits.
+        (await limiter.AcquireAsync("x", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+        var blocked = limiter.AcquireAsync("x", CancellationToken.None);
+        await Task.Delay(20);
+        Assert.False(blocked.IsCompleted);
+        second.Dispose();
+    }
+
+    [Fact]
+    public async Task Acquire_Cancelled_ThrowsAndFreesTheQueue()
+    {
+        var limiter = new ApiRateLimiter(_clock, 1, TimeSpan.FromSeconds(1));
+        var held = await limiter.AcquireAsync("x", CancellationToken.None);
+        using var cts = new CancellationTokenSource();
+
+        var waiting = limiter.AcquireAsync("x", cts.Token);
+        cts.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        held.Dispose();
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        (await limiter.AcquireAsync("x", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+    }
+
+    [Fact]
+    public async Task Acquire_OtherApi_HasItsOwnBudget()
+    {
+        var limiter = new ApiRateLimiter(_clock, 1, TimeSpan.FromSeconds(1));
+        (await limiter.AcquireAsync("robot.send", CancellationToken.None)).Dispose();
+
+        var sameApi = limiter.AcquireAsync("robot.send", CancellationToken.None);
+        var otherApi = limiter.AcquireAsync("card.update", CancellationToken.None);
 
         Assert.False(sameApi.IsCompleted);
         Assert.True(otherApi.IsCompletedSuccessfully);
-        clock.Advance(TimeSpan.FromSeconds(1));
+        _clock.Advance(TimeSpan.FromSeconds(1));
         await sameApi.WaitAsync(TimeSpan.FromSeconds(5));
     }
 
     [Fact]
-    public async Task Wait_ManyCallsInARow_NeverMoreThanLimitInAnyWindow()
+    public async Task Acquire_ManyCallsInARow_NeverMoreThanLimitInAnyWindow()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-29T00:00:00Z"));
-        var limiter = new ApiRateLimiter(clock, 5, TimeSpan.FromSeconds(1));
+        var limiter = new ApiRateLimiter(_clock, 5, TimeSpan.FromSeconds(1));
         var granted = new List<DateTimeOffset>();
 
         for (var i = 0; i < 23; i++)
         {
-            var wait = limiter.WaitAsync("x", CancellationToken.None);
+            var wait = limiter.AcquireAsync("x", CancellationToken.None);
             while (!wait.IsCompleted)
             {
-                clock.Advance(TimeSpan.FromMilliseconds(250));
+                _clock.Advance(TimeSpan.FromMilliseconds(250));
                 // Let the timer continuation run before the clock moves again, so the grant happens at this instant.
                 try { await wait.WaitAsync(TimeSpan.FromMilliseconds(100)); } catch (TimeoutException) { }
             }
-            granted.Add(clock.GetUtcNow());
+            (await wait).Dispose();
+            granted.Add(_clock.GetUtcNow());
         }
 
         var busiest = granted.Select((t, i) => granted.Skip(i).TakeWhile(u => u - t < TimeSpan.FromSeconds(1)).Count()).Max();
