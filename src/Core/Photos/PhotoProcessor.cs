@@ -14,13 +14,14 @@ public enum PhotoFormat
 /// A photo made safe to keep: no EXIF, location or other metadata survives. <see cref="Thumbnail"/> is
 /// null when it is cheaper to make it later, on first view (<see cref="PhotoProcessor.Thumbnail"/>).
 /// </summary>
-public sealed record ProcessedPhoto(byte[] Image, string ContentType, byte[]? Thumbnail, int Width, int Height);
+public sealed record ProcessedPhoto(ReadOnlyMemory<byte> Image, string ContentType, byte[]? Thumbnail, int Width, int Height);
 
 public sealed record PhotoProblem(string Code, string Message);
 
 /// <summary>
-/// Judges an upload by its bytes, not its name, and re-encodes it: the stored image carries no EXIF
-/// (GPS location, camera, time) and is turned upright by the EXIF orientation it had.
+/// Judges an upload by its bytes, not its name, and makes it safe to keep: the stored image carries no EXIF
+/// (GPS location, camera, time). An upright photo only loses its metadata segments; one that EXIF says
+/// to turn is decoded, turned upright and re-encoded.
 /// </summary>
 public static class PhotoProcessor
 {
@@ -31,7 +32,7 @@ public static class PhotoProcessor
     public static PhotoFormat Sniff(ReadOnlySpan<byte> b)
     {
         if (b.Length >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return PhotoFormat.Jpeg;
-        if (b.Length >= 8 && b[..8].SequenceEqual(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A })) return PhotoFormat.Png;
+        if (b.Length >= 8 && b[..8].SequenceEqual((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])) return PhotoFormat.Png;
         if (b.Length >= 12 && b.Slice(4, 4).SequenceEqual("ftyp"u8) &&
             (b.Slice(8, 4).SequenceEqual("heic"u8) || b.Slice(8, 4).SequenceEqual("heix"u8) || b.Slice(8, 4).SequenceEqual("mif1"u8)))
             return PhotoFormat.Heic;
@@ -49,8 +50,13 @@ public static class PhotoProcessor
             _ => new("photo.not_image", $"文件「{name}」不是 JPG 或 PNG 照片"),
         };
 
-    public static (ProcessedPhoto? Photo, PhotoProblem? Problem) Process(byte[] bytes, string name)
+    /// <summary>
+    /// Checks and cleans one upload. The upload's buffer is reused: an upright photo's metadata is cut out
+    /// in place and the result is a slice of <paramref name="upload"/>, so keep the buffer until it is stored.
+    /// </summary>
+    public static (ProcessedPhoto? Photo, PhotoProblem? Problem) Process(Memory<byte> upload, string name)
     {
+        var bytes = upload.Span;
         if (Check(bytes, name) is { } problem) return (null, problem);
         var format = Sniff(bytes);
         using var data = SKData.CreateCopy(bytes);
@@ -62,9 +68,10 @@ public static class PhotoProcessor
         // The common case, an upright photo: its metadata is cut out of the file and its pixels are left
         // as they are (the thumbnail is made on first view). A photo that needs turning is re-encoded
         // upright, so no EXIF is kept at all.
+        // (A failed strip may leave the buffer half moved; the decode below reads the codec's own copy.)
         if (codec.EncodedOrigin == SKEncodedOrigin.TopLeft
-            && (format == PhotoFormat.Png ? PhotoMetadata.StripPng(bytes) : PhotoMetadata.StripJpeg(bytes)) is { } stripped)
-            return (new ProcessedPhoto(stripped, format == PhotoFormat.Png ? "image/png" : "image/jpeg", null, codec.Info.Width, codec.Info.Height), null);
+            && (format == PhotoFormat.Png ? PhotoMetadata.StripPng(bytes) : PhotoMetadata.StripJpeg(bytes)) is { } length)
+            return (new ProcessedPhoto(upload[..length], format == PhotoFormat.Png ? "image/png" : "image/jpeg", null, codec.Info.Width, codec.Info.Height), null);
 
         using var decoded = SKBitmap.Decode(codec);
         if (decoded is null) return (null, Unreadable(name));

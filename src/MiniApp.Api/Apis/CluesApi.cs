@@ -32,15 +32,21 @@ public static class CluesApi
     {
         if (!request.HasFormContentType)
             return Problems.BadRequest("request.multipart_required", "请以 multipart/form-data 提交线索");
-        var form = await request.ReadFormAsync(PhotosApi.Form, ct);
+        var (form, formProblem) = await PhotoForm.ReadAsync(request, ct);
+        if (form is null) return formProblem!;
+        using (form) return await ReportFormAsync(form, user, clues, store, ct);
+    }
+
+    private static async Task<IResult> ReportFormAsync(PhotoForm form, ClaimsPrincipal user, ClueService clues, IPhotoStore store, CancellationToken ct)
+    {
         if (!int.TryParse(form["itemNo"], NumberStyles.None, CultureInfo.InvariantCulture, out var itemNo))
             return Problems.BadRequest("clue.item_unknown", "请选择工作清单中的隐患类别");
-        var description = form["description"].ToString();
+        var description = form["description"];
         if (string.IsNullOrWhiteSpace(description))
             return Problems.BadRequest("clue.description_required", "请填写线索描述");
         if (description.Length > ClueService.MaxDescriptionLength)
             return Problems.BadRequest("clue.description_too_long", $"线索描述不能超过 {ClueService.MaxDescriptionLength} 字");
-        var key = form["idempotencyKey"].ToString();
+        var key = form["idempotencyKey"];
         if (string.IsNullOrWhiteSpace(key) || key.Length > 100)
             return Problems.BadRequest("request.idempotency_key", "缺少或无效的幂等键（idempotencyKey）");
         if (!TryDecimal(form["latitude"], -90, 90, out var lat) || !TryDecimal(form["longitude"], -180, 180, out var lng))
@@ -52,11 +58,11 @@ public static class CluesApi
                 return Problems.BadRequest("clue.school_invalid", "学校编号不正确");
             schoolId = s;
         }
-        var location = form["location"].ToString();
+        var location = form["location"];
         if (location.Length > 200)
             return Problems.BadRequest("clue.location_too_long", "位置描述不能超过 200 字");
 
-        var (photos, problem) = await PhotosApi.ReadPhotosAsync(form, ct);
+        var (photos, problem) = PhotosApi.ProcessPhotos(form);
         if (problem is not null) return problem;
         var keys = await PhotosApi.SaveAllAsync(store, photos, ct);
         var outcome = await clues.ReportAsync(new ReportCommand
@@ -132,7 +138,7 @@ public static class CluesApi
             o.Version!.Value, o.Message, o.Repeat)));
     }
 
-    private static bool TryDecimal(Microsoft.Extensions.Primitives.StringValues raw, decimal min, decimal max, out decimal? value)
+    private static bool TryDecimal(string raw, decimal min, decimal max, out decimal? value)
     {
         value = null;
         if (string.IsNullOrEmpty(raw)) return true;

@@ -10,13 +10,6 @@ public static class PhotosApi
 {
     public const int MaxRequestBytes = 100 * 1024 * 1024;
 
-    /// <summary>Photos (10 MB at most each) are read in memory: the default spills every file over 64 KB to a temporary file.</summary>
-    public static readonly Microsoft.AspNetCore.Http.Features.FormOptions Form = new()
-    {
-        MemoryBufferThreshold = PhotoProcessor.MaxBytes + 64 * 1024,
-        MultipartBodyLengthLimit = MaxRequestBytes,
-    };
-
     public static RouteGroupBuilder MapPhotosApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/photos").WithTags("Photos");
@@ -30,27 +23,24 @@ public static class PhotosApi
     {
         if (!request.HasFormContentType)
             return Problems.BadRequest("photo.multipart_required", "请以 multipart/form-data 上传照片");
-        var form = await request.ReadFormAsync(Form, ct);
-        var (photos, problem) = await ReadPhotosAsync(form, ct);
-        if (problem is not null) return problem;
-        if (photos.Count == 0) return Problems.BadRequest("photo.none", "请至少上传一张照片");
-        return TypedResults.Ok(new PhotoUploadResponse(await SaveAllAsync(store, photos, ct)));
+        var (form, formProblem) = await PhotoForm.ReadAsync(request, ct);
+        if (form is null) return formProblem!;
+        using (form)
+        {
+            var (photos, problem) = ProcessPhotos(form);
+            if (problem is not null) return problem;
+            if (photos.Count == 0) return Problems.BadRequest("photo.none", "请至少上传一张照片");
+            return TypedResults.Ok(new PhotoUploadResponse(await SaveAllAsync(store, photos, ct)));
+        }
     }
 
-    /// <summary>Reads and processes the form's photos (at most 9); the first problem found is returned as a 400 and nothing is kept.</summary>
-    public static async Task<(List<ProcessedPhoto> Photos, IResult? Problem)> ReadPhotosAsync(IFormCollection form, CancellationToken ct)
+    /// <summary>Checks and cleans the form's photos; the first problem found is returned as a 400 and nothing is kept.</summary>
+    public static (List<ProcessedPhoto> Photos, IResult? Problem) ProcessPhotos(PhotoForm form)
     {
-        var files = form.Files.Where(f => f.Name is "photos" or "photo").ToList();
-        if (files.Count > 9) return ([], Problems.BadRequest("photo.too_many", "最多上传 9 张照片"));
-        var photos = new List<ProcessedPhoto>();
-        foreach (var file in files)
+        var photos = new List<ProcessedPhoto>(form.Photos.Count);
+        foreach (var upload in form.Photos)
         {
-            if (file.Length > PhotoProcessor.MaxBytes)
-                return ([], Problems.BadRequest("photo.too_large", $"照片「{file.FileName}」超过 10 MB"));
-            var bytes = new byte[file.Length];
-            await using (var stream = file.OpenReadStream())
-                await stream.ReadExactlyAsync(bytes, ct);
-            var (photo, problem) = PhotoProcessor.Process(bytes, file.FileName);
+            var (photo, problem) = PhotoProcessor.Process(upload.Content, upload.FileName);
             if (problem is not null) return ([], Problems.BadRequest(problem.Code, problem.Message));
             photos.Add(photo!);
         }

@@ -100,6 +100,9 @@ public sealed class CluesApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
         { "empty-description", "clue.description_required" },
         { "unknown-item", "clue.item_unknown" },
         { "forged-school", "clue.school_not_yours" },
+        { "repeated-field", "request.field_repeated" },
+        { "huge-field", "request.field_too_long" },
+        { "cut-short", "request.malformed" },
     };
 
     [Theory]
@@ -110,13 +113,16 @@ public sealed class CluesApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
         var small = TestImages.Encode(32, 32, SKEncodedImageFormat.Jpeg);
         await using var conn = await host.Db.DataSource.OpenConnectionAsync();
         var otherSchool = await conn.ExecuteScalarAsync<long>("SELECT id FROM schools WHERE name LIKE '%五常第二小学'");
-        var form = kind switch
+        HttpContent form = kind switch
         {
             "eleven-mb" => Form(photos: ("big.jpg", ElevenMegabyteJpeg())),
             "text-named-jpg" => Form(photos: ("photo.jpg", Encoding.UTF8.GetBytes("this is not a photo"))),
             "ten-photos" => Form(photos: Enumerable.Range(1, 10).Select(i => ($"p{i}.jpg", small)).ToArray()),
             "empty-description" => Form(description: "   "),
             "unknown-item" => Form(item: 99),
+            "repeated-field" => With(Form(photos: ("a.jpg", small)), "itemNo", "16"),
+            "huge-field" => With(Form(photos: ("a.jpg", small)), "note", new string('注', 30_000)),
+            "cut-short" => CutShort(Form(photos: ("a.jpg", small))),
             _ => Form(schoolId: otherSchool.ToString()),
         };
         var clues = await CountAsync("clues");
@@ -130,6 +136,21 @@ public sealed class CluesApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
         Assert.Matches(@"\p{IsCJKUnifiedIdeographs}", problem.GetProperty("title").GetString());
         Assert.Equal(clues, await CountAsync("clues"));
         Assert.Equal(files, StoredFiles());
+    }
+
+    private static HttpContent With(MultipartFormDataContent form, string name, string value)
+    {
+        form.Add(new StringContent(value), name);
+        return form;
+    }
+
+    /// <summary>The form's bytes without the closing boundary, as a client that lost its connection would send.</summary>
+    private static HttpContent CutShort(MultipartFormDataContent form)
+    {
+        var bytes = form.ReadAsByteArrayAsync().GetAwaiter().GetResult();
+        var cut = new ByteArrayContent(bytes[..(bytes.Length - 40)]);
+        cut.Headers.ContentType = form.Headers.ContentType;
+        return cut;
     }
 
     private static byte[] ElevenMegabyteJpeg()
