@@ -29,6 +29,9 @@ public static class PhotoProcessor
     public const int ThumbnailEdge = 320;
     public const int MaxEdge = 4096;
 
+    /// <summary>The largest width or height accepted for decoding at all (a photo is shrunk to <see cref="MaxEdge"/>).</summary>
+    public const int MaxDecodedEdge = MaxEdge * 4;
+
     public static PhotoFormat Sniff(ReadOnlySpan<byte> b)
     {
         if (b.Length >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return PhotoFormat.Jpeg;
@@ -45,9 +48,8 @@ public static class PhotoProcessor
         : bytes.Length > MaxBytes ? new("photo.too_large", $"照片「{name}」超过 10 MB")
         : Sniff(bytes) switch
         {
-            PhotoFormat.Jpeg or PhotoFormat.Png => null,
-            PhotoFormat.Heic => new("photo.heic_unsupported", $"暂不支持 HEIC 格式的照片「{name}」，请在相机设置中选择“兼容性最佳”或上传 JPG/PNG"),
-            _ => new("photo.not_image", $"文件「{name}」不是 JPG 或 PNG 照片"),
+            PhotoFormat.Jpeg or PhotoFormat.Png or PhotoFormat.Heic => null,
+            _ => new("photo.not_image", $"文件「{name}」不是 JPG、PNG 或 HEIC 照片"),
         };
 
     /// <summary>
@@ -59,11 +61,12 @@ public static class PhotoProcessor
         var bytes = upload.Span;
         if (Check(bytes, name) is { } problem) return (null, problem);
         var format = Sniff(bytes);
+        if (format == PhotoFormat.Heic) return HeicPhoto.ToJpeg(bytes, name);
         using var data = SKData.CreateCopy(bytes);
         using var codec = SKCodec.Create(data);
         if (codec is null) return (null, Unreadable(name));
-        if (codec.Info.Width > MaxEdge * 4 || codec.Info.Height > MaxEdge * 4)
-            return (null, new("photo.too_large", $"照片「{name}」尺寸过大"));
+        if (codec.Info.Width > MaxDecodedEdge || codec.Info.Height > MaxDecodedEdge)
+            return (null, TooManyPixels(name));
 
         // The common case, an upright photo: its metadata is cut out of the file and its pixels are left
         // as they are (the thumbnail is made on first view). A photo that needs turning is re-encoded
@@ -98,7 +101,9 @@ public static class PhotoProcessor
         return Encode(thumb, SKEncodedImageFormat.Jpeg, 75);
     }
 
-    private static PhotoProblem Unreadable(string name) => new("photo.unreadable", $"照片「{name}」已损坏，无法读取");
+    internal static PhotoProblem TooManyPixels(string name) => new("photo.too_large", $"照片「{name}」尺寸过大");
+
+    internal static PhotoProblem Unreadable(string name) => new("photo.unreadable", $"照片「{name}」已损坏，无法读取");
 
     /// <summary>
     /// Decodes the whole image at the smallest scale the codec offers that still covers <paramref name="edge"/>

@@ -52,14 +52,46 @@ public sealed class PhotoProcessorTests
     }
 
     [Fact]
-    public void Check_Over10MB_IsTooLarge_AndHeicIsExplained()
+    public void Check_Over10MB_IsTooLarge_Empty_IsEmpty()
     {
         var big = new byte[PhotoProcessor.MaxBytes + 1];
         big[0] = 0xFF; big[1] = 0xD8; big[2] = 0xFF;
         Assert.Equal("photo.too_large", PhotoProcessor.Check(big, "x.jpg")!.Code);
-        var heic = new byte[] { 0, 0, 0, 24, (byte)'f', (byte)'t', (byte)'y', (byte)'p', (byte)'h', (byte)'e', (byte)'i', (byte)'c', 0, 0 };
-        Assert.Equal("photo.heic_unsupported", PhotoProcessor.Check(heic, "x.heic")!.Code);
         Assert.Equal("photo.empty", PhotoProcessor.Check([], "x.jpg")!.Code);
+    }
+
+    [Fact]
+    public void Process_HeicWithGps_IsStoredAsAJpegWithoutItsExif()
+    {
+        var upload = TestImages.HeicWithGps();
+        Assert.Equal(PhotoFormat.Heic, PhotoProcessor.Sniff(upload));
+        Assert.True(TestImages.Contains(upload, Encoding.UTF8.GetBytes(TestImages.HeicGpsMarker)));
+
+        var (photo, problem) = PhotoProcessor.Process(upload, "IMG_0001.HEIC");
+
+        Assert.Null(problem);
+        var stored = photo!.Image.ToArray();
+        Assert.Equal("image/jpeg", photo.ContentType);
+        Assert.Equal(PhotoFormat.Jpeg, PhotoProcessor.Sniff(stored));
+        Assert.False(TestImages.Contains(stored, Encoding.UTF8.GetBytes(TestImages.HeicGpsMarker)));
+        Assert.False(TestImages.Contains(stored, "Exif\0\0"u8.ToArray()));
+        using var decoded = SKBitmap.Decode(stored);
+        Assert.Equal((80, 40), (decoded.Width, decoded.Height));
+        Assert.Equal((80, 40), (photo.Width, photo.Height));
+        var pixel = decoded.GetPixel(40, 20);   // the fixture is #3366cc all over
+        Assert.InRange(pixel.Blue, 0xb0, 0xe0);
+        Assert.InRange(pixel.Red, 0x20, 0x48);
+    }
+
+    [Fact]
+    public void Process_HeicHeaderWithGarbage_IsUnreadable()
+    {
+        var heic = new byte[] { 0, 0, 0, 24, (byte)'f', (byte)'t', (byte)'y', (byte)'p', (byte)'h', (byte)'e', (byte)'i', (byte)'c', 0, 0, 1, 2, 3, 4 };
+
+        var (photo, problem) = PhotoProcessor.Process(heic, "x.heic");
+
+        Assert.Null(photo);
+        Assert.Equal("photo.unreadable", problem!.Code);
     }
 
     [Fact]

@@ -8,6 +8,19 @@ public static class TestImages
 {
     public const string GpsMarker = "GPS 30.4183N 119.9964E 余杭";
 
+    /// <summary>The text inside <see cref="HeicWithGps"/>'s EXIF block.</summary>
+    public const string HeicGpsMarker = "GPS-MARKER-HANGZHOU";
+
+    /// <summary>An 80×40 HEIC whose EXIF carries a GPS latitude and <see cref="HeicGpsMarker"/> (Photos/Fixtures/README.md).</summary>
+    public static byte[] HeicWithGps()
+    {
+        using var stream = typeof(TestImages).Assembly.GetManifestResourceStream("gps-exif.heic")
+            ?? throw new InvalidOperationException("The gps-exif.heic fixture is not embedded in this test assembly.");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
     public static byte[] Encode(int width, int height, SKEncodedImageFormat format, int quality = 90, int noise = 0)
     {
         using var bitmap = new SKBitmap(width, height);

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Dapper;
+using SchoolSafety.Core.Photos;
 using SchoolSafety.Core.Tests.Photos;
 using SchoolSafety.IntegrationTests.Infrastructure;
 using SkiaSharp;
@@ -65,6 +66,24 @@ public sealed class CluesApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
         Assert.Equal((byte)0xFF, bytes[0]);
         Assert.False(TestImages.Contains(bytes, Encoding.UTF8.GetBytes(TestImages.GpsMarker)));
         Assert.False(TestImages.Contains(bytes, "Exif\0\0"u8.ToArray()));
+    }
+
+    [Fact]
+    public async Task Report_WithIPhoneHeic_IsStoredAsJpeg_WithoutItsLocation_AndHasAThumbnail()
+    {
+        var officer = await host.ClientForAsync("demo-school01-officer");
+        var created = await ReportAsync(officer, 4, ("IMG_0001.HEIC", TestImages.HeicWithGps()));
+
+        var detail = await MiniAppHost.JsonAsync(await officer.GetAsync($"/api/clues/{created.GetProperty("id").GetInt64()}"));
+        var links = detail.GetProperty("photos")[0];
+        var full = await host.Anonymous().GetAsync(links.GetProperty("full").GetString()!);
+        Assert.Equal("image/jpeg", full.Content.Headers.ContentType!.MediaType);
+        var bytes = await full.Content.ReadAsByteArrayAsync();
+        Assert.Equal(PhotoFormat.Jpeg, PhotoProcessor.Sniff(bytes));
+        Assert.False(TestImages.Contains(bytes, Encoding.UTF8.GetBytes(TestImages.HeicGpsMarker)));
+        var thumb = await host.Anonymous().GetAsync(links.GetProperty("thumbnail").GetString()!);
+        Assert.Equal(HttpStatusCode.OK, thumb.StatusCode);
+        Assert.Equal("image/jpeg", thumb.Content.Headers.ContentType!.MediaType);
     }
 
     [Fact]
