@@ -30,39 +30,67 @@ public sealed class PhotoOptions
     [Required] public string Folder { get; set; } = ".local/photos";
 }
 
-/// <summary>Photos as files: <c>{key}.jpg|png</c> and <c>{key}.thumb.jpg</c> under the configured folder.</summary>
+/// <summary>
+/// Photos as files: <c>{k0k1}/{key}.jpg|png</c> and <c>{k0k1}/{key}.thumb.jpg</c> under the configured folder, in
+/// 256 subfolders by the key's first two hex digits, so that no folder grows to millions of names and concurrent
+/// uploads do not all queue on one folder's lock.
+/// </summary>
 public sealed class LocalPhotoStore(IOptions<PhotoOptions> options) : IPhotoStore
 {
-    private string Folder => Directory.CreateDirectory(options.Value.Folder).FullName;
+    private readonly string _root = Path.GetFullPath(options.Value.Folder);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _shards = new(StringComparer.Ordinal);
 
     public static bool IsKey(string key) => key.Length == 32 && key.All(Uri.IsHexDigit);
+
+    private string PathOf(string key, string suffix) => Path.Combine(_root, key[..2], key + suffix);
 
     public async Task<string> SaveAsync(ProcessedPhoto photo, CancellationToken ct)
     {
         var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var ext = photo.ContentType == "image/png" ? "png" : "jpg";
+        EnsureShard(key[..2]);
+        var ext = photo.ContentType == "image/png" ? ".png" : ".jpg";
         if (photo.Thumbnail is not null)
-            await File.WriteAllBytesAsync(Path.Combine(Folder, $"{key}.thumb.jpg"), photo.Thumbnail, ct);
-        Write(Path.Combine(Folder, $"{key}.{ext}"), photo.Image.Span);
+            await File.WriteAllBytesAsync(PathOf(key, ".thumb.jpg"), photo.Thumbnail, ct);
+        Write(PathOf(key, ext), photo.Image.Span);
         return key;
     }
 
+    /// <summary>Creates a subfolder the first time it is needed, and makes its name durable in the root.</summary>
+    private void EnsureShard(string shard)
+    {
+        if (_shards.ContainsKey(shard)) return;
+        var folder = Path.Combine(_root, shard);
+        if (!Directory.Exists(folder))
+        {
+            Directory.CreateDirectory(folder);
+            FolderSync.Flush(_root);
+        }
+        _shards[shard] = true;
+    }
+
     /// <summary>
-    /// A plain blocking write into the page cache: on Linux .NET's "async" file write is this same call on
-    /// another pool thread, plus the hop (about 0.2 ms of CPU per 200 KB photo, measured).
+    /// Writes the photo and makes it durable before the caller commits the clue that names it: the file's
+    /// data (fsync) and its name in the folder (fsync of the folder), so a power cut cannot leave a clue
+    /// whose photo is gone. Blocking calls on purpose: on Linux .NET's "async" file write is this same call
+    /// on another pool thread, plus the hop (about 0.2 ms of CPU per 200 KB photo, measured); the two
+    /// fsyncs cost about 0.5 ms of waiting and 0.15 ms of CPU here.
     /// </summary>
     private static void Write(string path, ReadOnlySpan<byte> bytes)
     {
-        using var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write);
-        RandomAccess.Write(handle, bytes, 0);
+        using (var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write))
+        {
+            RandomAccess.Write(handle, bytes, 0);
+            RandomAccess.FlushToDisk(handle);
+        }
+        FolderSync.Flush(Path.GetDirectoryName(path)!);
     }
 
     /// <summary>Makes a missing thumbnail from the stored original (written to a temporary name, then moved into place).</summary>
     private async Task<string?> MakeThumbnailAsync(string key, CancellationToken ct)
     {
-        var original = new[] { $"{key}.jpg", $"{key}.png" }.Select(f => Path.Combine(Folder, f)).FirstOrDefault(File.Exists);
+        var original = new[] { ".jpg", ".png" }.Select(e => PathOf(key, e)).FirstOrDefault(File.Exists);
         if (original is null || PhotoProcessor.Thumbnail(await File.ReadAllBytesAsync(original, ct)) is not { } thumb) return null;
-        var path = Path.Combine(Folder, $"{key}.thumb.jpg");
+        var path = PathOf(key, ".thumb.jpg");
         var temp = $"{path}.{Guid.NewGuid():N}.tmp";
         await File.WriteAllBytesAsync(temp, thumb, ct);
         File.Move(temp, path, overwrite: true);
@@ -74,12 +102,12 @@ public sealed class LocalPhotoStore(IOptions<PhotoOptions> options) : IPhotoStor
         if (!IsKey(key)) return null;
         if (variant == PhotoVariant.Thumbnail)
         {
-            var thumb = Path.Combine(Folder, $"{key}.thumb.jpg");
+            var thumb = PathOf(key, ".thumb.jpg");
             return File.Exists(thumb) || await MakeThumbnailAsync(key, ct) is not null ? (File.OpenRead(thumb), "image/jpeg") : null;
         }
-        foreach (var (file, type) in new[] { ($"{key}.jpg", "image/jpeg"), ($"{key}.png", "image/png") })
+        foreach (var (ext, type) in new[] { (".jpg", "image/jpeg"), (".png", "image/png") })
         {
-            var path = Path.Combine(Folder, file);
+            var path = PathOf(key, ext);
             if (File.Exists(path)) return (File.OpenRead(path), type);
         }
         return null;
@@ -88,8 +116,8 @@ public sealed class LocalPhotoStore(IOptions<PhotoOptions> options) : IPhotoStor
     public Task DeleteAsync(string key, CancellationToken ct)
     {
         if (!IsKey(key)) return Task.CompletedTask;
-        foreach (var file in new[] { $"{key}.jpg", $"{key}.png", $"{key}.thumb.jpg" })
-            File.Delete(Path.Combine(Folder, file));
+        foreach (var suffix in new[] { ".jpg", ".png", ".thumb.jpg" })
+            File.Delete(PathOf(key, suffix));
         return Task.CompletedTask;
     }
 }

@@ -40,7 +40,7 @@ public sealed class CluesApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
         return await conn.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table}");
     }
 
-    private int StoredFiles() => Directory.Exists(host.PhotoFolder) ? Directory.GetFiles(host.PhotoFolder).Length : 0;
+    private int StoredFiles() => Directory.Exists(host.PhotoFolder) ? Directory.GetFiles(host.PhotoFolder, "*", SearchOption.AllDirectories).Length : 0;
 
     private async Task<JsonElement> ReportAsync(HttpClient client, int item = 4, params (string, byte[])[] photos)
     {
