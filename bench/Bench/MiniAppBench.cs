@@ -34,9 +34,9 @@ public static class MiniAppBench
             ?? throw new InvalidOperationException("SCHOOLSAFETY_BENCH_DB is not set: eval \"$(bash scripts/db.sh)\" first.");
         var clients = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 16;
         var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 10;
-        // Kept after the run, like a real photo store that only grows: deleting thousands of files makes ext4
-        // (without a journal, as on this VM) skip their inodes as "recently deleted" for the next minutes,
-        // which slowed the next run's file creation and showed as 10 % of its CPU. Remove the folder by hand.
+        // Deleted at the end: a run writes ~2.5 GB. On this VM (ext4 without a journal) the deletion makes file
+        // creation slower for the next minutes (freed inodes count as "recently deleted" for 60-360 s and are
+        // skipped one by one; 10 % of the next run's CPU in `perf`), so leave minutes between runs.
         var photoFolder = Path.GetFullPath(Path.Combine(".local", "bench-photos", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Bench" });
@@ -120,8 +120,9 @@ public static class MiniAppBench
         Console.WriteLine($"ratio (b)/(a)                    : {b.Average() / a.Average(),8:0.00}   (target ≥ 0.40)");
         Console.WriteLine($"(c) the same report, no photo    : {c.Average(),8:0.0} /s   (rounds: {string.Join(", ", c.Select(r => r.ToString("0.0")))}), (c)/(a) = {c.Average() / a.Average():0.00}");
         await app.StopAsync();
-        var kept = new DirectoryInfo(photoFolder).EnumerateFiles().ToList();
-        Console.WriteLine($"photos kept in {photoFolder}: {kept.Count} files, {kept.Sum(f => f.Length) / 1024 / 1024} MB (rm -rf .local/bench-photos when done)");
+        var stored = new DirectoryInfo(photoFolder).EnumerateFiles("*", SearchOption.AllDirectories).ToList();
+        Console.WriteLine($"photos stored: {stored.Count} files, {stored.Sum(f => f.Length) / 1024 / 1024} MB (now deleted)");
+        Directory.Delete(photoFolder, recursive: true);
     }
 
     private static async Task<string> ServerVersionAsync(MySqlDataSource db)

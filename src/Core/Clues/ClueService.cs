@@ -52,15 +52,15 @@ public sealed class ClueService(
 
     private async Task<ActionOutcome> ReportOnceAsync(ReportCommand cmd, string scope, CancellationToken ct)
     {
+        // Two round trips: who the reporter is (a plain read), then the whole write as one transaction in one
+        // batch (ClueStore.InsertReportedAsync: READ COMMITTED, so its duplicate-hint read takes no shared
+        // locks on rows other reports are inserting, which deadlocked under REPEATABLE READ).
         await using var conn = await db.OpenConnectionAsync(ct);
-        // READ COMMITTED: a report only inserts; its reads (the duplicate hint among them) must not take
-        // the shared locks REPEATABLE READ puts on rows other reports are inserting (they deadlock).
-        await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, ct);
-        var item = await org.CachedItemAsync(conn, tx, cmd.ItemNo, ct);
+        var item = await org.CachedItemAsync(conn, null, cmd.ItemNo, ct);
         if (item is not { Hazard: true })
             return Invalid("clue.item_unknown", "请选择工作清单中的隐患类别");
 
-        var reporter = await org.ReporterContextAsync(conn, tx, cmd.ReporterUserId, item.OwnerLine, ct);
+        var reporter = await org.ReporterContextAsync(conn, null, cmd.ReporterUserId, item.OwnerLine, ct);
         var schools = reporter.Memberships.Where(m => m.Role is Role.Reporter or Role.CoLeader && m.SchoolId != 0)
             .DistinctBy(m => m.SchoolId).ToList();
         if (schools.Count == 0)
@@ -74,7 +74,7 @@ public sealed class ClueService(
                 : Outcome(OutcomeKind.Forbidden, "clue.school_not_yours", "只能为本人所在学校上报线索");
 
         var members = reporter.LineMembers.Where(m => m.SchoolId == school.SchoolId).Select(m => (m.UserId, m.UnitId)).ToList();
-        var route = WorkGroupRoute(members, members.Count == 0 ? await org.SchoolRoleUsersAsync(conn, tx, school.SchoolId, Role.CoLeader, ct) : []);
+        var route = WorkGroupRoute(members, members.Count == 0 ? await org.SchoolRoleUsersAsync(conn, null, school.SchoolId, Role.CoLeader, ct) : []);
         var now = Now();
         var row = new ClueRow
         {
@@ -99,13 +99,14 @@ public sealed class ClueService(
             DueAt = await DueAsync(ClueState.PendingAcceptance, Tier.WorkGroup, item.No, now, ct),
             Version = 1,
         };
-        var (id, duplicateOf) = await clues.InsertReportedAsync(conn, tx, row, school.UserName, scope, cmd.IdempotencyKey, now - DuplicateWindow, ct);
-        await outbox.EnqueueAsync(conn, tx,
+        // The notices are about a clue whose id the server assigns in the same batch: 0 and "{id}" stand for it.
+        OutboxMessage[] notices =
         [
-            new OutboxMessage(OutboxTopics.CardDeliver, CardKey(id), new CardDeliverPayload(id, 1, route.Recipients, route.UnitId is null ? "unrouted" : "new")),
-            new OutboxMessage(OutboxTopics.GroupNotice, null, new GroupNoticePayload(id, 1, school.SchoolId, "new")),
-        ], ct);
-        await tx.CommitAsync(ct);
+            new(OutboxTopics.CardDeliver, CardKey("{id}"), new CardDeliverPayload(0, 1, route.Recipients, route.UnitId is null ? "unrouted" : "new")),
+            new(OutboxTopics.GroupNotice, null, new GroupNoticePayload(0, 1, school.SchoolId, "new")),
+        ];
+        var (id, duplicateOf) = await clues.InsertReportedAsync(conn, row, school.UserName, scope, cmd.IdempotencyKey, now - DuplicateWindow,
+            args => outbox.EnqueueSqlForNewClue(notices, args, ClueStore.NewClueIdVariable), ct);
         return ReportedOutcome(id, row.Number, duplicateOf);
     }
 
@@ -478,7 +479,9 @@ public sealed class ClueService(
 
     private static DateOnly ChinaDate(DateTime utc) => DateOnly.FromDateTime(utc + HolidayTable.ChinaOffset);
 
-    public static string CardKey(long clueId) => $"clue-card:{clueId}";
+    public static string CardKey(long clueId) => CardKey(clueId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    private static string CardKey(string clueId) => $"clue-card:{clueId}";
 
     private static string? NullIfBlank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 

@@ -46,6 +46,8 @@ public sealed partial class ClueStore
         """;
 
     private const string InsertReportedSql = $"""
+        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+        START TRANSACTION;
         {DuplicateSql};
         INSERT INTO clues (number, school_id, town_id, item_no, line_code, description, location, latitude, longitude,
                            attachments, reporter_user_id, created_at, updated_at, state, tier, unit_id, assignee_user_id,
@@ -58,27 +60,43 @@ public sealed partial class ClueStore
         VALUES (@clue_id, 'Report', @ReporterUserId, @ActorLabel, @CreatedAt, @State, @UnitId, @Tier, 1, @Attachments);
         INSERT INTO idempotency_keys (scope, idem_key, outcome, created_at)
         VALUES (@Scope, @Key, JSON_OBJECT('clueId', @clue_id), @CreatedAt);
-        SELECT @clue_id;
         """;
 
+    /// <summary>The server-side variable that holds the new clue's id inside <see cref="InsertReportedAsync"/>'s batch.</summary>
+    public const string NewClueIdVariable = "@clue_id";
+
     /// <summary>
-    /// A new clue in one round trip: the number of an open clue of the same school and item since
+    /// A new clue as one transaction in one round trip (its own READ COMMITTED transaction, begun and
+    /// committed in the batch): the number of an open clue of the same school and item since
     /// <paramref name="duplicateSince"/> if there is one (a plain read: a locking one deadlocks with
-    /// concurrent reports), the clue, its first timeline event, and its idempotency key (a repeated key
-    /// fails here on the primary key, 1062).
+    /// concurrent reports), the clue, its first timeline event, its idempotency key (a repeated key fails
+    /// here on the primary key, 1062), and whatever <paramref name="alsoInTransaction"/> adds, which may use
+    /// <see cref="NewClueIdVariable"/>. If the batch fails part-way, the transaction is rolled back here.
     /// </summary>
-    public async Task<(long Id, string? DuplicateOf)> InsertReportedAsync(MySqlConnection conn, MySqlTransaction tx, ClueRow c, string actorLabel,
-        string scope, string key, DateTime duplicateSince, CancellationToken ct)
+    public async Task<(long Id, string? DuplicateOf)> InsertReportedAsync(MySqlConnection conn, ClueRow c, string actorLabel,
+        string scope, string key, DateTime duplicateSince, Func<DynamicParameters, string> alsoInTransaction, CancellationToken ct)
     {
         var args = new DynamicParameters(Args(c));
         args.Add("ActorLabel", actorLabel);
         args.Add("Scope", scope);
         args.Add("Key", key);
         args.Add("DuplicateSince", duplicateSince);
-        using var results = await conn.QueryMultipleAsync(new CommandDefinition(InsertReportedSql, args, tx, cancellationToken: ct));
-        var duplicateOf = await results.ReadSingleOrDefaultAsync<string?>();
-        var id = await results.ReadSingleAsync<long>();
-        return (id, duplicateOf);
+        var sql = $"{InsertReportedSql}\n{alsoInTransaction(args)};\nCOMMIT;\nSELECT {NewClueIdVariable};";
+        try
+        {
+            using var results = await conn.QueryMultipleAsync(new CommandDefinition(sql, args, cancellationToken: ct));
+            var duplicateOf = await results.ReadSingleOrDefaultAsync<string?>();
+            var id = await results.ReadSingleAsync<long>();
+            return (id, duplicateOf);
+        }
+        catch
+        {
+            // The server stops at the failing statement and leaves the transaction open (a deadlock has
+            // already rolled it back; ROLLBACK is then harmless).
+            if (conn.State == System.Data.ConnectionState.Open)
+                await conn.ExecuteAsync(new CommandDefinition("ROLLBACK", cancellationToken: CancellationToken.None));
+            throw;
+        }
     }
 
     /// <summary>The duplicate hint of a clue as it was reported (for a repeated report key).</summary>

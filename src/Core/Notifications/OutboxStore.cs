@@ -20,6 +20,26 @@ public sealed partial class OutboxStore(TimeProvider clock)
         VALUES
         """;
 
+    /// <summary>
+    /// The INSERT of <paramref name="messages"/> for a batch that has just inserted the clue they are about, whose
+    /// id only the server knows yet, as <paramref name="idVariable"/>: each payload's <c>clueId</c> and each
+    /// <c>{id}</c> in an ordering key are filled in from it. Adds its parameters to <paramref name="args"/>.
+    /// </summary>
+    public string EnqueueSqlForNewClue(IReadOnlyList<OutboxMessage> messages, DynamicParameters args, string idVariable)
+    {
+        args.Add("OutboxNow", clock.GetUtcNow().UtcDateTime);
+        var values = new List<string>(messages.Count);
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var m = messages[i];
+            args.Add($"OutboxTopic{i}", m.Topic);
+            args.Add($"OutboxKey{i}", m.OrderingKey);
+            args.Add($"OutboxPayload{i}", JsonSerializer.Serialize(m.Payload, m.Payload.GetType(), Json));
+            values.Add($"(@OutboxTopic{i}, REPLACE(@OutboxKey{i}, '{{id}}', {idVariable}), JSON_SET(@OutboxPayload{i}, '$.clueId', {idVariable}), @OutboxNow, @OutboxNow)");
+        }
+        return EnqueueSql + string.Join(", ", values);
+    }
+
     /// <summary>Adds rows inside the caller's transaction, so they exist exactly when the change does (one statement, one round trip).</summary>
     public async Task EnqueueAsync(MySqlConnection conn, MySqlTransaction tx, IReadOnlyList<OutboxMessage> messages, CancellationToken ct)
     {
