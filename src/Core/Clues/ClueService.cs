@@ -41,11 +41,11 @@ public sealed class ClueService(
         {
             return await Db.RetryOnDeadlockAsync(() => ReportOnceAsync(cmd, scope, ct));
         }
-        catch (MySqlException e) when (Db.IsDuplicateKey(e) && e.Message.Contains("'PRIMARY'", StringComparison.Ordinal))
+        catch (MySqlException e) when (Db.IsDuplicateKey(e))
         {
-            // The same key again (idempotency_keys' primary key): its transaction rolled back; answer with the first outcome.
-            var prior = await clues.FindOutcomeAsync(db, scope, cmd.IdempotencyKey, ct)
-                ?? throw new InvalidOperationException("A duplicate report key left no outcome.", e);
+            // The same key again (idempotency_keys' primary key): its transaction rolled back; answer with the first
+            // outcome. Told apart by the stored outcome, not the message: MySQL 8 names the key 'idempotency_keys.PRIMARY'.
+            if (await clues.FindOutcomeAsync(db, scope, cmd.IdempotencyKey, ct) is not { } prior) throw;
             return await ReplayReportAsync(prior, ct);
         }
     }
@@ -106,7 +106,7 @@ public sealed class ClueService(
             new(OutboxTopics.GroupNotice, null, new GroupNoticePayload(0, 1, school.SchoolId, "new")),
         ];
         var (id, duplicateOf) = await clues.InsertReportedAsync(conn, row, school.UserName, scope, cmd.IdempotencyKey, now - DuplicateWindow,
-            args => outbox.EnqueueSqlForNewClue(notices, args, ClueStore.NewClueIdVariable), ct);
+            args => outbox.EnqueueSqlForNewClue(notices, args, ClueStore.NewClueId), ct);
         return ReportedOutcome(id, row.Number, duplicateOf);
     }
 

@@ -55,15 +55,17 @@ public sealed partial class ClueStore
         VALUES (@Number, @SchoolId, @TownId, @ItemNo, @LineCode, @Description, @Location, @Latitude, @Longitude,
                 @Attachments, @ReporterUserId, @CreatedAt, @UpdatedAt, @State, @Tier, @UnitId, @AssigneeUserId,
                 @Unrouted, @DueAt, 1);
-        SET @clue_id = LAST_INSERT_ID();
         INSERT INTO clue_events (clue_id, action, actor_user_id, actor_label, occurred_at, to_state, to_unit_id, to_tier, version, attachments)
-        VALUES (@clue_id, 'Report', @ReporterUserId, @ActorLabel, @CreatedAt, @State, @UnitId, @Tier, 1, @Attachments);
+        VALUES ({NewClueId}, 'Report', @ReporterUserId, @ActorLabel, @CreatedAt, @State, @UnitId, @Tier, 1, @Attachments);
         INSERT INTO idempotency_keys (scope, idem_key, outcome, created_at)
-        VALUES (@Scope, @Key, JSON_OBJECT('clueId', @clue_id), @CreatedAt);
+        VALUES (@Scope, @Key, JSON_OBJECT('clueId', {NewClueId}), @CreatedAt);
         """;
 
-    /// <summary>The server-side variable that holds the new clue's id inside <see cref="InsertReportedAsync"/>'s batch.</summary>
-    public const string NewClueIdVariable = "@clue_id";
+    /// <summary>
+    /// The new clue's id inside <see cref="InsertReportedAsync"/>'s batch, found by its unique number (a user
+    /// variable would need AllowUserVariables, which hides every misspelt parameter in the product).
+    /// </summary>
+    public const string NewClueId = "(SELECT id FROM clues WHERE number = @Number)";
 
     /// <summary>
     /// A new clue as one transaction in one round trip (its own READ COMMITTED transaction, begun and
@@ -71,7 +73,7 @@ public sealed partial class ClueStore
     /// <paramref name="duplicateSince"/> if there is one (a plain read: a locking one deadlocks with
     /// concurrent reports), the clue, its first timeline event, its idempotency key (a repeated key fails
     /// here on the primary key, 1062), and whatever <paramref name="alsoInTransaction"/> adds, which may use
-    /// <see cref="NewClueIdVariable"/>. If the batch fails part-way, the transaction is rolled back here.
+    /// <see cref="NewClueId"/>. If the batch fails part-way, the transaction is rolled back here.
     /// </summary>
     public async Task<(long Id, string? DuplicateOf)> InsertReportedAsync(MySqlConnection conn, ClueRow c, string actorLabel,
         string scope, string key, DateTime duplicateSince, Func<DynamicParameters, string> alsoInTransaction, CancellationToken ct)
@@ -81,7 +83,7 @@ public sealed partial class ClueStore
         args.Add("Scope", scope);
         args.Add("Key", key);
         args.Add("DuplicateSince", duplicateSince);
-        var sql = $"{InsertReportedSql}\n{alsoInTransaction(args)};\nCOMMIT;\nSELECT {NewClueIdVariable};";
+        var sql = $"{InsertReportedSql}\n{alsoInTransaction(args)};\nCOMMIT;\nSELECT {NewClueId};";
         try
         {
             using var results = await conn.QueryMultipleAsync(new CommandDefinition(sql, args, cancellationToken: ct));
@@ -92,9 +94,13 @@ public sealed partial class ClueStore
         catch
         {
             // The server stops at the failing statement and leaves the transaction open (a deadlock has
-            // already rolled it back; ROLLBACK is then harmless).
+            // already rolled it back; ROLLBACK is then harmless). If the session itself is broken, the pool's
+            // reset rolls back instead, and the original error is the one that matters.
             if (conn.State == System.Data.ConnectionState.Open)
-                await conn.ExecuteAsync(new CommandDefinition("ROLLBACK", cancellationToken: CancellationToken.None));
+            {
+                try { await conn.ExecuteAsync(new CommandDefinition("ROLLBACK", cancellationToken: CancellationToken.None)); }
+                catch (Exception e) when (e is MySqlException or InvalidOperationException or IOException) { }
+            }
             throw;
         }
     }

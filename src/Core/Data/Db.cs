@@ -36,7 +36,6 @@ public static class Db
         {
             DateTimeKind = MySqlDateTimeKind.Utc,
             GuidFormat = MySqlGuidFormat.None,
-            AllowUserVariables = true,   // the report batch carries the new clue's id in @clue_id
         };
         if (b.MaximumPoolSize < 50) b.MaximumPoolSize = 100;
         return b.ConnectionString;

@@ -5,7 +5,9 @@ namespace SchoolSafety.Core.DingTalk;
 /// A call holds its slot from the moment it is allowed until its answer is back, and then for one more window:
 /// DingTalk counts a call somewhere between our send and its answer, so however uneven the network is,
 /// DingTalk can never see N+1 of our calls inside one window. The cost is the round trip: the rate is
-/// N / (window + latency), about 95 % of N at 50 ms.
+/// N / (window + latency), about 95 % of N at 50 ms. One gap: a call that fails or is cancelled on our side
+/// ends its slot then, although its request may still be on the way; should DingTalk then count N+1, it answers
+/// with a throttling code, which the client already backs off from and retries.
 /// </summary>
 public sealed class ApiRateLimiter(TimeProvider clock, int callsPerWindow, TimeSpan window)
 {

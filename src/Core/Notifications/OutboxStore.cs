@@ -22,10 +22,10 @@ public sealed partial class OutboxStore(TimeProvider clock)
 
     /// <summary>
     /// The INSERT of <paramref name="messages"/> for a batch that has just inserted the clue they are about, whose
-    /// id only the server knows yet, as <paramref name="idVariable"/>: each payload's <c>clueId</c> and each
-    /// <c>{id}</c> in an ordering key are filled in from it. Adds its parameters to <paramref name="args"/>.
+    /// id only the server knows yet, as the SQL expression <paramref name="idExpression"/>: each payload's <c>clueId</c>
+    /// and each <c>{id}</c> in an ordering key are filled in from it. Adds its parameters to <paramref name="args"/>.
     /// </summary>
-    public string EnqueueSqlForNewClue(IReadOnlyList<OutboxMessage> messages, DynamicParameters args, string idVariable)
+    public string EnqueueSqlForNewClue(IReadOnlyList<OutboxMessage> messages, DynamicParameters args, string idExpression)
     {
         args.Add("OutboxNow", clock.GetUtcNow().UtcDateTime);
         var values = new List<string>(messages.Count);
@@ -35,7 +35,7 @@ public sealed partial class OutboxStore(TimeProvider clock)
             args.Add($"OutboxTopic{i}", m.Topic);
             args.Add($"OutboxKey{i}", m.OrderingKey);
             args.Add($"OutboxPayload{i}", JsonSerializer.Serialize(m.Payload, m.Payload.GetType(), Json));
-            values.Add($"(@OutboxTopic{i}, REPLACE(@OutboxKey{i}, '{{id}}', {idVariable}), JSON_SET(@OutboxPayload{i}, '$.clueId', {idVariable}), @OutboxNow, @OutboxNow)");
+            values.Add($"(@OutboxTopic{i}, REPLACE(@OutboxKey{i}, '{{id}}', {idExpression}), JSON_SET(@OutboxPayload{i}, '$.clueId', {idExpression}), @OutboxNow, @OutboxNow)");
         }
         return EnqueueSql + string.Join(", ", values);
     }

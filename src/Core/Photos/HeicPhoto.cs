@@ -9,21 +9,43 @@ namespace SchoolSafety.Core.Photos;
 /// </summary>
 internal static class HeicPhoto
 {
+    /// <summary>The most pixels decoded: an iPhone's 48 MP photo is 8064 × 6048. A few KB of HEIF can declare far more.</summary>
+    public const long MaxPixels = 50_000_000;
+
+    /// <summary>At most two HEIC decodes at a time (each may take ~200 MB and a second of CPU); others wait their turn.</summary>
+    private static readonly SemaphoreSlim Decoders = new(2, 2);
+
     static HeicPhoto()
     {
         ResourceLimits.Width = PhotoProcessor.MaxDecodedEdge;
         ResourceLimits.Height = PhotoProcessor.MaxDecodedEdge;
+        ResourceLimits.Area = (ulong)MaxPixels * 4;    // bytes of pixel cache for one image (8 bits × 4 channels)
+        ResourceLimits.Disk = 0;                        // never spill pixels to disk: too large is unreadable
     }
 
     private static MagickReadSettings Settings => new() { Format = MagickFormat.Heic };
 
+    /// <summary>HEIC proper: the file type box names a HEVC brand (<c>heic</c>, <c>heix</c>), as major or compatible brand.</summary>
+    public static bool IsHeic(ReadOnlySpan<byte> b)
+    {
+        if (b.Length < 16 || !b.Slice(4, 4).SequenceEqual("ftyp"u8)) return false;
+        var boxSize = (b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3];
+        if (boxSize < 16 || boxSize > Math.Min(b.Length, 256)) return false;
+        for (var at = 8; at + 4 <= boxSize; at += 4)   // major brand, minor version, compatible brands
+            if (at != 12 && (b.Slice(at, 4).SequenceEqual("heic"u8) || b.Slice(at, 4).SequenceEqual("heix"u8))) return true;
+        return false;
+    }
+
     public static (ProcessedPhoto? Photo, PhotoProblem? Problem) ToJpeg(ReadOnlySpan<byte> bytes, string name)
     {
+        if (!IsHeic(bytes)) return (null, PhotoProcessor.Unreadable(name));
+        Decoders.Wait();
         try
         {
             using var image = new MagickImage();
             image.Ping(bytes, Settings);   // the header only
-            if (image.Width > PhotoProcessor.MaxDecodedEdge || image.Height > PhotoProcessor.MaxDecodedEdge)
+            if (image.Width > PhotoProcessor.MaxDecodedEdge || image.Height > PhotoProcessor.MaxDecodedEdge
+                || (long)image.Width * image.Height > MaxPixels)
                 return (null, PhotoProcessor.TooManyPixels(name));
             image.Read(bytes, Settings);
             image.AutoOrient();
@@ -36,6 +58,10 @@ internal static class HeicPhoto
         catch (MagickException)
         {
             return (null, PhotoProcessor.Unreadable(name));
+        }
+        finally
+        {
+            Decoders.Release();
         }
     }
 }

@@ -36,9 +36,7 @@ public static class PhotoProcessor
     {
         if (b.Length >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return PhotoFormat.Jpeg;
         if (b.Length >= 8 && b[..8].SequenceEqual((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])) return PhotoFormat.Png;
-        if (b.Length >= 12 && b.Slice(4, 4).SequenceEqual("ftyp"u8) &&
-            (b.Slice(8, 4).SequenceEqual("heic"u8) || b.Slice(8, 4).SequenceEqual("heix"u8) || b.Slice(8, 4).SequenceEqual("mif1"u8)))
-            return PhotoFormat.Heic;
+        if (HeicPhoto.IsHeic(b)) return PhotoFormat.Heic;
         return PhotoFormat.Unknown;
     }
 

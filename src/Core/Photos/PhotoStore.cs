@@ -38,11 +38,15 @@ public sealed class PhotoOptions
 public sealed class LocalPhotoStore(IOptions<PhotoOptions> options) : IPhotoStore
 {
     private readonly string _root = Path.GetFullPath(options.Value.Folder);
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _shards = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<string>> _shards = new(StringComparer.Ordinal);
 
     public static bool IsKey(string key) => key.Length == 32 && key.All(Uri.IsHexDigit);
 
     private string PathOf(string key, string suffix) => Path.Combine(_root, key[..2], key + suffix);
+
+    /// <summary>Where a stored file is: its subfolder, or the flat root where the store kept every photo before subfolders.</summary>
+    private string? Find(string key, string suffix) =>
+        new[] { PathOf(key, suffix), Path.Combine(_root, key + suffix) }.FirstOrDefault(File.Exists);
 
     public async Task<string> SaveAsync(ProcessedPhoto photo, CancellationToken ct)
     {
@@ -55,18 +59,17 @@ public sealed class LocalPhotoStore(IOptions<PhotoOptions> options) : IPhotoStor
         return key;
     }
 
-    /// <summary>Creates a subfolder the first time it is needed, and makes its name durable in the root.</summary>
-    private void EnsureShard(string shard)
-    {
-        if (_shards.ContainsKey(shard)) return;
-        var folder = Path.Combine(_root, shard);
-        if (!Directory.Exists(folder))
+    /// <summary>
+    /// Creates a subfolder if needed and makes its name durable in the root, once per process and subfolder;
+    /// concurrent first writers wait for that, so none commits a clue whose folder could vanish in a power cut.
+    /// </summary>
+    private void EnsureShard(string shard) =>
+        _ = _shards.GetOrAdd(shard, s => new Lazy<string>(() =>
         {
-            Directory.CreateDirectory(folder);
+            var folder = Directory.CreateDirectory(Path.Combine(_root, s)).FullName;
             FolderSync.Flush(_root);
-        }
-        _shards[shard] = true;
-    }
+            return folder;
+        })).Value;
 
     /// <summary>
     /// Writes the photo and makes it durable before the caller commits the clue that names it: the file's
@@ -88,9 +91,9 @@ public sealed class LocalPhotoStore(IOptions<PhotoOptions> options) : IPhotoStor
     /// <summary>Makes a missing thumbnail from the stored original (written to a temporary name, then moved into place).</summary>
     private async Task<string?> MakeThumbnailAsync(string key, CancellationToken ct)
     {
-        var original = new[] { ".jpg", ".png" }.Select(e => PathOf(key, e)).FirstOrDefault(File.Exists);
+        var original = Find(key, ".jpg") ?? Find(key, ".png");
         if (original is null || PhotoProcessor.Thumbnail(await File.ReadAllBytesAsync(original, ct)) is not { } thumb) return null;
-        var path = PathOf(key, ".thumb.jpg");
+        var path = Path.Combine(Path.GetDirectoryName(original)!, key + ".thumb.jpg");
         var temp = $"{path}.{Guid.NewGuid():N}.tmp";
         await File.WriteAllBytesAsync(temp, thumb, ct);
         File.Move(temp, path, overwrite: true);
@@ -101,15 +104,9 @@ public sealed class LocalPhotoStore(IOptions<PhotoOptions> options) : IPhotoStor
     {
         if (!IsKey(key)) return null;
         if (variant == PhotoVariant.Thumbnail)
-        {
-            var thumb = PathOf(key, ".thumb.jpg");
-            return File.Exists(thumb) || await MakeThumbnailAsync(key, ct) is not null ? (File.OpenRead(thumb), "image/jpeg") : null;
-        }
+            return (Find(key, ".thumb.jpg") ?? await MakeThumbnailAsync(key, ct)) is { } thumb ? (File.OpenRead(thumb), "image/jpeg") : null;
         foreach (var (ext, type) in new[] { (".jpg", "image/jpeg"), (".png", "image/png") })
-        {
-            var path = PathOf(key, ext);
-            if (File.Exists(path)) return (File.OpenRead(path), type);
-        }
+            if (Find(key, ext) is { } path) return (File.OpenRead(path), type);
         return null;
     }
 
@@ -117,7 +114,8 @@ public sealed class LocalPhotoStore(IOptions<PhotoOptions> options) : IPhotoStor
     {
         if (!IsKey(key)) return Task.CompletedTask;
         foreach (var suffix in new[] { ".jpg", ".png", ".thumb.jpg" })
-            File.Delete(PathOf(key, suffix));
+            while (Find(key, suffix) is { } path)
+                File.Delete(path);
         return Task.CompletedTask;
     }
 }

@@ -47,6 +47,23 @@ public sealed class LocalPhotoStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task PhotoStoredFlat_BeforeSubfolders_IsStillFound_ThumbnailedAndDeleted()
+    {
+        const string key = "0123456789abcdef0123456789abcdef";
+        Directory.CreateDirectory(_folder);
+        await File.WriteAllBytesAsync(Path.Combine(_folder, key + ".jpg"), Photo().Image.ToArray());
+
+        var original = await _store.OpenAsync(key, PhotoVariant.Original, CancellationToken.None);
+        await using (original!.Value.Content) { }
+        var thumb = await _store.OpenAsync(key, PhotoVariant.Thumbnail, CancellationToken.None);
+        await using (thumb!.Value.Content) { }
+        Assert.True(File.Exists(Path.Combine(_folder, key + ".thumb.jpg")));
+        await _store.DeleteAsync(key, CancellationToken.None);
+
+        Assert.Empty(Directory.GetFiles(_folder, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public async Task Delete_RemovesEveryVariant_AndUnknownOrForgedKeysFindNothing()
     {
         var key = await _store.SaveAsync(Photo(), CancellationToken.None);

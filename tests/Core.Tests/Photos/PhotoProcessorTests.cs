@@ -84,9 +84,33 @@ public sealed class PhotoProcessorTests
     }
 
     [Fact]
+    public void Process_HeicDeclaringTooManyPixels_IsRefusedBeforeDecoding()
+    {
+        var heic = TestImages.HeicTooManyPixels();   // 12 KB that would decode to 50.8 MP, ~200 MB of pixels
+
+        var (photo, problem) = PhotoProcessor.Process(heic, "bomb.heic");
+
+        Assert.Null(photo);
+        Assert.Equal("photo.too_large", problem!.Code);
+    }
+
+    [Fact]
+    public void Sniff_AvifOrPlainHeifBrand_IsNotHeic()
+    {
+        byte[] Ftyp(string major, string compatible) =>
+            [0, 0, 0, 24, .. "ftyp"u8, .. Encoding.ASCII.GetBytes(major), 0, 0, 0, 0, .. "mif1"u8, .. Encoding.ASCII.GetBytes(compatible)];
+
+        Assert.Equal(PhotoFormat.Unknown, PhotoProcessor.Sniff(Ftyp("avif", "miaf")));
+        Assert.Equal(PhotoFormat.Unknown, PhotoProcessor.Sniff(Ftyp("mif1", "avif")));
+        Assert.Equal(PhotoFormat.Heic, PhotoProcessor.Sniff(Ftyp("mif1", "heic")));   // some Android phones
+        Assert.Equal(PhotoFormat.Heic, PhotoProcessor.Sniff(Ftyp("heic", "miaf")));   // iPhone
+        Assert.Equal("photo.not_image", PhotoProcessor.Check(Ftyp("avif", "miaf"), "a.avif")!.Code);
+    }
+
+    [Fact]
     public void Process_HeicHeaderWithGarbage_IsUnreadable()
     {
-        var heic = new byte[] { 0, 0, 0, 24, (byte)'f', (byte)'t', (byte)'y', (byte)'p', (byte)'h', (byte)'e', (byte)'i', (byte)'c', 0, 0, 1, 2, 3, 4 };
+        var heic = new byte[] { 0, 0, 0, 24, (byte)'f', (byte)'t', (byte)'y', (byte)'p', (byte)'h', (byte)'e', (byte)'i', (byte)'c', 0, 0, 0, 0, (byte)'m', (byte)'i', (byte)'f', (byte)'1', 0, 0, 0, 0, 1, 2, 3, 4 };
 
         var (photo, problem) = PhotoProcessor.Process(heic, "x.heic");
 
@@ -107,6 +131,7 @@ public sealed class PhotoProcessorTests
     public void Process_UprightJpegWithExif_CutsTheMetadataOut_KeepsThePixels()
     {
         var upload = TestImages.JpegWithExif(200, 100, orientation: 1).Concat("hidden payload after the end"u8.ToArray()).ToArray();
+        var pristine = upload.ToArray();   // Process reuses the upload's buffer
 
         var (photo, problem) = PhotoProcessor.Process(upload, "upright.jpg");
 
@@ -116,7 +141,7 @@ public sealed class PhotoProcessorTests
         Assert.False(TestImages.Contains(photo.Image.ToArray(), "hidden payload"u8.ToArray()));
         Assert.Equal((byte)0xD9, photo.Image.ToArray()[^1]);
         using var stored = SKBitmap.Decode(photo.Image.ToArray());
-        using var original = SKBitmap.Decode(upload);
+        using var original = SKBitmap.Decode(pristine);
         Assert.Equal((200, 100), (stored.Width, stored.Height));
         Assert.Equal(original.GetPixel(10, 10), stored.GetPixel(10, 10));   // the same compressed data, not a re-encode
         Assert.Equal((200, 100), (photo.Width, photo.Height));

@@ -12,10 +12,15 @@ public static class TestImages
     public const string HeicGpsMarker = "GPS-MARKER-HANGZHOU";
 
     /// <summary>An 80×40 HEIC whose EXIF carries a GPS latitude and <see cref="HeicGpsMarker"/> (Photos/Fixtures/README.md).</summary>
-    public static byte[] HeicWithGps()
+    public static byte[] HeicWithGps() => Fixture("gps-exif.heic");
+
+    /// <summary>A flat 8200×6200 HEIC (50.8 MP) in 12 KB: more pixels than may be decoded.</summary>
+    public static byte[] HeicTooManyPixels() => Fixture("too-many-pixels.heic");
+
+    private static byte[] Fixture(string name)
     {
-        using var stream = typeof(TestImages).Assembly.GetManifestResourceStream("gps-exif.heic")
-            ?? throw new InvalidOperationException("The gps-exif.heic fixture is not embedded in this test assembly.");
+        using var stream = typeof(TestImages).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"The {name} fixture is not embedded in this test assembly.");
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();
