@@ -85,24 +85,24 @@ public static class CluesBench
 
     /// <summary>
     /// The floor for (b): the rows a report writes (clue, first event, two outbox rows, idempotency key)
-    /// in one transaction and one round trip, with no reads, checks, routing or numbering.
+    /// as one transaction in one round trip (begin and commit in the batch, as the report does), with no
+    /// reads, checks, routing or numbering.
     /// </summary>
     private static async Task FloorAsync(MySqlDataSource db, long school, long reporter, long i)
     {
         await using var conn = await db.OpenConnectionAsync();
-        await using var tx = await conn.BeginTransactionAsync();
         await conn.ExecuteAsync("""
+            START TRANSACTION;
             INSERT INTO clues (number, school_id, town_id, item_no, line_code, description, reporter_user_id, created_at, updated_at, state, tier, unrouted, version)
             VALUES (@n, @school, 1, 4, 'POL', '校门口有无证摊贩占道经营', @reporter, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), 'PendingAcceptance', 'WorkGroup', 0, 1);
-            SET @clue_id = LAST_INSERT_ID();
             INSERT INTO clue_events (clue_id, action, actor_user_id, actor_label, occurred_at, to_state, to_tier, version)
-            VALUES (@clue_id, 'Report', @reporter, '测试', UTC_TIMESTAMP(6), 'PendingAcceptance', 'WorkGroup', 1);
+            VALUES (LAST_INSERT_ID(), 'Report', @reporter, '测试', UTC_TIMESTAMP(6), 'PendingAcceptance', 'WorkGroup', 1);
             INSERT INTO outbox (topic, ordering_key, payload, created_at, next_attempt_at)
-            VALUES ('bench', NULL, JSON_OBJECT('clueId', @clue_id + 0), UTC_TIMESTAMP(6), UTC_TIMESTAMP(6)),
-                   ('bench', NULL, JSON_OBJECT('clueId', @clue_id + 0), UTC_TIMESTAMP(6), UTC_TIMESTAMP(6));
-            INSERT INTO idempotency_keys (scope, idem_key, outcome, created_at) VALUES ('bench', @n, JSON_OBJECT('clueId', @clue_id + 0), UTC_TIMESTAMP(6));
-            """, new { n = $"F{Guid.NewGuid():N}"[..30], school, reporter }, tx);
-        await tx.CommitAsync();
+            VALUES ('bench', NULL, JSON_OBJECT('clueId', (SELECT id FROM clues WHERE number = @n)), UTC_TIMESTAMP(6), UTC_TIMESTAMP(6)),
+                   ('bench', NULL, JSON_OBJECT('clueId', (SELECT id FROM clues WHERE number = @n)), UTC_TIMESTAMP(6), UTC_TIMESTAMP(6));
+            INSERT INTO idempotency_keys (scope, idem_key, outcome, created_at) VALUES ('bench', @n, JSON_OBJECT('clueId', (SELECT id FROM clues WHERE number = @n)), UTC_TIMESTAMP(6));
+            COMMIT;
+            """, new { n = $"F{Guid.NewGuid():N}"[..30], school, reporter });
     }
 
     private static async Task ReportAsync(ClueService clues, long[] reporters, long i)

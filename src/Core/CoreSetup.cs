@@ -26,13 +26,11 @@ public static class CoreSetup
     {
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp =>
-        {
-            var cs = sp.GetRequiredService<IConfiguration>().GetConnectionString("SchoolSafety");
-            if (string.IsNullOrWhiteSpace(cs))
-                throw new InvalidOperationException("ConnectionStrings:SchoolSafety is not configured.");
-            return new MySqlDataSource(Db.Normalise(cs));
-        });
+        static string ConnectionString(IServiceProvider sp) =>
+            sp.GetRequiredService<IConfiguration>().GetConnectionString("SchoolSafety") is { Length: > 0 } cs && !string.IsNullOrWhiteSpace(cs)
+                ? cs : throw new InvalidOperationException("ConnectionStrings:SchoolSafety is not configured.");
+        services.AddSingleton(sp => new MySqlDataSource(Db.Normalise(ConnectionString(sp))));
+        services.AddKeyedSingleton(Db.UserVariables, (sp, _) => new MySqlDataSource(Db.Normalise(ConnectionString(sp), allowUserVariables: true)));
         services.AddSingleton<SchemaMigrator>();
         services.AddHostedService<MigrateOnStart>();
 

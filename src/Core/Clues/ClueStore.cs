@@ -55,6 +55,7 @@ public sealed partial class ClueStore
         VALUES (@Number, @SchoolId, @TownId, @ItemNo, @LineCode, @Description, @Location, @Latitude, @Longitude,
                 @Attachments, @ReporterUserId, @CreatedAt, @UpdatedAt, @State, @Tier, @UnitId, @AssigneeUserId,
                 @Unrouted, @DueAt, 1);
+        SET {NewClueId} = LAST_INSERT_ID();
         INSERT INTO clue_events (clue_id, action, actor_user_id, actor_label, occurred_at, to_state, to_unit_id, to_tier, version, attachments)
         VALUES ({NewClueId}, 'Report', @ReporterUserId, @ActorLabel, @CreatedAt, @State, @UnitId, @Tier, 1, @Attachments);
         INSERT INTO idempotency_keys (scope, idem_key, outcome, created_at)
@@ -62,10 +63,10 @@ public sealed partial class ClueStore
         """;
 
     /// <summary>
-    /// The new clue's id inside <see cref="InsertReportedAsync"/>'s batch, found by its unique number (a user
-    /// variable would need AllowUserVariables, which hides every misspelt parameter in the product).
+    /// The new clue's id inside <see cref="InsertReportedAsync"/>'s batch: a user variable, so the batch needs a
+    /// connection from the data source that allows them (<see cref="Db.UserVariables"/>).
     /// </summary>
-    public const string NewClueId = "(SELECT id FROM clues WHERE number = @Number)";
+    public const string NewClueId = "@new_clue_id";
 
     /// <summary>
     /// A new clue as one transaction in one round trip (its own READ COMMITTED transaction, begun and

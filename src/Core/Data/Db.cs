@@ -29,13 +29,20 @@ public static class Db
 
     public static bool IsDuplicateKey(MySqlException e) => e.ErrorCode == MySqlErrorCode.DuplicateKeyEntry;
 
+    /// <summary>
+    /// The key of a second data source whose connections allow SQL user variables (<c>@name</c> that is not a
+    /// parameter). Only the clue report's batch uses it; everywhere else an undefined <c>@Name</c> must stay an error.
+    /// </summary>
+    public const string UserVariables = "user-variables";
+
     /// <summary>Normalises a connection string: UTC datetimes, and no per-connection reset round trip surprises.</summary>
-    public static string Normalise(string connectionString)
+    public static string Normalise(string connectionString, bool allowUserVariables = false)
     {
         var b = new MySqlConnectionStringBuilder(connectionString)
         {
             DateTimeKind = MySqlDateTimeKind.Utc,
             GuidFormat = MySqlGuidFormat.None,
+            AllowUserVariables = allowUserVariables,
         };
         if (b.MaximumPoolSize < 50) b.MaximumPoolSize = 100;
         return b.ConnectionString;
