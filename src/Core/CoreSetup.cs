@@ -27,7 +27,7 @@ public static class CoreSetup
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         static string ConnectionString(IServiceProvider sp) =>
-            sp.GetRequiredService<IConfiguration>().GetConnectionString("SchoolSafety") is { Length: > 0 } cs && !string.IsNullOrWhiteSpace(cs)
+            sp.GetRequiredService<IConfiguration>().GetConnectionString("SchoolSafety") is { } cs && !string.IsNullOrWhiteSpace(cs)
                 ? cs : throw new InvalidOperationException("ConnectionStrings:SchoolSafety is not configured.");
         services.AddSingleton(sp => new MySqlDataSource(Db.Normalise(ConnectionString(sp))));
         services.AddKeyedSingleton(Db.UserVariables, (sp, _) => new MySqlDataSource(Db.Normalise(ConnectionString(sp), allowUserVariables: true)));

@@ -25,7 +25,21 @@ public sealed partial class OutboxStore(TimeProvider clock)
     /// id only the server knows yet, as the SQL expression <paramref name="idExpression"/>: each payload's <c>clueId</c>
     /// and each <c>{id}</c> in an ordering key are filled in from it. Adds its parameters to <paramref name="args"/>.
     /// </summary>
-    public string EnqueueSqlForNewClue(IReadOnlyList<OutboxMessage> messages, DynamicParameters args, string idExpression)
+    public string EnqueueSqlForNewClue(IReadOnlyList<OutboxMessage> messages, DynamicParameters args, string idExpression) =>
+        InsertSql(messages, args, (key, payload) =>
+            ($"REPLACE({key}, '{{id}}', {idExpression})", $"JSON_SET({payload}, '$.clueId', {idExpression})"));
+
+    /// <summary>Adds rows inside the caller's transaction, so they exist exactly when the change does (one statement, one round trip).</summary>
+    public async Task EnqueueAsync(MySqlConnection conn, MySqlTransaction tx, IReadOnlyList<OutboxMessage> messages, CancellationToken ct)
+    {
+        if (messages.Count == 0) return;
+        var args = new DynamicParameters();
+        var sql = InsertSql(messages, args, (key, payload) => (key, payload));
+        await conn.ExecuteAsync(new CommandDefinition(sql, args, tx, cancellationToken: ct));
+    }
+
+    /// <summary>One multi-row INSERT; <paramref name="columns"/> may wrap each row's key and payload parameters in SQL.</summary>
+    private string InsertSql(IReadOnlyList<OutboxMessage> messages, DynamicParameters args, Func<string, string, (string Key, string Payload)> columns)
     {
         args.Add("OutboxNow", clock.GetUtcNow().UtcDateTime);
         var values = new List<string>(messages.Count);
@@ -35,26 +49,9 @@ public sealed partial class OutboxStore(TimeProvider clock)
             args.Add($"OutboxTopic{i}", m.Topic);
             args.Add($"OutboxKey{i}", m.OrderingKey);
             args.Add($"OutboxPayload{i}", JsonSerializer.Serialize(m.Payload, m.Payload.GetType(), Json));
-            values.Add($"(@OutboxTopic{i}, REPLACE(@OutboxKey{i}, '{{id}}', {idExpression}), JSON_SET(@OutboxPayload{i}, '$.clueId', {idExpression}), @OutboxNow, @OutboxNow)");
+            var (key, payload) = columns($"@OutboxKey{i}", $"@OutboxPayload{i}");
+            values.Add($"(@OutboxTopic{i}, {key}, {payload}, @OutboxNow, @OutboxNow)");
         }
         return EnqueueSql + string.Join(", ", values);
-    }
-
-    /// <summary>Adds rows inside the caller's transaction, so they exist exactly when the change does (one statement, one round trip).</summary>
-    public async Task EnqueueAsync(MySqlConnection conn, MySqlTransaction tx, IReadOnlyList<OutboxMessage> messages, CancellationToken ct)
-    {
-        if (messages.Count == 0) return;
-        var args = new DynamicParameters();
-        args.Add("Now", clock.GetUtcNow().UtcDateTime);
-        var values = new List<string>(messages.Count);
-        for (var i = 0; i < messages.Count; i++)
-        {
-            var m = messages[i];
-            args.Add($"T{i}", m.Topic);
-            args.Add($"K{i}", m.OrderingKey);
-            args.Add($"P{i}", JsonSerializer.Serialize(m.Payload, m.Payload.GetType(), Json));
-            values.Add($"(@T{i}, @K{i}, @P{i}, @Now, @Now)");
-        }
-        await conn.ExecuteAsync(new CommandDefinition(EnqueueSql + string.Join(", ", values), args, tx, cancellationToken: ct));
     }
 }

@@ -36,9 +36,9 @@ internal static class HeicPhoto
         return false;
     }
 
+    /// <summary>A HEIC (as <see cref="IsHeic"/> says, which <see cref="PhotoProcessor.Sniff"/> checks) as a clean JPEG.</summary>
     public static (ProcessedPhoto? Photo, PhotoProblem? Problem) ToJpeg(ReadOnlySpan<byte> bytes, string name)
     {
-        if (!IsHeic(bytes)) return (null, PhotoProcessor.Unreadable(name));
         Decoders.Wait();
         try
         {
