@@ -39,7 +39,7 @@ public static class MiniAppBench
         // skipped one by one; 10 % of the next run's CPU in `perf`), so leave minutes between runs.
         var photoFolder = Path.GetFullPath(Path.Combine(".local", "bench-photos", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
 
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Bench" });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using SchoolSafety.MiniApp.Api.Apis;
+using SchoolSafety.Core;
 using SchoolSafety.MiniApp.Api.Auth;
 
 namespace SchoolSafety.MiniApp.Api;
@@ -21,7 +22,11 @@ public static class MiniAppSetup
         services.AddExceptionHandler<UnexpectedErrorHandler>();
         services.AddOpenApi("v1");
 
-        services.AddOptions<LoginSessionOptions>().BindConfiguration(LoginSessionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var offlineAllowed = builder.Environment.AllowsOfflineShortcuts();
+        services.AddOptions<LoginSessionOptions>().BindConfiguration(LoginSessionOptions.Section).ValidateDataAnnotations()
+            .Validate(o => offlineAllowed || o.SigningKey != LoginSessionOptions.DevelopmentKey,
+                "MiniApp:Session:SigningKey is the committed development key: configure a secret one outside Development and Testing.")
+            .ValidateOnStart();
         services.AddSingleton<SessionTokens>();
         services.AddSingleton<SchoolSafety.MiniApp.Api.Photos.PhotoLinks>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using MySqlConnector;
+using SchoolSafety.Core;
 using SchoolSafety.Core.DingTalk;
 using SchoolSafety.Core.DingTalk.Contracts;
 using SchoolSafety.Core.Organisation;
@@ -24,15 +25,18 @@ public static class AuthApi
         var api = app.MapGroup("/api/auth").WithTags("Auth").AllowAnonymous();
         api.MapPost("/dingtalk", LoginWithDingTalkAsync);
         api.MapPost("/refresh", RefreshAsync);
-        api.MapPost("/dev", DevLoginAsync);
+        // The development login exists only in Development and Testing: elsewhere the route is absent.
+        if (app.ServiceProvider.GetRequiredService<IHostEnvironment>().AllowsOfflineShortcuts())
+            api.MapPost("/dev", DevLoginAsync);
         return api;
     }
 
     public static async Task<IResult> LoginWithDingTalkAsync(DingTalkLoginRequest req, IDingTalkClient dingTalk, MySqlDataSource db,
         OrganisationStore org, SessionTokens sessions, IOptions<DingTalkOptions> options, IHostEnvironment env, CancellationToken ct)
     {
-        // Offline, the recording client takes the auth code for the user id: never in production, whatever the configuration.
-        if (!options.Value.HasCredentials && env.IsProduction())
+        // Offline, the recording client takes the auth code for the user id: only in Development and Testing (elsewhere the
+        // host does not start without credentials; this is the second lock).
+        if (!options.Value.HasCredentials && !env.AllowsOfflineShortcuts())
             return Problems.Of(StatusCodes.Status503ServiceUnavailable, "auth.dingtalk_not_configured", "钉钉登录尚未配置，请联系管理员");
         if (string.IsNullOrWhiteSpace(req.AuthCode) || req.AuthCode.Length > 200)
             return Problems.BadRequest("auth.code_required", "缺少免登授权码（authCode）");
@@ -58,13 +62,13 @@ public static class AuthApi
     }
 
     /// <summary>
-    /// Development only: log in as a DingTalk user id, available only while no DingTalk credentials are configured (offline
-    /// mode) and never in the Production environment (a production host missing its credentials must not let anyone be anyone).
+    /// Development only: log in as a DingTalk user id, available only in Development and Testing and only while no DingTalk
+    /// credentials are configured (offline mode): a deployed host, whatever its configuration, must not let anyone be anyone.
     /// </summary>
     public static async Task<IResult> DevLoginAsync(DevLoginRequest req, IOptions<DingTalkOptions> dingTalk, IHostEnvironment env, MySqlDataSource db,
         OrganisationStore org, SessionTokens sessions, CancellationToken ct)
     {
-        if (!string.IsNullOrEmpty(dingTalk.Value.AppKey) || env.IsProduction())
+        if (!string.IsNullOrEmpty(dingTalk.Value.AppKey) || !env.AllowsOfflineShortcuts())
             return Problems.NotFound();
         if (string.IsNullOrWhiteSpace(req.DingTalkUserId))
             return Problems.BadRequest("auth.user_required", "请填写钉钉用户 ID（dingTalkUserId）");

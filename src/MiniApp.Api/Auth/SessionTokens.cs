@@ -17,6 +17,9 @@ public sealed class LoginSessionOptions
     public TimeSpan AccessLifetime { get; set; } = TimeSpan.FromMinutes(30);
     public TimeSpan RefreshLifetime { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>The key committed in appsettings.Development.json: refused outside Development and Testing.</summary>
+    public const string DevelopmentKey = "development-only-key-never-use-in-production-0123456789";
+
     public const string Issuer = "schoolsafety";
     public const string Audience = "schoolsafety-miniapp";
 
