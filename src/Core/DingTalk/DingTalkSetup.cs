@@ -40,6 +40,8 @@ public static class DingTalkSetup
                 http.Timeout = sp.GetRequiredService<IOptions<DingTalkOptions>>().Value.RequestTimeout)
             .RedactLoggedHeaders(_ => true);
         services.AddSingleton<RecordingDingTalkClient>();
+        services.AddSingleton<CallbackReplayStore>();
+        services.AddSingleton<CallbackVerifier>();
         // The recorder answers every call with a success: outside Development and Testing it is never used, whatever the configuration.
         services.AddTransient<IDingTalkClient>(sp =>
             sp.GetRequiredService<IOptions<DingTalkOptions>>().Value.HasCredentials

@@ -52,6 +52,7 @@ public sealed class StreamClientTests(CallbacksHost host) : IClassFixture<Callba
         // a card callback: applied, the card reply inside the ACK
         var clue = await host.ReportAsync();
         var handler = await host.MemberDingTalkIdAsync(1, "POL");
+        await host.DeliverCardsAsync();
         await FakeStreamGateway.SendAsync(first, Frame("CALLBACK", StreamFrameHandler.CardTopic, "m-card", CallbacksHost.CardClickBody(handler, clue.ClueId, 1, "accept")));
         var cardAck = await FakeStreamGateway.ReceiveAsync(first, Wait);
         Assert.Equal("m-card", cardAck.GetProperty("headers").GetProperty("messageId").GetString());
