@@ -91,7 +91,7 @@ public static class MiniAppBench
         };
 
         var timer = Stopwatch.StartNew();
-        for (var i = 0; i < 30; i++) SchoolSafety.Core.Photos.PhotoProcessor.Process(photo, "gate.jpg");
+        for (var i = 0; i < 30; i++) await SchoolSafety.Core.Photos.PhotoProcessor.ProcessAsync(photo, "gate.jpg", CancellationToken.None);
         Console.WriteLine($"photo check and metadata removal alone, one thread: {timer.Elapsed.TotalMilliseconds / 30:0.0} ms per photo");
         if (Environment.GetEnvironmentVariable("SCHOOLSAFETY_BENCH_PROFILE") == "report")
         {

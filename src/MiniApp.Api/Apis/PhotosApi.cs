@@ -27,7 +27,7 @@ public static class PhotosApi
         if (form is null) return formProblem!;
         using (form)
         {
-            var (photos, problem) = ProcessPhotos(form);
+            var (photos, problem) = await ProcessPhotosAsync(form, ct);
             if (problem is not null) return problem;
             if (photos.Count == 0) return Problems.BadRequest("photo.none", "请至少上传一张照片");
             return TypedResults.Ok(new PhotoUploadResponse(await SaveAllAsync(store, photos, ct)));
@@ -35,12 +35,12 @@ public static class PhotosApi
     }
 
     /// <summary>Checks and cleans the form's photos; the first problem found is returned as a 400 and nothing is kept.</summary>
-    public static (List<ProcessedPhoto> Photos, IResult? Problem) ProcessPhotos(PhotoForm form)
+    public static async Task<(List<ProcessedPhoto> Photos, IResult? Problem)> ProcessPhotosAsync(PhotoForm form, CancellationToken ct)
     {
         var photos = new List<ProcessedPhoto>(form.Photos.Count);
         foreach (var upload in form.Photos)
         {
-            var (photo, problem) = PhotoProcessor.Process(upload.Content, upload.FileName);
+            var (photo, problem) = await PhotoProcessor.ProcessAsync(upload.Content, upload.FileName, ct);
             if (problem is not null) return ([], Problems.BadRequest(problem.Code, problem.Message));
             photos.Add(photo!);
         }
