@@ -56,8 +56,11 @@ public static class MiniAppBench
         var sessions = app.Services.GetRequiredService<SessionTokens>();
         List<string> tokens;
         await using (var conn = await db.OpenConnectionAsync())
-            tokens = (await conn.QueryAsync<long>("SELECT user_id FROM memberships WHERE role = 'Reporter' AND title IS NULL ORDER BY user_id"))
-                .Select(id => sessions.Issue(id, "bench").AccessToken).ToList();
+        {
+            tokens = [];
+            foreach (var id in await conn.QueryAsync<long>("SELECT user_id FROM memberships WHERE role = 'Reporter' AND title IS NULL ORDER BY user_id"))
+                tokens.Add((await sessions.IssueAsync(id, "bench", CancellationToken.None)).AccessToken);
+        }
 
         var photo = Photo200K();
         Console.WriteLine($"mini-app bench: {clients} clients, {seconds:0} s per phase, photo {photo.Length / 1024} KB, MariaDB {await ServerVersionAsync(db)}");

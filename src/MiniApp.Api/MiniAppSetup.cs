@@ -37,11 +37,21 @@ public static class MiniAppSetup
                 jwt.TokenValidationParameters = SessionTokens.Parameters(session.Value, clock);
                 jwt.Events = new JwtBearerEvents
                 {
-                    // Refresh tokens are not access tokens.
-                    OnTokenValidated = c =>
+                    // Refresh tokens are not access tokens; and an access token counts only while its login is live and its
+                    // person active (a deactivated account or a logout stops it at once, not after its 30 minutes).
+                    OnTokenValidated = async c =>
                     {
-                        if (c.Principal?.FindFirst(SessionTokens.KindClaim)?.Value != "access") c.Fail("not an access token");
-                        return Task.CompletedTask;
+                        var p = c.Principal;
+                        if (p?.FindFirst(SessionTokens.KindClaim)?.Value != "access"
+                            || !long.TryParse(p.FindFirst(SessionTokens.UserIdClaim)?.Value, out var userId)
+                            || p.FindFirst(SessionTokens.SessionClaim)?.Value is not { Length: > 0 } sid)
+                        {
+                            c.Fail("not an access token");
+                            return;
+                        }
+                        if (!await c.HttpContext.RequestServices.GetRequiredService<SchoolSafety.Core.Organisation.LoginSessionStore>()
+                                .IsLiveAsync(sid, userId, c.HttpContext.RequestAborted))
+                            c.Fail("the login has ended or the account is deactivated");
                     },
                     OnChallenge = async c =>
                     {

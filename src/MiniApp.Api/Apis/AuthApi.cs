@@ -25,6 +25,7 @@ public static class AuthApi
         var api = app.MapGroup("/api/auth").WithTags("Auth").AllowAnonymous();
         api.MapPost("/dingtalk", LoginWithDingTalkAsync);
         api.MapPost("/refresh", RefreshAsync);
+        api.MapPost("/logout", LogoutAsync).RequireAuthorization();
         // The development login exists only in Development and Testing: elsewhere the route is absent.
         if (app.ServiceProvider.GetRequiredService<IHostEnvironment>().AllowsOfflineShortcuts())
             api.MapPost("/dev", DevLoginAsync);
@@ -52,13 +53,29 @@ public static class AuthApi
         return await IssueForAsync(dingUser.UserId, db, org, sessions, ct);
     }
 
+    /// <summary>A new pair for the refresh token; the refresh token is used up. An old one presented again ends the login.</summary>
     public static async Task<IResult> RefreshAsync(RefreshRequest req, MySqlDataSource db, OrganisationStore org, SessionTokens sessions, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(req.RefreshToken) || await sessions.ValidateRefreshAsync(req.RefreshToken) is not { } userId)
+        if (string.IsNullOrWhiteSpace(req.RefreshToken) || req.RefreshToken.Length > 4000)
             return Problems.Of(StatusCodes.Status401Unauthorized, "auth.refresh_invalid", "登录已过期，请重新登录");
+        var outcome = await sessions.RefreshAsync(req.RefreshToken, ct);
+        switch (outcome.Check)
+        {
+            case RefreshCheck.Invalid:
+                return Problems.Of(StatusCodes.Status401Unauthorized, "auth.refresh_invalid", "登录已过期，请重新登录");
+            case RefreshCheck.Reused:
+                return Problems.Of(StatusCodes.Status401Unauthorized, "auth.refresh_reused", "登录凭据已在别处使用，为安全起见已退出登录，请重新登录");
+        }
         await using var conn = await db.OpenConnectionAsync(ct);
-        var user = await org.ActiveUserAsync(conn, userId, ct);
-        return user is null ? Deactivated() : TypedResults.Ok(sessions.Issue(user.Id, user.Name));
+        var user = await org.ActiveUserAsync(conn, outcome.UserId, ct);
+        return user is null ? Deactivated() : TypedResults.Ok(sessions.Reissue(outcome, user.Name));
+    }
+
+    /// <summary>Ends this login: its access token and refresh token stop working at once.</summary>
+    public static async Task<IResult> LogoutAsync(System.Security.Claims.ClaimsPrincipal principal, LoginSessionStore logins, CancellationToken ct)
+    {
+        await logins.EndAsync(principal.SessionId(), principal.UserId(), ct);
+        return TypedResults.NoContent();
     }
 
     /// <summary>
@@ -80,7 +97,7 @@ public static class AuthApi
         await using var conn = await db.OpenConnectionAsync(ct);
         if (await org.ActiveUserIdAsync(conn, dingTalkUserId, ct) is not { } id || await org.ActiveUserAsync(conn, id, ct) is not { } user)
             return Deactivated();
-        return TypedResults.Ok(sessions.Issue(user.Id, user.Name));
+        return TypedResults.Ok(await sessions.IssueAsync(user.Id, user.Name, ct));
     }
 
     private static IResult Deactivated() =>

@@ -1,4 +1,8 @@
+using System.Security.Claims;
+using MySqlConnector;
+using SchoolSafety.Core.Organisation;
 using SchoolSafety.Core.Photos;
+using SchoolSafety.MiniApp.Api.Auth;
 using SchoolSafety.MiniApp.Api.Photos;
 
 namespace SchoolSafety.MiniApp.Api.Apis;
@@ -19,8 +23,12 @@ public static class PhotosApi
     }
 
     /// <summary>Up to 9 photos as multipart <c>photos</c>; every one is checked before any is stored.</summary>
-    public static async Task<IResult> UploadAsync(HttpRequest request, IPhotoStore store, CancellationToken ct)
+    public static async Task<IResult> UploadAsync(HttpRequest request, ClaimsPrincipal user, MySqlDataSource db, OrganisationStore org, IPhotoStore store, CancellationToken ct)
     {
+        // Evidence is for people with a part in the work: an account with no role has nothing to attach a photo to.
+        await using (var conn = await db.OpenConnectionAsync(ct))
+            if ((await org.MembershipsAsync(conn, null, user.UserId(), ct)).Count == 0)
+                return Problems.Of(StatusCodes.Status403Forbidden, "photo.no_role", "您的账号尚未分配角色，不能上传照片");
         if (!request.HasFormContentType)
             return Problems.BadRequest("photo.multipart_required", "请以 multipart/form-data 上传照片");
         var (form, formProblem) = await PhotoForm.ReadAsync(request, ct);
