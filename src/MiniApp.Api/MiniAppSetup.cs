@@ -73,7 +73,9 @@ public static class MiniAppSetup
         app.UseAuthorization();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
-        app.MapOpenApi("/openapi/{documentName}.json");
+        // The API's map is for developers: public only in Development and Testing, for signed-in people elsewhere.
+        var openApi = app.MapOpenApi("/openapi/{documentName}.json");
+        if (!app.Environment.AllowsOfflineShortcuts()) openApi.RequireAuthorization();
         app.MapAuthApi();
         app.MapMeApi();
         app.MapCluesApi();

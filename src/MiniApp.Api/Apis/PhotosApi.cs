@@ -62,8 +62,11 @@ public static class PhotosApi
         return keys;
     }
 
-    public static async Task<IResult> GetAsync(string key, string? v, string? exp, string? sig, PhotoLinks links, IPhotoStore store, CancellationToken ct)
+    public static async Task<IResult> GetAsync(string key, string? v, string? exp, string? sig, PhotoLinks links, IPhotoStore store, HttpResponse response, CancellationToken ct)
     {
+        // A photo of a school is nobody's to cache: not a shared proxy, not the browser's disk; and never read as anything but an image.
+        response.Headers.CacheControl = "private, no-store";
+        response.Headers.XContentTypeOptions = "nosniff";
         switch (links.Verify(key, v, exp, sig))
         {
             case PhotoLinks.Check.Expired: return Problems.Of(StatusCodes.Status410Gone, "photo.link_expired", "照片链接已过期，请刷新页面");

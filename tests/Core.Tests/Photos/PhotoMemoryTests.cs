@@ -124,3 +124,20 @@ public sealed class PhotoMemoryTests
         }
     }
 }
+
+public sealed class PngChunkTests
+{
+    [Theory]
+    [InlineData("prVt")]   // private (lower-case second letter)
+    [InlineData("caNv")]   // an ancillary chunk no decoder needs
+    [InlineData("tEXt")]
+    public void Png_PrivateAndUnknownChunks_AreRemoved(string chunk)
+    {
+        var upload = TestImages.PngWithChunk(40, 30, chunk);
+        Assert.True(TestImages.Contains(upload, System.Text.Encoding.UTF8.GetBytes(TestImages.GpsMarker)));
+        var (photo, problem) = PhotoProcessor.Process(upload, "p.png");
+        Assert.Null(problem);
+        Assert.False(TestImages.Contains(photo!.Image.ToArray(), System.Text.Encoding.UTF8.GetBytes(TestImages.GpsMarker)));
+        Assert.NotNull(SKBitmap.Decode(photo.Image.ToArray()));
+    }
+}

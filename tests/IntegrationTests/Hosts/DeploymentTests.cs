@@ -88,6 +88,7 @@ public sealed class DeploymentTests(TestDatabase db)
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
         var dev = await client.PostAsJsonAsync("/api/auth/dev", new { dingTalkUserId = "demo-edu-admin" });
         Assert.Equal(HttpStatusCode.NotFound, dev.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/openapi/v1.json")).StatusCode);   // not public outside Development and Testing
     }
 
     [Fact]
