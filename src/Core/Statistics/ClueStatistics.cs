@@ -12,6 +12,15 @@ public sealed record StatisticsScope(IReadOnlyList<string>? Lines, IReadOnlyList
         : actor.DistrictLines.Count > 0 ? new StatisticsScope(actor.DistrictLines.Order(StringComparer.Ordinal).ToList(), null)
         : actor.CoLeaderSchools.Count > 0 ? new StatisticsScope(null, actor.CoLeaderSchools.Order().ToList())
         : null;
+
+    /// <summary>
+    /// Whether an export may list this clue for this person: counts cover a department's line, but a list of clues only
+    /// those the person could open (CluePermissions): the admin all, a line's liaison the line, a co-leader the school, unit
+    /// staff the clues their unit holds or asked to dispatch.
+    /// </summary>
+    public static bool MayList(Actor actor, ClueFact c) =>
+        actor.IsEduAdmin || actor.LiaisonLines.Contains(c.LineCode) || actor.CoLeaderSchools.Contains(c.SchoolId)
+        || (c.UnitId is { } u && actor.StaffUnits.Contains(u)) || (c.DispatchingUnitId is { } d && actor.StaffUnits.Contains(d));
 }
 
 /// <summary>One clue as the statistics read it.</summary>
@@ -26,6 +35,9 @@ public sealed record ClueFact
     public int ItemNo { get; init; }
     public string ItemLabel { get; init; } = "";
     public string LineCode { get; init; } = "";
+    /// <summary>The unit holding the clue now, and the one that asked to dispatch it (who may open it, with the line's liaison).</summary>
+    public long? UnitId { get; init; }
+    public long? DispatchingUnitId { get; init; }
     /// <summary>The line's department as people name it (e.g. 市公安局余杭区分局, 区卫健局).</summary>
     public string LineName { get; init; } = "";
     public ClueState State { get; init; }

@@ -56,9 +56,11 @@ public sealed class StatisticsService(MySqlDataSource db, StatisticsStore store,
     {
         if (Period(from, to) is not ({ } f, { } t)) return BadPeriod;
         await using var conn = await db.OpenConnectionAsync(ct);
-        if (StatisticsScope.For(await org.ActorAsync(conn, actorId, ct)) is not { } scope) return NotAllowed;
+        var actor = await org.ActorAsync(conn, actorId, ct);
+        if (StatisticsScope.For(actor) is not { } scope) return NotAllowed;
         var start = ClueStatistics.StartUtc(f);
-        var rows = (await store.FactsAsync(conn, start, ClueStatistics.StartUtc(t.AddDays(1)), scope, ct)).Where(c => c.CreatedAt >= start).ToList();
+        var rows = (await store.FactsAsync(conn, start, ClueStatistics.StartUtc(t.AddDays(1)), scope, ct))
+            .Where(c => c.CreatedAt >= start && StatisticsScope.MayList(actor, c)).ToList();
         var scopeText = scope.Lines is { } l ? $"lines={string.Join(',', l)}" : scope.Schools is { } s ? $"schools={string.Join(',', s)}" : "all";
         await audit.RecordAsync(conn, null, [new AuditEntry(actorId, AuditAction.Export, "export", $"clues-{f:yyyyMMdd}-{t:yyyyMMdd}",
             $"clues {format.ToString().ToLowerInvariant()} {f:yyyy-MM-dd}..{t:yyyy-MM-dd} {scopeText} rows={rows.Count}")], ct);

@@ -11,6 +11,7 @@ public sealed class StatisticsStore
                s.name AS {nameof(ClueFact.SchoolName)}, c.town_id AS {nameof(ClueFact.TownId)}, r.name AS {nameof(ClueFact.TownName)},
                c.item_no AS {nameof(ClueFact.ItemNo)}, w.label AS {nameof(ClueFact.ItemLabel)}, c.line_code AS {nameof(ClueFact.LineCode)},
                COALESCE(l.short_zh, l.name_zh) AS {nameof(ClueFact.LineName)},
+               c.unit_id AS {nameof(ClueFact.UnitId)}, c.dispatching_unit_id AS {nameof(ClueFact.DispatchingUnitId)},
                c.state AS {nameof(ClueFact.State)}, c.created_at AS {nameof(ClueFact.CreatedAt)}, c.updated_at AS {nameof(ClueFact.UpdatedAt)},
                c.due_at AS {nameof(ClueFact.DueAt)}, c.resolved_at AS {nameof(ClueFact.ResolvedAt)}, c.supervised AS {nameof(ClueFact.Supervised)},
                (SELECT MIN(e.occurred_at) FROM clue_events e WHERE e.clue_id = c.id AND e.action = 'Accept') AS {nameof(ClueFact.AcceptedAt)},
