@@ -20,7 +20,7 @@ public sealed partial class ClueService
         var events = await clues.EventsAsync(conn, null, clueId, ct);
         var units = await org.UnitNamesAsync(conn, events.SelectMany(e => new[] { e.FromUnitId, e.ToUnitId }).OfType<long>().Distinct().ToList(), ct);
         await audit.RecordAsync(conn, null, [new AuditEntry(userId, AuditAction.ClueRead, "clue", clueId.ToString(System.Globalization.CultureInfo.InvariantCulture), view.Clue.Number)], ct);
-        return new ClueDetail(view, events, units, CluePermissions.AvailableActions(relation, view.Clue.Snapshot, Now()));
+        return new ClueDetail(view, events, units, CluePermissions.AvailableActions(relation, await SnapshotAsync(conn, null, view.Clue, ct), Now()));
     }
 
     /// <summary>One page of the clues a person may see, filtered.</summary>
@@ -40,6 +40,22 @@ public sealed partial class ClueService
         var memberships = await org.MembershipsAsync(conn, tx, userId, ct);
         if (memberships.Count == 0) return ClueRelation.None;   // unknown or deactivated
         var past = await clues.PastUnitsAsync(conn, tx, clue.Id, ct);
-        return CluePermissions.RelationOf(userId, memberships, clue, past);
+        // A co-leader stands in for a reporter who has left, for the follow-up rating only.
+        var reporterLeft = clue.State == ClueState.Resolved && clue.ReporterUserId != userId
+            && memberships.Any(m => m.Role == Role.CoLeader && m.SchoolId == clue.SchoolId)
+            && await org.UserAsync(conn, tx, clue.ReporterUserId, ct) is not { Active: true };
+        return CluePermissions.RelationOf(userId, memberships, clue, past, reporterLeft);
+    }
+
+    /// <summary>The actions these people may take on the clue now, each person's own (for card buttons and the mini-app).</summary>
+    public async Task<IReadOnlyDictionary<long, IReadOnlyList<ClueAction>>> ActionsForAsync(MySqlConnection conn, ClueRow clue, IEnumerable<long> userIds,
+        CancellationToken ct)
+    {
+        var snapshot = await SnapshotAsync(conn, null, clue, ct);
+        var now = Now();
+        var result = new Dictionary<long, IReadOnlyList<ClueAction>>();
+        foreach (var user in userIds.Distinct().Order())
+            result[user] = CluePermissions.AvailableActions(await RelationAsync(conn, null, clue, ActorRef.User(user), ct), snapshot, now);
+        return result;
     }
 }

@@ -25,6 +25,7 @@ public sealed partial class ClueService(
     ClueNumbers numbers,
     AuditStore audit,
     IOptions<DueTimeOptions> dueTimes,
+    IOptions<ClueOptions> options,
     TimeProvider clock)
 {
     public const int MaxNoteLength = 2000;
@@ -52,7 +53,7 @@ public sealed partial class ClueService(
             await using var tx = await conn.BeginTransactionAsync(ct);
             var clue = await clues.LockAsync(conn, tx, cmd.ClueId, ct);
             if (clue is null)
-                return Outcome(OutcomeKind.NotFound, "clue.not_found", "线索不存在");
+                return Hidden;
             // Looked up under the clue's lock, so a concurrent twin of this request sees the first one's key.
             if (await clues.FindOutcomeAsync(conn, tx, scope, cmd.IdempotencyKey, ct) is { } prior)
                 return Replay(prior);
@@ -68,35 +69,48 @@ public sealed partial class ClueService(
     private async Task<ActionOutcome> DecideAsync(MySqlConnection conn, MySqlTransaction tx, ClueRow clue, ClueCommand cmd, CancellationToken ct)
     {
         var now = Now();
-        // Someone who may not see the clue learns nothing of it: not its state, number or version, not even through a conflict.
+        // Someone who may not see the clue learns nothing of it: not its state, number or version, not even whether
+        // it exists (the same answer as for a missing clue), and nothing is kept of their attempt.
         var relation = await RelationAsync(conn, tx, clue, cmd.Actor, ct);
         if (relation != ClueRelation.GridPlatform && !CluePermissions.CanSee(relation))
-            return Outcome(OutcomeKind.Forbidden, "clue.forbidden", "无权操作");
-        if (cmd.Version != clue.Version)
-            return Current(OutcomeKind.Conflict, clue, "clue.conflict",
-                $"线索已被他人更新，当前状态：{clue.State.Zh()}，请刷新后重试");
+            return Hidden;
+        if (CluePermissions.NeedsVersion(cmd.Action))
+        {
+            if (cmd.Version is not { } version)
+                return Invalid("clue.version_required", "页面信息不完整，请刷新后重试");
+            if (version != clue.Version)
+                return Current(OutcomeKind.Conflict, clue, "clue.conflict",
+                    $"线索已被他人更新，当前状态：{clue.State.Zh()}，请刷新后重试");
+        }
 
-        if (!CluePermissions.CanPerform(relation, cmd.Action, clue.Snapshot, now))
+        var snapshot = await SnapshotAsync(conn, tx, clue, ct);
+        var action = await EffectiveActionAsync(conn, tx, clue, cmd, now, ct);
+        if (!CluePermissions.CanPerform(relation, action, snapshot, now))
             return Current(OutcomeKind.Forbidden, clue, "clue.forbidden", "无权操作");
-        if (!ClueWorkflow.Allows(clue.Snapshot, cmd.Action, out var to))
-            return Current(OutcomeKind.Refused, clue, "clue.refused",
-                $"当前状态「{clue.State.Zh()}」（{clue.Tier.Zh()}）下不能{cmd.Action.Zh()}");
-        if (RequiredNote(cmd) is { } noteMissing)
+        if (!ClueWorkflow.Allows(snapshot, action, out var to))
+            return Current(OutcomeKind.Refused, clue, "clue.refused", RefusedMessage(clue, snapshot, action));
+        if (RequiredNote(action, cmd) is { } noteMissing)
             return Invalid("clue.note_required", noteMissing);
+        if (action == ClueAction.Urge && cmd.Actor.UserId is { } urger
+            && await clues.LastActedAsync(conn, tx, clue.Id, ClueAction.Urge, urger, ct) is { } last && now - last < options.Value.UrgeInterval)
+            return Current(OutcomeKind.Refused, clue, "clue.urge_too_soon",
+                $"您在 {options.Value.UrgeInterval.TotalHours:0} 小时内已催办过该线索，请稍后再催办");
 
-        var change = await ChangeAsync(conn, tx, clue, cmd, to, now, ct);
+        var change = await ChangeAsync(conn, tx, clue, cmd, action, to, now, ct);
         if (change.Problem is { } problem) return problem;
         var next = change.Next!;
 
-        var bumps = cmd.Action is not (ClueAction.Urge or ClueAction.Comment);
-        if (bumps)
+        if (action is not (ClueAction.Urge or ClueAction.Comment))
         {
             var entered = next.State != clue.State || next.UnitId != clue.UnitId || next.Tier != clue.Tier;
+            if (entered && next.PendingRequest == clue.PendingRequest)
+                next = next with { PendingRequest = null, RequestedByUserId = null, RequestedDueAt = null };   // a waiting request is moot once the clue moves
             next = next with
             {
                 Version = clue.Version + 1,
                 UpdatedAt = now,
                 DueAt = entered ? await DueAsync(next.State, next.Tier, next.ItemNo, now, ct) : next.DueAt,
+                ExtensionsAtTier = next.Tier != clue.Tier || next.UnitId != clue.UnitId ? 0 : next.ExtensionsAtTier,
             };
             if (await clues.UpdateAsync(conn, tx, next, clue.Version, ct) != 1)
                 throw new InvalidOperationException($"Clue {clue.Id} changed under its row lock.");
@@ -104,26 +118,95 @@ public sealed partial class ClueService(
 
         await clues.AppendEventAsync(conn, tx, new ClueEventRow
         {
-            ClueId = clue.Id, Action = cmd.Action, ActorUserId = cmd.Actor.UserId,
+            ClueId = clue.Id, Action = action, ActorUserId = cmd.Actor.UserId,
             ActorLabel = cmd.Actor.UserId is { } uid ? await org.UserNameAsync(conn, tx, uid, ct) : "基层治理四平台",
             OccurredAt = now, FromState = clue.State, ToState = next.State, FromUnitId = clue.UnitId, ToUnitId = next.UnitId,
-            FromTier = clue.Tier, ToTier = next.Tier, Version = next.Version, Note = NullIfBlank(cmd.Note),
+            FromTier = clue.Tier, ToTier = next.Tier, Version = next.Version, Note = EventNote(action, cmd, next),
             Attachments = cmd.Attachments.Count == 0 ? null : JsonSerializer.Serialize(cmd.Attachments),
         }, ct);
-        await outbox.EnqueueAsync(conn, tx, await NotificationsAsync(conn, tx, clue, next, cmd, change.Recipients, ct), ct);
-        return Current(OutcomeKind.Applied, next, $"clue.{cmd.Action.ToString().ToLowerInvariant()}", $"已{cmd.Action.Zh()}");
+        await outbox.EnqueueAsync(conn, tx, await NotificationsAsync(conn, tx, clue, next, cmd, action, change.Recipients, ct), ct);
+        return Current(OutcomeKind.Applied, next, $"clue.{CodeName(action)}", AppliedMessage(action));
     }
 
-    private static string? RequiredNote(ClueCommand cmd) =>
-        !string.IsNullOrWhiteSpace(cmd.Note) ? null : cmd.Action switch
+    /// <summary>What a press stands for here: escalate is a request where the head must approve; 不满意 in time is 重办.</summary>
+    private async Task<ClueAction> EffectiveActionAsync(MySqlConnection conn, MySqlTransaction tx, ClueRow clue, ClueCommand cmd, DateTime now, CancellationToken ct)
+    {
+        switch (cmd.Action)
+        {
+            case ClueAction.Escalate when options.Value.EscalationApproval(clue.Tier) && clue.UnitId is { } unit:
+                return (await OtherHeadsAsync(conn, tx, unit, cmd.Actor.UserId, ct)).Count > 0 ? ClueAction.RequestEscalation : ClueAction.Escalate;
+            case ClueAction.Rate when cmd.Rating == ClueRating.Unsatisfied && clue.ResolvedAt is { } at
+                                      && now - at <= TimeSpan.FromDays(CluePermissions.RedoDays):
+                return ClueAction.Redo;
+            default:
+                return cmd.Action;
+        }
+    }
+
+    /// <summary>The heads of a unit other than this person: who answers their request.</summary>
+    private async Task<IReadOnlyList<long>> OtherHeadsAsync(MySqlConnection conn, MySqlTransaction tx, long unitId, long? requester, CancellationToken ct) =>
+        (await org.UnitRoleUsersAsync(conn, tx, unitId, [Role.UnitHead], ct)).Where(u => u != requester).ToList();
+
+    private static string RefusedMessage(ClueRow clue, ClueSnapshot snapshot, ClueAction action)
+    {
+        if (!ClueWorkflow.RequestAllows(snapshot, action) && ClueWorkflow.TryApply(clue.State, action, out _) && ClueWorkflow.TierAllows(snapshot, action))
+            return action switch
+            {
+                ClueAction.RequestExtension when snapshot.Pending is null =>
+                    $"本环节已延期 {ClueWorkflow.MaxExtensionsPerTier} 次，不能再申请延期",
+                ClueAction.Rate or ClueAction.Redo => "该线索已评价",
+                _ when snapshot.Pending is { } p => $"已有申请在等待审批（{p.Zh()}），请等负责人处理后再操作",
+                _ => "当前没有等待审批的申请",
+            };
+        if (action is ClueAction.Escalate or ClueAction.RequestEscalation or ClueAction.ApproveEscalation && clue.State == ClueState.InProgress
+            && !snapshot.HasEscalationTarget)
+            return "该条线没有可上报的上级单位，不能上报上级";
+        return $"当前状态「{clue.State.Zh()}」（{clue.Tier.Zh()}）下不能{action.Zh()}";
+    }
+
+    private static string AppliedMessage(ClueAction action) => action switch
+    {
+        ClueAction.RequestEscalation => "已申请上报上级，等待负责人审批",
+        ClueAction.RequestExtension => "已申请延期，等待负责人审批",
+        ClueAction.ProposeDispatch => "已申请下发四平台，等待负责人审核",
+        ClueAction.Rate => "感谢您的评价",
+        ClueAction.Redo => "已收到不满意评价，线索已退回重办",
+        _ => $"已{action.Zh()}",
+    };
+
+    /// <summary>The outcome code's action part: <c>accept</c>, <c>request_extension</c>.</summary>
+    private static string CodeName(ClueAction action) =>
+        string.Concat(action.ToString().Select((ch, i) => char.IsUpper(ch) && i > 0 ? "_" + char.ToLowerInvariant(ch) : char.ToLowerInvariant(ch).ToString()));
+
+    /// <summary>The timeline note: the person's words, with the rating or the new due date where there is one.</summary>
+    private static string? EventNote(ClueAction action, ClueCommand cmd, ClueRow next)
+    {
+        var note = NullIfBlank(cmd.Note);
+        var prefix = action switch
+        {
+            ClueAction.Rate or ClueAction.Redo when cmd.Rating is { } r => r.Zh(),
+            ClueAction.RequestExtension when next.RequestedDueAt is { } due => $"申请延期至 {ChinaTime.Format(due)}",
+            ClueAction.ApproveExtension => $"办理期限延至 {ChinaTime.Format(next.DueAt)}",
+            _ => null,
+        };
+        return prefix is null ? note : note is null ? prefix : $"{prefix}：{note}";
+    }
+
+    private static string? RequiredNote(ClueAction action, ClueCommand cmd) =>
+        !string.IsNullOrWhiteSpace(cmd.Note) ? null : action switch
         {
             ClueAction.Resolve => "请填写办结情况说明",
-            ClueAction.Escalate => "请填写上报上级的原因",
+            ClueAction.Escalate or ClueAction.RequestEscalation => "请填写上报上级的原因",
             ClueAction.Return => "请填写退回原因",
             ClueAction.RejectDispatch => "请填写驳回原因",
+            ClueAction.RejectEscalation => "请填写驳回上报的原因",
+            ClueAction.RequestExtension => "请填写延期原因",
+            ClueAction.RejectExtension => "请填写驳回延期的原因",
             ClueAction.RejectResult => "请填写退回重办的原因",
             ClueAction.GridResult => "请填写四平台处置结果",
             ClueAction.Comment => "请填写备注内容",
+            ClueAction.Redo => "请填写不满意的原因",
+            ClueAction.Rate when cmd.Rating == ClueRating.Unsatisfied => "请填写不满意的原因",
             _ => null,
         };
 
@@ -144,6 +227,9 @@ public sealed partial class ClueService(
 
     private static ActionOutcome Replay(string json) =>
         JsonSerializer.Deserialize<ActionOutcome>(json, Json)! with { Repeat = true };
+
+    /// <summary>A missing clue and one the person may not see get the same answer, so existence cannot be probed.</summary>
+    private static readonly ActionOutcome Hidden = Outcome(OutcomeKind.NotFound, "clue.not_found", "线索不存在或无权查看");
 
     private static ActionOutcome Outcome(OutcomeKind kind, string code, string message) => new() { Kind = kind, Code = code, Message = message };
 
