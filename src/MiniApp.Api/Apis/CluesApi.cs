@@ -99,7 +99,8 @@ public static class CluesApi
         };
         var (items, total) = await clues.ListAsync(user.UserId(), filter, ct);
         var now = clock.GetUtcNow().UtcDateTime;
-        return TypedResults.Ok(new ClueListResponse(items.Select(i => i.ToEntry(now)).ToList(), total, page, pageSize));
+        return TypedResults.Ok(new ClueListResponse(items.Select(i => i.ToEntry(now)).ToList(), Math.Min(total, ClueStore.CountLimit), page, pageSize,
+            TotalCapped: total > ClueStore.CountLimit));
     }
 
     public static async Task<IResult> GetAsync(long id, ClaimsPrincipal user, ClueService clues, PhotoLinks links, AuditStore audit,
