@@ -84,7 +84,7 @@ public sealed partial class CardCallbackService(
         // The reply's shared data updates every copy and is read by the clicker: only for someone who may read the clue now.
         if (!CluePermissions.CanSee(relation)) return CardCallbackReply.Of(null, CardComposer.NoticeOnly(notice));
         var now = clock.GetUtcNow().UtcDateTime;
-        var mine = CluePermissions.AvailableActions(relation, view.Clue.Snapshot, now);
+        var mine = (await clues.ActionsForAsync(read, view.Clue, [userId.Value], ct))[userId.Value];
         return CardCallbackReply.Of(
             CardComposer.Shared(view, options.Value.ClueLink(clueId), now),
             CardComposer.Private(mine, notice));
