@@ -8,7 +8,7 @@ namespace SchoolSafety.MiniApp.Api.Apis;
 public sealed record ReportClueResponse(long Id, string Number, string Message, string? DuplicateOf);
 
 public sealed record ApplyActionRequest(string? Action, int? Version, string? IdempotencyKey, string? Note, IReadOnlyList<string>? Photos,
-    long? TargetUserId, int? TargetItemNo, DateTime? SupervisionDueAt);
+    long? TargetUserId, int? TargetItemNo, DateTime? SupervisionDueAt, DateTime? NewDueAt = null, string? Rating = null);
 
 public sealed record ActionResponse(long Id, string Number, string State, string StateZh, int Version, string Message, bool Repeat);
 
