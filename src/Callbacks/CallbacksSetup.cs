@@ -25,6 +25,7 @@ public static class CallbacksSetup
         app.MapDingTalkEvents();
         app.MapCardCallbacks();
         app.MapRobot();
+        app.MapFourPlatforms();
         return app;
     }
 }

@@ -9,6 +9,7 @@ using SchoolSafety.Core.Calendar;
 using SchoolSafety.Core.Clues;
 using SchoolSafety.Core.Data;
 using SchoolSafety.Core.DingTalk;
+using SchoolSafety.Core.Grid;
 using SchoolSafety.Core.Demo;
 using SchoolSafety.Core.Notifications;
 using SchoolSafety.Core.Organisation;
@@ -45,6 +46,7 @@ public static class CoreSetup
         services.AddSingleton<OutboxStore>();
         builder.AddDingTalk();
         services.AddSingleton<ClueService>();
+        builder.AddFourPlatforms();
         services.AddSingleton<DemoDistrict>();
         services.AddSingleton<AuditStore>();
         services.AddAdministrationAndReports();

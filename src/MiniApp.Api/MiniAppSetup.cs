@@ -63,6 +63,7 @@ public static class MiniAppSetup
         app.MapMeApi();
         app.MapCluesApi();
         app.MapPhotosApi();
+        app.MapGridPhotosApi();
         app.MapAuditApi();
         app.MapAdminApi();
         app.MapSchoolsApi();

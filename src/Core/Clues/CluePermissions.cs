@@ -45,7 +45,7 @@ public static class CluePermissions
             Has(r, ClueRelation.Assignee | ClueRelation.UnitHead),
         ClueAction.Reroute => Has(r, ClueRelation.CoLeader | ClueRelation.EduAdmin),
         ClueAction.ApproveDispatch or ClueAction.RejectDispatch => Has(r, ClueRelation.UnitHead),
-        ClueAction.GridResult => Has(r, ClueRelation.GridPlatform),
+        ClueAction.GridResult or ClueAction.GridAccepted or ClueAction.GridProgress or ClueAction.GridRefused => Has(r, ClueRelation.GridPlatform),
         ClueAction.ConfirmResult or ClueAction.RejectResult => Has(r, ClueRelation.DispatchingUnitStaff),
         ClueAction.Supervise => Has(r, ClueRelation.EduAdmin | ClueRelation.LineLiaison),
         ClueAction.Urge or ClueAction.Comment => CanSee(r),

@@ -239,6 +239,7 @@ public sealed class ClueService(
             ClueAction.RejectDispatch => "请填写驳回原因",
             ClueAction.RejectResult => "请填写退回重办的原因",
             ClueAction.GridResult => "请填写四平台处置结果",
+            ClueAction.GridRefused => "请填写四平台拒收的原因",
             ClueAction.Comment => "请填写备注内容",
             _ => null,
         };
@@ -330,8 +331,13 @@ public sealed class ClueService(
                 break;
 
             case ClueAction.GridResult:
+            case ClueAction.GridRefused:
                 next = next with { GridEventId = NullIfBlank(cmd.GridEventId) ?? clue.GridEventId };
                 recipients = await org.UnitStaffAsync(conn, tx, clue.DispatchingUnitId!.Value, ct);
+                break;
+
+            case ClueAction.GridAccepted:
+                next = next with { GridEventId = NullIfBlank(cmd.GridEventId) ?? clue.GridEventId };
                 break;
 
             case ClueAction.Supervise:

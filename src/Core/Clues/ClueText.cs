@@ -35,6 +35,9 @@ public static class ClueText
         ClueAction.Urge => "催办",
         ClueAction.Comment => "备注",
         ClueAction.Reopen => "重新打开",
+        ClueAction.GridAccepted => "四平台已受理",
+        ClueAction.GridProgress => "四平台进展",
+        ClueAction.GridRefused => "四平台拒收",
         _ => a.ToString(),
     };
 
