@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using SchoolSafety.Callbacks.Simulator;
 using SchoolSafety.Core.DingTalk.Stream;
+using SchoolSafety.Core.Grid;
 using SchoolSafety.Core.Inbox;
 
 namespace SchoolSafety.Callbacks;
@@ -15,6 +18,11 @@ public static class CallbacksSetup
         builder.Services.AddHostedService<InboxWorker>();
         builder.Services.AddDingTalkStream();
         builder.Services.AddHostedService<StreamWorker>();
+        if (builder.Environment.IsDevelopment())
+        {
+            builder.Services.AddSingleton<FourPlatformsSimulator>();
+            builder.Services.AddHttpClient(FourPlatformsSimulator.HttpClientName);
+        }
         return builder;
     }
 
@@ -26,6 +34,7 @@ public static class CallbacksSetup
         app.MapCardCallbacks();
         app.MapRobot();
         app.MapFourPlatforms();
+        app.MapFourPlatformsSimulator(app.Environment, app.Services.GetRequiredService<IOptions<GridOptions>>());
         return app;
     }
 }

@@ -20,7 +20,7 @@ namespace SchoolSafety.IntegrationTests.Grid;
 /// The Callbacks host in memory on the test database with the four platforms' gateway played by WireMock, the push
 /// secret set, DingTalk offline (its calls recorded in memory) and a fast outbox; the demo district loaded. One per class.
 /// </summary>
-public sealed class GridHost : IAsyncLifetime
+public class GridHost : IAsyncLifetime
 {
     public const string Secret = "four-platforms-test-secret-0123456789";
     public const string ApiKey = "gateway-key-1";
@@ -44,7 +44,7 @@ public sealed class GridHost : IAsyncLifetime
         await Db.InitializeAsync();
         Factory = new WebApplicationFactory<CallbacksEntryPoint>().WithWebHostBuilder(b =>
         {
-            b.UseEnvironment("Testing");
+            b.UseEnvironment(EnvironmentName);
             b.UseSetting("ConnectionStrings:SchoolSafety", Db.ConnectionString);
             b.UseSetting("DingTalk:OfflineLogPath", "");
             b.UseSetting("Inbox:RunWorker", "false");
@@ -63,11 +63,17 @@ public sealed class GridHost : IAsyncLifetime
             b.UseSetting("Outbox:MaxBackoff", "00:00:00.050");
             b.UseSetting("Outbox:MaxAttempts", "4");
             b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(new HostClock(this)));
+            Configure(b);
         });
         Client = Factory.CreateClient();
         await Db.ResetAsync();
         await Get<DemoDistrict>().LoadAsync(CancellationToken.None);
     }
+
+    protected virtual string EnvironmentName => "Testing";
+
+    /// <summary>Further settings and services of a derived fixture (applied last, so they win).</summary>
+    protected virtual void Configure(IWebHostBuilder builder) { }
 
     public async Task DisposeAsync()
     {
