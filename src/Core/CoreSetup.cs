@@ -9,6 +9,7 @@ using SchoolSafety.Core.Calendar;
 using SchoolSafety.Core.Clues;
 using SchoolSafety.Core.Data;
 using SchoolSafety.Core.DingTalk;
+using SchoolSafety.Core.Exchange;
 using SchoolSafety.Core.Grid;
 using SchoolSafety.Core.Demo;
 using SchoolSafety.Core.Notifications;
@@ -47,6 +48,7 @@ public static class CoreSetup
         builder.AddDingTalk();
         services.AddSingleton<ClueService>();
         builder.AddFourPlatforms();
+        services.AddDataExchange();
         services.AddSingleton<DemoDistrict>();
         services.AddSingleton<AuditStore>();
         services.AddAdministrationAndReports();

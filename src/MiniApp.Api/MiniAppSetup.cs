@@ -64,6 +64,7 @@ public static class MiniAppSetup
         app.MapCluesApi();
         app.MapPhotosApi();
         app.MapGridPhotosApi();
+        app.MapExchangeApi();
         app.MapAuditApi();
         app.MapAdminApi();
         app.MapSchoolsApi();

@@ -5,6 +5,7 @@ using MySqlConnector;
 using SchoolSafety.Core.Audit;
 using SchoolSafety.Core.Calendar;
 using SchoolSafety.Core.Data;
+using SchoolSafety.Core.Exchange;
 using SchoolSafety.Core.Notifications;
 using SchoolSafety.Core.Organisation;
 
@@ -108,6 +109,7 @@ public sealed class ClueService(
         [
             new(OutboxTopics.CardDeliver, CardKey("{id}"), new CardDeliverPayload(0, 1, route.Recipients, route.UnitId is null ? "unrouted" : "new")),
             new(OutboxTopics.GroupNotice, null, new GroupNoticePayload(0, 1, school.SchoolId, "new")),
+            new(ExchangeTopics.ClueEvent, null, new ClueEventPayload(0, 1, ExchangeService.Kind(ClueAction.Report))),
         ];
         var (id, duplicateOf) = await clues.InsertReportedAsync(conn, row, school.UserName, scope, cmd.IdempotencyKey, now - DuplicateWindow,
             args => outbox.EnqueueSqlForNewClue(notices, args, ClueStore.NewClueId), ct);
@@ -366,7 +368,7 @@ public sealed class ClueService(
         ClueCommand cmd, IReadOnlyList<long> recipients, CancellationToken ct)
     {
         var id = after.Id;
-        var list = new List<OutboxMessage>();
+        var list = new List<OutboxMessage> { new(ExchangeTopics.ClueEvent, null, new ClueEventPayload(id, after.Version, ExchangeService.Kind(cmd.Action))) };
         if (after.Version != before.Version)
             list.Add(new OutboxMessage(OutboxTopics.CardUpdate, CardKey(id), new ClueRefPayload(id, after.Version)));
         if (recipients.Count > 0)

@@ -34,6 +34,7 @@ public sealed class TestDatabase : IAsyncLifetime
         "audit_log", "outbox", "idempotency_keys", "clue_events", "clues", "clue_number_counters", "inbox_events", "card_copies",
         "worklist_progress", "guidance_findings", "guidance_records",
         "grid_dispatches", "grid_pushes", "grid_push_signatures",
+        "exchange_api_keys", "exchange_reads", "exchange_webhooks", "exchange_webhook_attempts",
         "work_group_members", "work_groups", "memberships", "users", "schools", "units", "regions",
     ];
 
