@@ -65,6 +65,7 @@ public static class MiniAppSetup
         app.MapPhotosApi();
         app.MapGridPhotosApi();
         app.MapExchangeApi();
+        app.MapOpen311Api();
         app.MapAuditApi();
         app.MapAdminApi();
         app.MapSchoolsApi();

@@ -153,6 +153,46 @@ public sealed class ExchangeService(MySqlDataSource db, ExchangeStore store, Org
         return clue;
     }
 
+    // ---------------------------------------------------------------- Open311
+
+    public async Task<IReadOnlyList<ExchangeStore.ServiceRow>> ServicesAsync(ApiKeyRow key, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await store.ServicesAsync(conn, key.LineCode, ct);
+        await store.RecordReadAsync(conn, key.Id, "open311.services", null, rows.Count, ct);
+        return rows;
+    }
+
+    public const int MaxOpen311Requests = 1000;
+    public static readonly TimeSpan DefaultOpen311Period = TimeSpan.FromDays(90);
+
+    /// <summary>GeoReport's GET requests: by default the last 90 days, at most 1000, newest first.</summary>
+    public async Task<Outcome<IReadOnlyList<ExchangeClue>>> RequestsAsync(ApiKeyRow key, IReadOnlyList<string>? numbers, string? serviceCode,
+        string? status, DateTimeOffset? start, DateTimeOffset? end, CancellationToken ct)
+    {
+        int? item = null;
+        if (!string.IsNullOrWhiteSpace(serviceCode))
+        {
+            if (!int.TryParse(serviceCode, NumberStyles.None, CultureInfo.InvariantCulture, out var no)) return Failure.Invalid("open311.service_code", "service_code 无效");
+            item = no;
+        }
+        bool? open = status?.Trim().ToLowerInvariant() switch
+        {
+            null or "" => null,
+            "open" => true,
+            "closed" => false,
+            _ => (bool?)null,
+        };
+        if (open is null && !string.IsNullOrWhiteSpace(status)) return Failure.Invalid("open311.status", "status 只能是 open 或 closed");
+        var to = (end ?? clock.GetUtcNow()).UtcDateTime;
+        var from = (start ?? (end ?? clock.GetUtcNow()) - DefaultOpen311Period).UtcDateTime;
+        if (from > to) return Failure.Invalid("open311.period", "start_date 不能晚于 end_date");
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await store.RequestsAsync(conn, key.LineCode, new ExchangeStore.RequestFilter(numbers, item, open, from, to, MaxOpen311Requests), ct);
+        await store.RecordReadAsync(conn, key.Id, "open311.requests", numbers is { Count: > 0 } ? string.Join(',', numbers) : $"{from:O}..{to:O}", rows.Count, ct);
+        return Outcome.Of(rows);
+    }
+
     /// <summary>The keyset cursor: the last row's (updated_at, id), opaque to clients.</summary>
     public static class Cursor
     {

@@ -191,6 +191,44 @@ public sealed class ExchangeStore(TimeProvider clock)
     public async Task<IReadOnlyList<TimelineEntry>> TimelineAsync(MySqlConnection conn, long clueId, CancellationToken ct) =>
         (await conn.QueryAsync<TimelineEntry>(new CommandDefinition(TimelineSql, new { ClueId = clueId }, cancellationToken: ct))).AsList();
 
+    // ---------------------------------------------------------------- Open311
+
+    public sealed record ServiceRow(int No, string Label, string Duty, string LineCode, string LineName);
+
+    private const string ServicesSql = """
+        SELECT w.no AS No, w.label AS Label, w.duty_zh AS Duty, w.owner_line AS LineCode, l.name_zh AS LineName
+          FROM worklist_items w
+          JOIN org_lines l ON l.code = w.owner_line
+         WHERE w.hazard = 1 AND w.owner_line = @Line
+         ORDER BY w.no
+        """;
+
+    /// <summary>The work list's hazard rows of a line: the categories its clues are reported under.</summary>
+    public async Task<IReadOnlyList<ServiceRow>> ServicesAsync(MySqlConnection conn, string line, CancellationToken ct) =>
+        (await conn.QueryAsync<ServiceRow>(new CommandDefinition(ServicesSql, new { Line = line }, cancellationToken: ct))).AsList();
+
+    /// <summary>GeoReport's request filters: ids (clue numbers), a service code (item), open/closed, a period of creation.</summary>
+    public sealed record RequestFilter(IReadOnlyList<string>? Numbers, int? ItemNo, bool? Open, DateTime From, DateTime To, int Limit);
+
+    private const string RequestsSql = $"""
+        SELECT {ClueColumns}
+        {ClueFrom}
+         WHERE c.line_code = @Line
+           AND (@AnyNumber IS NULL OR c.number IN @Numbers)
+           AND (@ItemNo IS NULL OR c.item_no = @ItemNo)
+           AND (@Open IS NULL OR (c.state IN ('Resolved', 'Withdrawn')) = (@Open = 0))
+           AND (@AnyNumber IS NOT NULL OR c.created_at BETWEEN @From AND @To)
+         ORDER BY c.created_at DESC, c.id DESC
+         LIMIT @Limit
+        """;
+
+    public async Task<IReadOnlyList<ExchangeClue>> RequestsAsync(MySqlConnection conn, string line, RequestFilter f, CancellationToken ct) =>
+        (await conn.QueryAsync<ExchangeClue>(new CommandDefinition(RequestsSql, new
+        {
+            Line = line, AnyNumber = f.Numbers is { Count: > 0 } ? "x" : null, Numbers = f.Numbers is { Count: > 0 } n ? n : ["-"],
+            f.ItemNo, Open = f.Open is { } o ? (o ? 1 : 0) : (int?)null, f.From, f.To, f.Limit,
+        }, cancellationToken: ct))).AsList();
+
     // ---------------------------------------------------------------- webhooks
 
     private const string WebhookColumns = $"""

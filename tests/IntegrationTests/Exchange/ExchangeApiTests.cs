@@ -188,4 +188,78 @@ public sealed class ExchangeApiTests(MiniAppHost host) : IClassFixture<MiniAppHo
         Assert.All(attempts, a => Assert.Equal(eventId, a.GetProperty("eventId").GetString()));
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/admin/exchange/webhooks/{hookId}/disable", null)).StatusCode);
     }
+
+    [Fact]
+    public async Task Open311_ServicesAndRequests_InJsonAndXml_CarryEveryGeoReportField_ScopedByTheKey()
+    {
+        var reporter = await host.ScalarAsync<long>("SELECT id FROM users WHERE dingtalk_user_id = 'demo-school01-officer'");
+        var open = await Get<ClueService>().ReportAsync(new ReportCommand
+        {
+            ReporterUserId = reporter, ItemNo = 5, Description = "校门口斑马线褪色", Location = "学校南门", Latitude = 30.4194m, Longitude = 120.3012m,
+            IdempotencyKey = Guid.NewGuid().ToString(),
+        });
+        var closed = await ReportAsync(4);
+        var member = await host.ScalarAsync<long>("""
+            SELECT m.user_id FROM work_group_members m JOIN work_groups g ON g.id = m.work_group_id
+             WHERE g.open_conversation_id = 'demo-cid-school01' AND m.line_code = 'POL'
+            """);
+        var accepted = await Get<ClueService>().ApplyAsync(new ClueCommand { ClueId = closed.ClueId, Action = ClueAction.Accept, Version = 1, IdempotencyKey = Guid.NewGuid().ToString(), Actor = ActorRef.User(member) });
+        Assert.True((await Get<ClueService>().ApplyAsync(new ClueCommand
+        {
+            ClueId = closed.ClueId, Action = ClueAction.Resolve, Version = accepted.Version!.Value, IdempotencyKey = Guid.NewGuid().ToString(), Actor = ActorRef.User(member), Note = "已处置",
+        })).Succeeded);
+        var other = await ReportAsync(16);
+        var key = await CreateKeyAsync("POL");
+        var client = host.Anonymous();
+
+        // services: the line's hazard rows, every field in the spec's order.
+        var services = (await MiniAppHost.JsonAsync(await client.GetAsync($"/open311/v2/services.json?api_key={key}"))).EnumerateArray().ToList();
+        Assert.Equal(["4", "5"], services.Select(s => s.GetProperty("service_code").GetString()!).ToArray());
+        Assert.All(services, s => Assert.Equal(GeoReport.ServiceFields, s.EnumerateObject().Select(p => p.Name).ToArray()));
+        Assert.All(services, s => Assert.Equal(JsonValueKind.False, s.GetProperty("metadata").ValueKind));
+        Assert.Equal("realtime", services[0].GetProperty("type").GetString());
+        var xmlResponse = await client.GetAsync($"/open311/v2/services.xml?api_key={key}");
+        Assert.Equal("text/xml", xmlResponse.Content.Headers.ContentType!.MediaType);
+        var servicesXml = System.Xml.Linq.XDocument.Parse(await xmlResponse.Content.ReadAsStringAsync());
+        Assert.Equal("services", servicesXml.Root!.Name.LocalName);
+        Assert.All(servicesXml.Root.Elements("service"), s => Assert.Equal(GeoReport.ServiceFields, s.Elements().Select(e => e.Name.LocalName).ToArray()));
+        Assert.Equal(2, servicesXml.Root.Elements("service").Count());
+
+        // requests: every field and our state as an extension; another line's clue is not there.
+        string[] expected = [.. GeoReport.RequestFields, .. GeoReport.Extensions];
+        var all = (await MiniAppHost.JsonAsync(await client.GetAsync($"/open311/v2/requests.json?api_key={key}"))).EnumerateArray().ToList();
+        Assert.DoesNotContain(all, r => r.GetProperty("service_request_id").GetString() == other.Number);
+        Assert.All(all, r => Assert.Contains(r.GetProperty("service_code").GetString(), new[] { "4", "5" }));
+        var ours = $"{open.Number},{closed.Number}";
+        var requests = (await MiniAppHost.JsonAsync(await client.GetAsync($"/open311/v2/requests.json?api_key={key}&service_request_id={ours}"))).EnumerateArray().ToList();
+        Assert.Equal(new[] { closed.Number!, open.Number! }.Order().ToArray(), requests.Select(r => r.GetProperty("service_request_id").GetString()!).Order().ToArray());
+        Assert.All(requests, r => Assert.Equal(expected, r.EnumerateObject().Select(p => p.Name).ToArray()));
+        var o = requests.Single(r => r.GetProperty("service_request_id").GetString() == open.Number);
+        Assert.Equal(("open", "PendingAcceptance", "5", "学校南门"), (o.GetProperty("status").GetString(), o.GetProperty("x_state").GetString(), o.GetProperty("service_code").GetString(), o.GetProperty("address").GetString()));
+        Assert.Equal(30.4194m, o.GetProperty("lat").GetDecimal());
+        Assert.Equal(120.3012m, o.GetProperty("long").GetDecimal());
+        Assert.EndsWith("+08:00", o.GetProperty("requested_datetime").GetString());
+        var c = requests.Single(r => r.GetProperty("service_request_id").GetString() == closed.Number);
+        Assert.Equal(("closed", "Resolved", "已办结"), (c.GetProperty("status").GetString(), c.GetProperty("x_state").GetString(), c.GetProperty("x_state_zh").GetString()));
+        var onlyClosed = (await MiniAppHost.JsonAsync(await client.GetAsync($"/open311/v2/requests.json?api_key={key}&status=closed"))).EnumerateArray().ToList();
+        Assert.Contains(onlyClosed, r => r.GetProperty("service_request_id").GetString() == closed.Number);
+        Assert.All(onlyClosed, r => Assert.Equal("closed", r.GetProperty("status").GetString()));
+
+        var requestsXml = System.Xml.Linq.XDocument.Parse(await client.GetStringAsync($"/open311/v2/requests.xml?api_key={key}&service_request_id={ours}"));
+        Assert.Equal("service_requests", requestsXml.Root!.Name.LocalName);
+        Assert.Equal(2, requestsXml.Root.Elements("request").Count());
+        Assert.All(requestsXml.Root.Elements("request"), r => Assert.Equal(expected, r.Elements().Select(e => e.Name.LocalName).ToArray()));
+
+        var single = (await MiniAppHost.JsonAsync(await client.GetAsync($"/open311/v2/requests/{open.Number}.json?api_key={key}"))).EnumerateArray().ToList();
+        Assert.Equal(open.Number, Assert.Single(single).GetProperty("service_request_id").GetString());
+        var notOurs = await client.GetAsync($"/open311/v2/requests/{other.Number}.json?api_key={key}");
+        Assert.Equal(HttpStatusCode.NotFound, notOurs.StatusCode);
+        var error = (await MiniAppHost.JsonAsync(notOurs)).EnumerateArray().Single();
+        Assert.Equal(404, error.GetProperty("code").GetInt32());
+        var badKey = await client.GetAsync("/open311/v2/requests.xml?api_key=xak_nope");
+        Assert.Equal(HttpStatusCode.Forbidden, badKey.StatusCode);
+        Assert.Equal("errors", System.Xml.Linq.XDocument.Parse(await badKey.Content.ReadAsStringAsync()).Root!.Name.LocalName);
+        var keyId = await host.ScalarAsync<long>("SELECT id FROM exchange_api_keys WHERE key_hash = @h", new { h = ExchangeService.Hash(key) });
+        Assert.Equal(8, await host.ScalarAsync<long>("SELECT COUNT(*) FROM exchange_reads WHERE key_id = @keyId AND resource LIKE 'open311.%'", new { keyId }));
+    }
 }
