@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Dapper;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -143,17 +142,9 @@ public class GridHost : IAsyncLifetime
     public Task<List<string>> TimelineAsync(long id) =>
         QueryAsync<string>("SELECT CONCAT(action, ':', to_state, ':', COALESCE(note, '')) FROM clue_events WHERE clue_id = @id ORDER BY id", new { id });
 
-    public async Task<T> ScalarAsync<T>(string sql, object? args = null)
-    {
-        await using var conn = await Db.DataSource.OpenConnectionAsync();
-        return await conn.ExecuteScalarAsync<T>(sql, args) ?? throw new InvalidOperationException("no value");
-    }
+    public Task<T> ScalarAsync<T>(string sql, object? args = null) => Db.ScalarAsync<T>(sql, args);
 
-    public async Task<List<T>> QueryAsync<T>(string sql, object? args = null)
-    {
-        await using var conn = await Db.DataSource.OpenConnectionAsync();
-        return (await conn.QueryAsync<T>(sql, args)).AsList();
-    }
+    public Task<List<T>> QueryAsync<T>(string sql, object? args = null) => Db.QueryAsync<T>(sql, args);
 
     // ---------------------------------------------------------------- pushes
 

@@ -28,6 +28,18 @@ public sealed class TestDatabase : IAsyncLifetime
 
     public async Task DisposeAsync() => await DataSource.DisposeAsync();
 
+    public async Task<T> ScalarAsync<T>(string sql, object? args = null)
+    {
+        await using var conn = await DataSource.OpenConnectionAsync();
+        return await conn.ExecuteScalarAsync<T>(sql, args) ?? throw new InvalidOperationException("no value");
+    }
+
+    public async Task<List<T>> QueryAsync<T>(string sql, object? args = null)
+    {
+        await using var conn = await DataSource.OpenConnectionAsync();
+        return (await conn.QueryAsync<T>(sql, args)).AsList();
+    }
+
     /// <summary>Tables holding data that tests create; reference data from migrations stays.</summary>
     private static readonly string[] AppTables =
     [
