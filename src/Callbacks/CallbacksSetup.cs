@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using SchoolSafety.Callbacks.Simulator;
+using SchoolSafety.Core;
+using SchoolSafety.Core.DingTalk;
 using SchoolSafety.Core.DingTalk.Stream;
 using SchoolSafety.Core.Grid;
 using SchoolSafety.Core.Inbox;
@@ -18,6 +20,13 @@ public static class CallbacksSetup
         builder.Services.AddHostedService<InboxWorker>();
         builder.Services.AddDingTalkStream();
         builder.Services.AddHostedService<StreamWorker>();
+        // Over HTTP, pushes and clicks are verified with the subscription's and the card route's secrets: a deployment
+        // without them would refuse every callback (or, worse, be configured later by guesswork). Stream mode needs none.
+        if (!builder.Environment.AllowsOfflineShortcuts())
+            builder.Services.AddOptions<DingTalkOptions>()
+                .Validate<IOptions<StreamOptions>>((o, stream) => stream.Value.Enabled
+                    || (o.CallbackSecrets is not null && !string.IsNullOrWhiteSpace(o.CardCallbackSecret)),
+                    "DingTalk:CallbackToken, DingTalk:CallbackAesKey and DingTalk:CardCallbackSecret must be configured outside Development and Testing (or DingTalk:Stream:Enabled=true).");
         if (builder.Environment.IsDevelopment())
         {
             builder.Services.AddSingleton<FourPlatformsSimulator>();

@@ -42,10 +42,12 @@ public static class CoreSetup
 
         services.AddSingleton<OrganisationStore>();
         services.AddSingleton<StaffDeparture>();
+        services.AddSingleton<LoginSessionStore>();
         services.AddSingleton<ClueStore>();
         services.AddSingleton<ClueNumbers>();
         services.AddSingleton<OutboxStore>();
         builder.AddDingTalk();
+        services.AddOptions<ClueOptions>().BindConfiguration(ClueOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ClueService>();
         builder.AddFourPlatforms();
         services.AddDataExchange();

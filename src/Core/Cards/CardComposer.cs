@@ -23,6 +23,7 @@ public static class CardComposer
         ClueAction.Accept, ClueAction.Resolve, ClueAction.Escalate, ClueAction.Return, ClueAction.ProposeDispatch,
         ClueAction.ApproveDispatch, ClueAction.RejectDispatch, ClueAction.ConfirmResult, ClueAction.RejectResult,
         ClueAction.Withdraw, ClueAction.Urge, ClueAction.Reopen,
+        ClueAction.ApproveEscalation, ClueAction.RejectEscalation, ClueAction.ApproveExtension, ClueAction.RejectExtension,
     ];
 
     /// <summary>Shared variables every copy shows; the buttons are separate (<see cref="Buttons"/>).</summary>
@@ -36,7 +37,8 @@ public static class CardComposer
 
     /// <summary>Actions that take their words from the card's input field (<c>note</c>) and refuse an empty one.</summary>
     public static bool NeedsNote(ClueAction a) =>
-        a is ClueAction.Resolve or ClueAction.Escalate or ClueAction.Return or ClueAction.RejectDispatch or ClueAction.RejectResult;
+        a is ClueAction.Resolve or ClueAction.Escalate or ClueAction.Return or ClueAction.RejectDispatch or ClueAction.RejectResult
+            or ClueAction.RejectEscalation or ClueAction.RejectExtension;
 
     /// <summary>The code a button sends back as <c>params.action</c>: the action's name in camelCase (<c>accept</c>, <c>rejectDispatch</c>).</summary>
     public static string Code(ClueAction a)
@@ -76,7 +78,7 @@ public static class CardComposer
             ["stateCode"] = c.State.ToString(),
             ["tier"] = c.Tier.Zh(),
             ["unit"] = v.UnitName ?? (c.Unrouted ? "待改派（工作组组长）" : ""),
-            ["handler"] = v.AssigneeName ?? "",
+            ["handler"] = Notifications.ChatText.Plain(v.AssigneeName),
             ["dueAt"] = c.State.IsOpen() ? ChinaTime(c.DueAt) : "",
             ["overdue"] = Bool(c.State.IsOpen() && c.DueAt is { } due && due < nowUtc),
             ["supervised"] = Bool(c.Supervised),
@@ -124,9 +126,10 @@ public static class CardComposer
         return vars;
     }
 
+    /// <summary>The description on one line, phones masked first (so no cut leaves part of a number), at most <see cref="ExcerptLength"/>.</summary>
     public static string Excerpt(string text)
     {
-        var flat = string.Join(' ', text.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+        var flat = string.Join(' ', Notifications.ChatText.MaskPhones(text).Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim();
         var info = new StringInfo(flat);
         return info.LengthInTextElements <= ExcerptLength ? flat : info.SubstringByTextElements(0, ExcerptLength) + "…";
     }

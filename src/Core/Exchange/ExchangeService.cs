@@ -102,8 +102,9 @@ public sealed class ExchangeService(MySqlDataSource db, ExchangeStore store, Org
         return Outcome.Of(await store.AttemptsAsync(conn, webhookId, ct));
     }
 
-    /// <summary>A clue action as a webhook event kind: <c>report</c>, <c>gridresult</c>, ….</summary>
-    public static string Kind(ClueAction a) => a.ToString().ToLowerInvariant();
+    /// <summary>A clue action as a webhook event kind, as the action outcomes' codes name it: <c>report</c>, <c>grid_result</c>, <c>request_extension</c>, ….</summary>
+    public static string Kind(ClueAction a) =>
+        string.Concat(a.ToString().Select((ch, i) => char.IsUpper(ch) && i > 0 ? "_" + char.ToLowerInvariant(ch) : char.ToLowerInvariant(ch).ToString()));
 
     // ---------------------------------------------------------------- reads by key
 

@@ -107,6 +107,18 @@ public sealed partial class OrganisationStore(TimeProvider clock)
     public Task<long?> UnitOfLineAsync(MySqlConnection conn, MySqlTransaction? tx, string lineCode, UnitLevel level, CancellationToken ct) =>
         conn.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(UnitOfLineSql, new { LineCode = lineCode, Level = level.ToString() }, tx, cancellationToken: ct));
 
+    private const string TaskForceOfficeSql = """
+        SELECT id
+          FROM units
+         WHERE is_task_force_office = 1 AND level = 'District'
+         ORDER BY id
+         LIMIT 1
+        """;
+
+    /// <summary>The district task force office at the Education Bureau (the default escalation unit of a line with no district department).</summary>
+    public Task<long?> TaskForceOfficeAsync(MySqlConnection conn, MySqlTransaction? tx, CancellationToken ct) =>
+        conn.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(TaskForceOfficeSql, transaction: tx, cancellationToken: ct));
+
     private const string WorkGroupMembersSql = $"""
         SELECT m.user_id AS {nameof(WorkGroupMemberRow.UserId)}, m.unit_id AS {nameof(WorkGroupMemberRow.UnitId)}
           FROM work_group_members m
@@ -197,10 +209,12 @@ public sealed partial class OrganisationStore(TimeProvider clock)
     public Task<long> UpsertUserAsync(MySqlConnection conn, MySqlTransaction? tx, string dingTalkUserId, string? unionId, string name, string? mobile, CancellationToken ct) =>
         InsertReturningIdAsync(conn, tx, UpsertUserSql, new { DingTalkUserId = dingTalkUserId, UnionId = unionId, Name = name, Mobile = mobile, Now = clock.GetUtcNow().UtcDateTime }, ct);
 
-    private const string SetUserActiveSql = "UPDATE users SET active = @Active, updated_at = @Now WHERE id = @Id";
+    private const string SetUserActiveSql = "UPDATE users SET active = @Active, deactivated_by = @By, updated_at = @Now WHERE id = @Id";
 
-    public Task<int> SetUserActiveAsync(MySqlConnection conn, MySqlTransaction? tx, long userId, bool active, CancellationToken ct) =>
-        conn.ExecuteAsync(new CommandDefinition(SetUserActiveSql, new { Id = userId, Active = active, Now = clock.GetUtcNow().UtcDateTime }, tx, cancellationToken: ct));
+    /// <summary>Activates, or deactivates saying who did (<paramref name="by"/>): DingTalk rejoining undoes only DingTalk's.</summary>
+    public Task<int> SetUserActiveAsync(MySqlConnection conn, MySqlTransaction? tx, long userId, bool active, CancellationToken ct, DeactivatedBy by = DeactivatedBy.Admin) =>
+        conn.ExecuteAsync(new CommandDefinition(SetUserActiveSql,
+            new { Id = userId, Active = active, By = active ? null : by.Code(), Now = clock.GetUtcNow().UtcDateTime }, tx, cancellationToken: ct));
 
     private const string AddMembershipSql = """
         INSERT IGNORE INTO memberships (user_id, role, unit_id, school_id, title, created_at)

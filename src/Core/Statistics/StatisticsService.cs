@@ -25,6 +25,8 @@ public sealed class StatisticsService(MySqlDataSource db, StatisticsStore store,
 {
     public const int MaxDays = 366;
     public const int DefaultDays = 30;
+    private static readonly DateOnly Earliest = new(2000, 1, 1);
+    private static readonly DateOnly Latest = new(2999, 12, 31);
 
     public async Task<Outcome<StatisticsReport>> ReportAsync(long actorId, DateOnly? from, DateOnly? to, CancellationToken ct)
     {
@@ -68,8 +70,9 @@ public sealed class StatisticsService(MySqlDataSource db, StatisticsStore store,
     {
         var today = WorkListDeadlines.ChinaToday(clock);
         var t = to ?? today;
+        if (t < Earliest || t > Latest) return null;   // 0001-01-01 or 9999-12-31 would overflow the UTC arithmetic
         var f = from ?? t.AddDays(1 - DefaultDays);
-        return f > t || t.DayNumber - f.DayNumber + 1 > MaxDays ? null : (f, t);
+        return f < Earliest || f > t || t.DayNumber - f.DayNumber + 1 > MaxDays ? null : (f, t);
     }
 
     private async Task<GuidanceCoverage> CoverageAsync(MySqlConnection conn, DateOnly from, DateOnly to, StatisticsScope scope, CancellationToken ct) =>

@@ -65,7 +65,7 @@ public sealed class FourPlatformsTests(GridHost host) : IClassFixture<GridHost>,
         var clue = await host.ClueAsync(c.ClueId);
         var dispatchId = $"{c.Number}-{c.Version}";
         Assert.Equal($"EV-{dispatchId}", clue.GridEventId);
-        Assert.Equal(ClueState.DispatchedToGrid, clue.State);
+        Assert.Equal((ClueState.DispatchedToGrid, Tier.Grid), (clue.State, clue.Tier));
 
         // Our shape through the configured mapping, with our idempotency key and our signature.
         var sent = Assert.Single(Dispatches(c)).RequestMessage;
@@ -110,7 +110,7 @@ public sealed class FourPlatformsTests(GridHost host) : IClassFixture<GridHost>,
         Assert.Equal(ClueState.PendingConfirmation, pending.State);
         var district = await host.UserAsync("demo-POL-handler");
         var head = await host.UserAsync("demo-POL-head");
-        var cardTo = await host.QueryAsync<string>("SELECT JSON_EXTRACT(payload, '$.userIds') FROM outbox WHERE topic = @t AND JSON_EXTRACT(payload, '$.clueId') = @id AND JSON_EXTRACT(payload, '$.reason') = 'gridresult'",
+        var cardTo = await host.QueryAsync<string>("SELECT JSON_EXTRACT(payload, '$.userIds') FROM outbox WHERE topic = @t AND JSON_EXTRACT(payload, '$.clueId') = @id AND JSON_EXTRACT(payload, '$.reason') = 'grid_result'",
             new { t = OutboxTopics.CardDeliver, id = c.ClueId });
         var users = JsonSerializer.Deserialize<long[]>(Assert.Single(cardTo))!;
         Assert.Contains(district, users);
@@ -187,7 +187,8 @@ public sealed class FourPlatformsTests(GridHost host) : IClassFixture<GridHost>,
         await host.DrainAsync();
 
         var clue = await host.ClueAsync(c.ClueId);
-        Assert.Equal(ClueState.InProgress, clue.State);
+        Assert.Equal((ClueState.InProgress, Tier.District), (clue.State, clue.Tier));   // back at the dispatching unit, at its own tier
+        Assert.Equal(clue.DispatchingUnitId, clue.UnitId);
         Assert.Null(clue.GridEventId);
         Assert.Contains("GridRefused:InProgress:四平台拒收：事发地不在本辖区", await host.TimelineAsync(c.ClueId));
         Assert.Equal("Refused", await host.ScalarAsync<string>("SELECT state FROM grid_dispatches WHERE clue_id = @id", new { id = c.ClueId }));
@@ -197,7 +198,7 @@ public sealed class FourPlatformsTests(GridHost host) : IClassFixture<GridHost>,
         var district = await host.UserAsync("demo-POL-handler");
         var head = await host.UserAsync("demo-POL-head");
         var row = Assert.Single(await host.QueryAsync<(string UserIds, DateTime? SentAt)>(
-            "SELECT JSON_EXTRACT(payload, '$.userIds') AS UserIds, sent_at AS SentAt FROM outbox WHERE topic = @t AND JSON_EXTRACT(payload, '$.clueId') = @id AND JSON_EXTRACT(payload, '$.reason') = 'gridrefused'",
+            "SELECT JSON_EXTRACT(payload, '$.userIds') AS UserIds, sent_at AS SentAt FROM outbox WHERE topic = @t AND JSON_EXTRACT(payload, '$.clueId') = @id AND JSON_EXTRACT(payload, '$.reason') = 'grid_refused'",
             new { t = OutboxTopics.CardDeliver, id = c.ClueId }));
         Assert.NotNull(row.SentAt);
         var users = JsonSerializer.Deserialize<long[]>(row.UserIds)!;

@@ -118,10 +118,16 @@ public class GridHost : IAsyncLifetime
             SELECT m.user_id FROM work_group_members m JOIN work_groups g ON g.id = m.work_group_id
              WHERE g.open_conversation_id = 'demo-cid-school01' AND m.line_code = 'POL'
             """);
+        var townHead = await ScalarAsync<long>("""
+            SELECT mh.user_id FROM work_group_members m JOIN work_groups g ON g.id = m.work_group_id
+              JOIN memberships mh ON mh.unit_id = m.unit_id AND mh.role = 'UnitHead'
+             WHERE g.open_conversation_id = 'demo-cid-school01' AND m.line_code = 'POL'
+            """);
         var district = await UserAsync("demo-POL-handler");
         var head = await UserAsync("demo-POL-head");
         c = await ActAsync(c, ClueAction.Accept, member);
-        c = await ActAsync(c, ClueAction.Escalate, member, "需区级处置");
+        c = await ActAsync(c, ClueAction.Escalate, member, "需区级处置");   // a request (approval is on by default)
+        c = await ActAsync(c, ClueAction.ApproveEscalation, townHead, "同意");
         c = await ActAsync(c, ClueAction.Accept, district);
         c = await ActAsync(c, ClueAction.ProposeDispatch, district, "需镇街协同");
         return await ActAsync(c, ClueAction.ApproveDispatch, head);
