@@ -34,7 +34,8 @@ public sealed class MiniAppHost : IAsyncLifetime
             b.UseSetting("ConnectionStrings:SchoolSafety", Db.ConnectionString);
             b.UseSetting("MiniApp:Session:SigningKey", SigningKey);
             b.UseSetting("Photos:Folder", PhotoFolder);
-            b.UseSetting("DingTalk:OfflineLogPath", "");   // offline DingTalk calls stay in memory when a test drains the outbox
+            b.UseSetting("DingTalk:OfflineLogPath", "");
+            b.UseSetting("FourPlatforms:PushSecret", "mini-app-tests-four-platforms-secret-0123");   // signs the dispatches' photo links   // offline DingTalk calls stay in memory when a test drains the outbox
             b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Clock));
         });
         await Factory.Services.GetRequiredService<DemoDistrict>().LoadAsync(CancellationToken.None);
