@@ -18,6 +18,13 @@ export ConnectionStrings__SchoolSafety="$SCHOOLSAFETY_DB"
 export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
 export DingTalk__OfflineLogPath=${DingTalk__OfflineLogPath:-$PWD/.local/dingtalk-calls.jsonl}
 export Photos__Folder=${Photos__Folder:-$PWD/.local/photos}
+# The four platforms: in Development the Callbacks host's simulator (/dev/four-platforms) plays the gateway.
+if [ "$ASPNETCORE_ENVIRONMENT" = Development ]; then
+  export FourPlatforms__BaseUrl=${FourPlatforms__BaseUrl:-http://127.0.0.1:5081/dev/four-platforms/}
+  export FourPlatforms__CallbackUrl=${FourPlatforms__CallbackUrl:-http://127.0.0.1:5081/four-platforms/pushes}
+  export FourPlatforms__PhotoBaseUrl=${FourPlatforms__PhotoBaseUrl:-http://127.0.0.1:5080}
+  export FourPlatforms__PushSecret=${FourPlatforms__PushSecret:-development-only-four-platforms-secret}
+fi
 logs=$PWD/.local/logs
 
 hosts=("MiniApp.Api:5080" "Callbacks:5081" "Bot:5082")
@@ -49,6 +56,7 @@ for h in "${hosts[@]}"; do
   echo "run: $name ready on http://127.0.0.1:$port (readyz 200)"
 done
 echo "run: DingTalk calls are recorded to $DingTalk__OfflineLogPath when no credentials are configured"
+[ "$ASPNETCORE_ENVIRONMENT" = Development ] && echo "run: the four platforms' simulator: http://127.0.0.1:5081/dev/four-platforms"
 echo "run: logs in .local/logs/"
 [ "$check" = 1 ] && exit 0
 echo "run: Ctrl-C stops everything"

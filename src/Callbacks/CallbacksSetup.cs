@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using SchoolSafety.Callbacks.Simulator;
 using SchoolSafety.Core;
 using SchoolSafety.Core.DingTalk;
 using SchoolSafety.Core.DingTalk.Stream;
+using SchoolSafety.Core.Grid;
 using SchoolSafety.Core.Inbox;
 
 namespace SchoolSafety.Callbacks;
@@ -25,6 +27,11 @@ public static class CallbacksSetup
                 .Validate<IOptions<StreamOptions>>((o, stream) => stream.Value.Enabled
                     || (o.CallbackSecrets is not null && !string.IsNullOrWhiteSpace(o.CardCallbackSecret)),
                     "DingTalk:CallbackToken, DingTalk:CallbackAesKey and DingTalk:CardCallbackSecret must be configured outside Development and Testing (or DingTalk:Stream:Enabled=true).");
+        if (builder.Environment.IsDevelopment())
+        {
+            builder.Services.AddSingleton<FourPlatformsSimulator>();
+            builder.Services.AddHttpClient(FourPlatformsSimulator.HttpClientName);
+        }
         return builder;
     }
 
@@ -35,6 +42,8 @@ public static class CallbacksSetup
         app.MapDingTalkEvents();
         app.MapCardCallbacks();
         app.MapRobot();
+        app.MapFourPlatforms();
+        app.MapFourPlatformsSimulator(app.Environment, app.Services.GetRequiredService<IOptions<GridOptions>>());
         return app;
     }
 }

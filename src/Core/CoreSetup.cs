@@ -9,6 +9,8 @@ using SchoolSafety.Core.Calendar;
 using SchoolSafety.Core.Clues;
 using SchoolSafety.Core.Data;
 using SchoolSafety.Core.DingTalk;
+using SchoolSafety.Core.Exchange;
+using SchoolSafety.Core.Grid;
 using SchoolSafety.Core.Demo;
 using SchoolSafety.Core.Notifications;
 using SchoolSafety.Core.Organisation;
@@ -47,6 +49,8 @@ public static class CoreSetup
         builder.AddDingTalk();
         services.AddOptions<ClueOptions>().BindConfiguration(ClueOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ClueService>();
+        builder.AddFourPlatforms();
+        services.AddDataExchange();
         services.AddSingleton<DemoDistrict>();
         services.AddSingleton<AuditStore>();
         services.AddAdministrationAndReports();

@@ -82,6 +82,9 @@ public static class MiniAppSetup
         app.MapMeApi();
         app.MapCluesApi();
         app.MapPhotosApi();
+        app.MapGridPhotosApi();
+        app.MapExchangeApi();
+        app.MapOpen311Api();
         app.MapAuditApi();
         app.MapAdminApi();
         app.MapSchoolsApi();

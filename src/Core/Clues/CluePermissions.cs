@@ -54,7 +54,7 @@ public static class CluePermissions
         // Separation of duties: the head of the holding unit answers a request, never the person who made it.
         ClueAction.ApproveDispatch or ClueAction.RejectDispatch or ClueAction.ApproveEscalation or ClueAction.RejectEscalation
             or ClueAction.ApproveExtension or ClueAction.RejectExtension => Has(r, ClueRelation.UnitHead) && !Has(r, ClueRelation.Requester),
-        ClueAction.GridResult => Has(r, ClueRelation.GridPlatform),
+        ClueAction.GridResult or ClueAction.GridAccepted or ClueAction.GridProgress or ClueAction.GridRefused => Has(r, ClueRelation.GridPlatform),
         ClueAction.ConfirmResult or ClueAction.RejectResult => Has(r, ClueRelation.DispatchingUnitStaff),
         ClueAction.Supervise => Has(r, ClueRelation.EduAdmin | ClueRelation.LineLiaison),
         ClueAction.Urge or ClueAction.Comment => CanSee(r),

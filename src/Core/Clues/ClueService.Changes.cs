@@ -1,4 +1,5 @@
 using MySqlConnector;
+using SchoolSafety.Core.Exchange;
 using SchoolSafety.Core.Notifications;
 using SchoolSafety.Core.Organisation;
 
@@ -150,6 +151,18 @@ public sealed partial class ClueService
                 recipients = await org.UnitStaffAsync(conn, tx, clue.DispatchingUnitId!.Value, ct);
                 break;
 
+            case ClueAction.GridAccepted:
+                next = next with { GridEventId = NullIfBlank(cmd.GridEventId) ?? clue.GridEventId };
+                break;
+
+            case ClueAction.GridRefused:
+                // The gateway refused it (or never answered): back in progress at the dispatching unit, at its own tier; its staff and head are told.
+                var sender = clue.DispatchingUnitId ?? clue.UnitId;
+                var senderLevel = sender is { } su ? (await org.UnitAsync(conn, tx, su, ct))?.Level : null;
+                next = next with { Tier = senderLevel == UnitLevel.City ? Tier.City : Tier.District, UnitId = sender };
+                recipients = sender is { } back2 ? await org.UnitStaffAsync(conn, tx, back2, ct) : [];
+                break;
+
             case ClueAction.Supervise:
                 if (cmd.SupervisionDueAt is not { } due || due <= now)
                     return Problem(Invalid("clue.supervision_due", "请设置晚于当前时间的督办期限"));
@@ -193,7 +206,7 @@ public sealed partial class ClueService
         ClueCommand cmd, ClueAction action, IReadOnlyList<long> recipients, CancellationToken ct)
     {
         var id = after.Id;
-        var list = new List<OutboxMessage>();
+        var list = new List<OutboxMessage> { new(ExchangeTopics.ClueEvent, null, new ClueEventPayload(id, after.Version, ExchangeService.Kind(action))) };
         if (after.Version != before.Version)
             list.Add(new OutboxMessage(OutboxTopics.CardUpdate, CardKey(id), new ClueRefPayload(id, after.Version)));
         if (recipients.Count > 0)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MySqlConnector;
 using SchoolSafety.Core.Data;
+using SchoolSafety.Core.Exchange;
 using SchoolSafety.Core.Notifications;
 using SchoolSafety.Core.Organisation;
 
@@ -82,6 +83,7 @@ public sealed partial class ClueService
         [
             new(OutboxTopics.CardDeliver, CardKey("{id}"), new CardDeliverPayload(0, 1, route.Recipients, route.UnitId is null ? "unrouted" : "new")),
             new(OutboxTopics.GroupNotice, null, new GroupNoticePayload(0, 1, school.SchoolId, "new")),
+            new(ExchangeTopics.ClueEvent, null, new ClueEventPayload(0, 1, ExchangeService.Kind(ClueAction.Report))),
         ];
         var (id, duplicateOf) = await clues.InsertReportedAsync(conn, row, school.UserName, scope, cmd.IdempotencyKey, now - DuplicateWindow,
             args => outbox.EnqueueSqlForNewClue(notices, args, ClueStore.NewClueId), ct);

@@ -204,6 +204,7 @@ public sealed partial class ClueService(
             ClueAction.RejectExtension => "请填写驳回延期的原因",
             ClueAction.RejectResult => "请填写退回重办的原因",
             ClueAction.GridResult => "请填写四平台处置结果",
+            ClueAction.GridRefused => "请填写四平台拒收的原因",
             ClueAction.Comment => "请填写备注内容",
             ClueAction.Redo => "请填写不满意的原因",
             ClueAction.Rate when cmd.Rating == ClueRating.Unsatisfied => "请填写不满意的原因",

@@ -45,6 +45,12 @@ public enum ClueAction
     Rate,
     /// <summary>重办: a 不满意 rating within 7 days of the resolve reopens the clue (recorded, never a button).</summary>
     Redo,
+    /// <summary>The four platforms' gateway accepted a dispatch (their event id is kept on the clue).</summary>
+    GridAccepted,
+    /// <summary>The four platforms pushed progress (received, passed on, assigned, …); the state stays.</summary>
+    GridProgress,
+    /// <summary>The four platforms' gateway refused a dispatch: back to the dispatching unit, in progress.</summary>
+    GridRefused,
 }
 
 /// <summary>The tier holding a clue: the school's work group, the district department, the city department.</summary>

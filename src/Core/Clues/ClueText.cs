@@ -43,6 +43,9 @@ public static class ClueText
         ClueAction.RejectExtension => "驳回延期",
         ClueAction.Rate => "回访评价",
         ClueAction.Redo => "重办",
+        ClueAction.GridAccepted => "四平台已受理",
+        ClueAction.GridProgress => "四平台进展",
+        ClueAction.GridRefused => "四平台拒收",
         _ => a.ToString(),
     };
 

@@ -29,6 +29,12 @@ public abstract record OutboxDelivery
 
     public sealed record WorkNotice(WorkNotification Notification) : OutboxDelivery;
 
+    /// <summary>
+    /// A call to a system other than DingTalk (the four platforms' gateway, a webhook), made by the feature that rendered
+    /// it; an exception retries the row like a failed DingTalk call.
+    /// </summary>
+    public sealed record External(string Target, Func<CancellationToken, Task> SendAsync) : OutboxDelivery;
+
     /// <summary>Nothing to send (e.g. the school has no group chat yet); the row is closed as sent and the reason logged.</summary>
     public sealed record Nothing(string Reason) : OutboxDelivery;
 }

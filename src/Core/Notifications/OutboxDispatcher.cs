@@ -163,6 +163,9 @@ public sealed partial class OutboxDispatcher(
             case OutboxDelivery.WorkNotice w:
                 await dingTalk.SendWorkNotificationAsync(w.Notification, ct);
                 break;
+            case OutboxDelivery.External x:
+                await x.SendAsync(ct);
+                break;
             case OutboxDelivery.Nothing n:
                 Log.NothingToSend(logger, row.Id, row.Topic, n.Reason);
                 break;

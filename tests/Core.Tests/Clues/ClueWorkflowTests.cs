@@ -19,6 +19,9 @@ public sealed class ClueWorkflowTests
         PendingReview ApproveDispatch DispatchedToGrid
         PendingReview RejectDispatch InProgress
         DispatchedToGrid GridResult PendingConfirmation
+        DispatchedToGrid GridAccepted DispatchedToGrid
+        DispatchedToGrid GridProgress DispatchedToGrid
+        DispatchedToGrid GridRefused InProgress
         PendingConfirmation ConfirmResult Resolved
         PendingConfirmation RejectResult DispatchedToGrid
         PendingAcceptance Return PendingAcceptance

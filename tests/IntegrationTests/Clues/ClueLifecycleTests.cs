@@ -39,7 +39,7 @@ public sealed class ClueLifecycleTests(CoreServices core) : IClassFixture<CoreSe
     private Task<long> EventCountAsync(long id) => core.ScalarAsync<long>("SELECT COUNT(*) FROM clue_events WHERE clue_id = @id", new { id });
 
     private Task<List<string>> OutboxTopicsAsync(long id) =>
-        core.QueryAsync<string>("SELECT topic FROM outbox WHERE JSON_EXTRACT(payload, '$.clueId') = @id ORDER BY id", new { id });
+        core.QueryAsync<string>("SELECT topic FROM outbox WHERE JSON_EXTRACT(payload, '$.clueId') = @id AND topic NOT LIKE 'exchange.%' ORDER BY id", new { id });   // the data exchange's rows are its tests'
 
     [Fact]
     public async Task Report_RoutesToTheWorkGroupMemberOfTheLine_WithEventAndOutboxRows()
@@ -58,7 +58,7 @@ public sealed class ClueLifecycleTests(CoreServices core) : IClassFixture<CoreSe
         Assert.Equal(["clue.card.deliver", "clue.group.notice"], await OutboxTopicsAsync(c.ClueId));
         // The report's notices are written in the same batch as the clue, before its id is known to us:
         // the server fills it in, in the payload and in the card's ordering key.
-        var keys = await core.QueryAsync<string?>("SELECT ordering_key FROM outbox WHERE JSON_EXTRACT(payload, '$.clueId') = @id ORDER BY id", new { id = c.ClueId });
+        var keys = await core.QueryAsync<string?>("SELECT ordering_key FROM outbox WHERE JSON_EXTRACT(payload, '$.clueId') = @id AND topic NOT LIKE 'exchange.%' ORDER BY id", new { id = c.ClueId });
         Assert.Equal([ClueService.CardKey(c.ClueId), null], keys);
         var userIds = await core.QueryAsync<string>("SELECT JSON_EXTRACT(payload, '$.userIds') FROM outbox WHERE topic = 'clue.card.deliver' AND JSON_EXTRACT(payload, '$.clueId') = @id", new { id = c.ClueId });
         Assert.Equal($"[{member}]", userIds.Single().Replace(" ", ""));

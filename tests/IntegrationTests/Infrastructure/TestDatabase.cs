@@ -28,11 +28,25 @@ public sealed class TestDatabase : IAsyncLifetime
 
     public async Task DisposeAsync() => await DataSource.DisposeAsync();
 
+    public async Task<T> ScalarAsync<T>(string sql, object? args = null)
+    {
+        await using var conn = await DataSource.OpenConnectionAsync();
+        return await conn.ExecuteScalarAsync<T>(sql, args) ?? throw new InvalidOperationException("no value");
+    }
+
+    public async Task<List<T>> QueryAsync<T>(string sql, object? args = null)
+    {
+        await using var conn = await DataSource.OpenConnectionAsync();
+        return (await conn.QueryAsync<T>(sql, args)).AsList();
+    }
+
     /// <summary>Tables holding data that tests create; reference data from migrations stays.</summary>
     private static readonly string[] AppTables =
     [
         "audit_log", "outbox", "idempotency_keys", "clue_events", "clues", "clue_number_counters", "inbox_events", "card_copies", "callback_replays", "login_sessions", "photo_uploads",
         "worklist_progress", "guidance_findings", "guidance_records",
+        "grid_dispatches", "grid_pushes", "grid_push_signatures",
+        "exchange_api_keys", "exchange_reads", "exchange_webhooks", "exchange_webhook_attempts",
         "work_group_members", "work_groups", "memberships", "users", "schools", "units", "regions",
     ];
 

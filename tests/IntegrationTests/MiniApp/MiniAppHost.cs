@@ -34,6 +34,8 @@ public sealed class MiniAppHost : IAsyncLifetime
             b.UseSetting("ConnectionStrings:SchoolSafety", Db.ConnectionString);
             b.UseSetting("MiniApp:Session:SigningKey", SigningKey);
             b.UseSetting("Photos:Folder", PhotoFolder);
+            b.UseSetting("DingTalk:OfflineLogPath", "");   // offline DingTalk calls stay in memory when a test drains the outbox
+            b.UseSetting("FourPlatforms:PushSecret", "mini-app-tests-four-platforms-secret-0123");   // signs the dispatches' photo links
             // Every test class logs in and uploads from one address at machine speed: the limits are tested on their own (RateLimitTests).
             foreach (var key in new[] { "LoginPerAddress", "UploadsPerUser", "UploadsPerAddress", "ReportsPerUser", "ReportsPerAddress", "ActionsPerUser", "ActionsPerAddress" })
                 b.UseSetting($"RateLimits:{key}", "1000000");
