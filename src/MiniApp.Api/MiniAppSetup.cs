@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using SchoolSafety.MiniApp.Api.Apis;
 using SchoolSafety.MiniApp.Api.Auth;
+using SchoolSafety.MiniApp.Api.Pages;
 
 namespace SchoolSafety.MiniApp.Api;
 
@@ -54,6 +55,7 @@ public static class MiniAppSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.MapMiniAppPages();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });

@@ -231,17 +231,7 @@ public sealed class ClueService(
     }
 
     private static string? RequiredNote(ClueCommand cmd) =>
-        !string.IsNullOrWhiteSpace(cmd.Note) ? null : cmd.Action switch
-        {
-            ClueAction.Resolve => "请填写办结情况说明",
-            ClueAction.Escalate => "请填写上报上级的原因",
-            ClueAction.Return => "请填写退回原因",
-            ClueAction.RejectDispatch => "请填写驳回原因",
-            ClueAction.RejectResult => "请填写退回重办的原因",
-            ClueAction.GridResult => "请填写四平台处置结果",
-            ClueAction.Comment => "请填写备注内容",
-            _ => null,
-        };
+        string.IsNullOrWhiteSpace(cmd.Note) ? ClueActionFields.Of(cmd.Action).NoteRequired : null;
 
     private sealed record Change(ClueRow? Next, IReadOnlyList<long> Recipients, ActionOutcome? Problem);
 

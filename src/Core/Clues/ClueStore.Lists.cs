@@ -14,6 +14,11 @@ public enum ClueListScope
     Unit,
     /// <summary>Everything I may see.</summary>
     All,
+    /// <summary>
+    /// My to-dos: open clues waiting for me: assigned to me, held by my unit with nobody assigned yet or waiting for the
+    /// head's review, waiting for my unit to confirm the four platforms' result, or unrouted at a school I co-lead.
+    /// </summary>
+    Todo,
 }
 
 public sealed record ClueFilter
@@ -34,12 +39,18 @@ public sealed record ClueFilter
 /// <summary>What a person may see, from their memberships (the list form of <see cref="CluePermissions.CanSee"/>).</summary>
 public sealed record ClueVisibility(long UserId, bool Admin, IReadOnlyList<long> Schools, IReadOnlyList<long> Units, IReadOnlyList<string> Lines)
 {
+    /// <summary>The schools whose work group I co-lead (their unrouted clues wait for me).</summary>
+    public IReadOnlyList<long> CoLedSchools { get; init; } = [];
+
     public static ClueVisibility Of(long userId, IReadOnlyList<MembershipRow> memberships) => new(
         userId,
         memberships.Any(m => m.Role == Role.EduAdmin),
         memberships.Where(m => m.Role is Role.Reporter or Role.CoLeader && m.SchoolId != 0).Select(m => m.SchoolId).Distinct().ToList(),
         memberships.Where(m => m.Role is Role.Handler or Role.UnitHead && m.UnitId != 0).Select(m => m.UnitId).Distinct().ToList(),
-        memberships.Where(m => m.Role == Role.Liaison && m.UnitLineCode is not null).Select(m => m.UnitLineCode!).Distinct().ToList());
+        memberships.Where(m => m.Role == Role.Liaison && m.UnitLineCode is not null).Select(m => m.UnitLineCode!).Distinct().ToList())
+    {
+        CoLedSchools = memberships.Where(m => m.Role == Role.CoLeader && m.SchoolId != 0).Select(m => m.SchoolId).Distinct().ToList(),
+    };
 }
 
 public sealed record ClueSummary
@@ -75,6 +86,10 @@ public sealed partial class ClueStore
         (@Scope <> 'Mine' OR c.reporter_user_id = @UserId OR c.assignee_user_id = @UserId)
         AND (@Scope <> 'School' OR c.school_id IN @Schools)
         AND (@Scope <> 'Unit' OR c.unit_id IN @Units)
+        AND (@Scope <> 'Todo' OR (c.state NOT IN ('Resolved', 'Withdrawn') AND (c.assignee_user_id = @UserId
+             OR (c.unit_id IN @Units AND (c.assignee_user_id IS NULL OR c.state = 'PendingReview'))
+             OR (c.dispatching_unit_id IN @Units AND c.state = 'PendingConfirmation')
+             OR (c.unrouted = 1 AND c.school_id IN @CoLedSchools))))
         AND (@State IS NULL OR c.state = @State)
         AND (@ItemNo IS NULL OR c.item_no = @ItemNo)
         AND (@TownId IS NULL OR c.town_id = @TownId)
@@ -112,7 +127,7 @@ public sealed partial class ClueStore
         var size = Math.Clamp(f.PageSize, 1, 100);
         using var results = await conn.QueryMultipleAsync(new CommandDefinition(ListSql, new
         {
-            who.UserId, Admin = who.Admin, who.Schools, who.Units, who.Lines,
+            who.UserId, Admin = who.Admin, who.Schools, who.Units, who.Lines, who.CoLedSchools,
             Scope = f.Scope.ToString(), State = f.State?.ToString(), f.ItemNo, f.TownId, f.SchoolId,
             f.Overdue, f.Supervised, f.From, f.To, Now = nowUtc,
             Limit = size, Offset = (long)(Math.Max(f.Page, 1) - 1) * size,

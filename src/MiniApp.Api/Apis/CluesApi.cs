@@ -82,7 +82,7 @@ public static class CluesApi
     {
         ClueListScope listScope = ClueListScope.All;
         if (scope is not null && !Enum.TryParse(scope, ignoreCase: true, out listScope))
-            return Problems.BadRequest("clue.scope_invalid", "scope 只能是 mine、school、unit 或 all");
+            return Problems.BadRequest("clue.scope_invalid", "scope 只能是 mine、school、unit、all 或 todo");
         ClueState? clueState = null;
         if (state is not null)
         {
