@@ -48,6 +48,7 @@ public static class MiniAppSetup
                 };
             });
         services.AddAuthorization();
+        services.AddMiniAppPages();
         return builder;
     }
 

@@ -22,8 +22,18 @@ public static class PagesSetup
 
     private static readonly string[] ApiPrefixes = ["/api", "/openapi", "/healthz", "/readyz"];
 
+    /// <summary>Gzip for the pages' files (never for the API, whose answers carry tokens and personal data).</summary>
+    public static IServiceCollection AddMiniAppPages(this IServiceCollection services) => services
+        .Configure<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Optimal)
+        .AddResponseCompression(o =>
+        {
+            o.Providers.Add<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProvider>();
+            o.MimeTypes = ["text/html", "text/css", "text/javascript", "application/javascript", "image/svg+xml"];
+        });
+
     public static WebApplication MapMiniAppPages(this WebApplication app)
     {
+        app.UseWhen(c => !ApiPrefixes.Any(p => c.Request.Path.StartsWithSegments(p)), b => b.UseResponseCompression());
         var folder = Folder(app);
         IFileProvider? files = Directory.Exists(folder) ? new PhysicalFileProvider(folder) : null;
         if (files is not null)

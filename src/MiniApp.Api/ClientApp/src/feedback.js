@@ -1,7 +1,23 @@
-// Vant's function-style feedback (toast, dialog, image preview) with their styles; components come on demand.
-import { showConfirmDialog, showDialog, showImagePreview, showToast, showSuccessToast, showFailToast } from 'vant'
-import 'vant/es/toast/style/index.mjs'
+// Feedback: a short message read out by screen readers (role=status), dialogs and the full-size photo viewer from Vant.
+import { showDialog, showImagePreview } from 'vant'
 import 'vant/es/dialog/style/index.mjs'
 import 'vant/es/image-preview/style/index.mjs'
 
-export { showConfirmDialog, showDialog, showImagePreview, showToast, showSuccessToast, showFailToast }
+let box = null
+
+/** A message at the bottom of the screen for two seconds. */
+export function showMessage(text) {
+  if (!box) {
+    box = document.createElement('div')
+    box.className = 'app-message'
+    box.setAttribute('role', 'status')
+    box.setAttribute('aria-live', 'polite')
+    document.body.appendChild(box)
+  }
+  box.textContent = text
+  box.classList.add('shown')
+  clearTimeout(box.timer)
+  box.timer = setTimeout(() => box.classList.remove('shown'), 2000)
+}
+
+export { showDialog, showImagePreview }
