@@ -151,13 +151,33 @@ public sealed class MiniAppJourneyTests(BrowserHost host) : IClassFixture<Browse
     [Fact]
     public async Task Dashboard_DrawsItsCharts_FromTheApisFigures()
     {
+        // Two clues of two categories reported through the API, so the figures are not all zero.
+        using var api = new HttpClient { BaseAddress = new Uri(host.BaseUrl) };
+        var login = await api.PostAsJsonAsync("/api/auth/dev", new { dingTalkUserId = Officer });
+        var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        foreach (var item in new[] { "4", "17" })
+        {
+            using var form = new MultipartFormDataContent
+            {
+                { new StringContent(item), "itemNo" }, { new StringContent($"统计用线索 {Guid.NewGuid():N}"), "description" },
+                { new StringContent(Guid.NewGuid().ToString()), "idempotencyKey" },
+            };
+            (await api.PostAsync("/api/clues", form)).EnsureSuccessStatusCode();
+        }
+
         await using var admin = await SignedInAsync(Admin, "/statistics");
         var stats = admin.Page.WaitForResponseAsync(r => r.Url.Contains("/api/statistics?"));
         await admin.Page.GetByRole(AriaRole.Heading, new() { Name = "统计（会商研判）" }).WaitForAsync();
         var figures = await (await stats).JsonAsync<JsonElement>();
         await Assertions.Expect(admin.Page.Locator("canvas")).ToHaveCountAsync(4);
         var total = figures.GetProperty("clues").GetProperty("total").GetInt32();
+        Assert.True(total >= 2, $"the API counted {total} clues");
         await Assertions.Expect(admin.Page.Locator("[data-figure=total]")).ToHaveTextAsync(total.ToString());
+        // ECharts describes each chart's data in its container's aria-label: the town chart names the API's towns and counts.
+        var town = figures.GetProperty("clues").GetProperty("byTown")[0];
+        await Assertions.Expect(admin.Page.Locator(".chart").Nth(1)).ToHaveAttributeAsync("aria-label",
+            new System.Text.RegularExpressions.Regex(System.Text.RegularExpressions.Regex.Escape(town.GetProperty("label").GetString()!) + ".{0,12}" + town.GetProperty("count").GetInt64()));
         // The chart library is loaded with this page only.
         Assert.Contains(await admin.Page.EvaluateAsync<string[]>("performance.getEntriesByType('resource').map(e => e.name)"), n => n.Contains("/assets/charts-"));
         await admin.CheckPageAsync("06-statistics");

@@ -1,11 +1,13 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { useSession } from './composables/useSession'
+// The report form is what school staff open the app for: it comes with the first load (no second round trip).
+import ReportClue from './pages/ReportClue.vue'
 
-// One page per route; every page is loaded when first opened, so the first load carries only the page it shows.
+// One page per route; every other page is loaded when first opened.
 const routes = [
   { path: '/', name: 'home', component: () => import('./pages/HomeRedirect.vue') },
   { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { anonymous: true, title: '登录' } },
-  { path: '/report', name: 'report', component: () => import('./pages/ReportClue.vue'), meta: { title: '上报线索' } },
+  { path: '/report', name: 'report', component: ReportClue, meta: { title: '上报线索' } },
   { path: '/todos', name: 'todos', component: () => import('./pages/MyTodos.vue'), meta: { title: '我的待办' } },
   { path: '/clues', name: 'clues', component: () => import('./pages/ClueList.vue'), meta: { title: '线索列表' } },
   { path: '/clues/:id(\\d+)', name: 'clue', component: () => import('./pages/ClueDetail.vue'), meta: { title: '线索详情' } },
