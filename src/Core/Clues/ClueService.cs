@@ -189,8 +189,13 @@ public sealed class ClueService(
         if (relation != ClueRelation.GridPlatform && !CluePermissions.CanSee(relation))
             return Outcome(OutcomeKind.Forbidden, "clue.forbidden", "无权操作");
         if (cmd.Version != clue.Version)
+        {
+            // Who changed it, and how (the latest event): the person can see the clue, so they may know.
+            var last = (await clues.EventsAsync(conn, tx, clue.Id, ct)).LastOrDefault();
+            var by = last is null ? "" : $"（{last.ActorLabel}{last.Action.Zh()}）";
             return Current(OutcomeKind.Conflict, clue, "clue.conflict",
-                $"线索已被他人更新，当前状态：{clue.State.Zh()}，请刷新后重试");
+                $"线索已被他人更新{by}，当前状态：{clue.State.Zh()}，请刷新后重试");
+        }
 
         if (!CluePermissions.CanPerform(relation, cmd.Action, clue.Snapshot, now))
             return Current(OutcomeKind.Forbidden, clue, "clue.forbidden", "无权操作");
@@ -398,6 +403,20 @@ public sealed class ClueService(
         var units = await org.UnitNamesAsync(conn, events.SelectMany(e => new[] { e.FromUnitId, e.ToUnitId }).OfType<long>().Distinct().ToList(), ct);
         await audit.RecordAsync(conn, null, [new AuditEntry(userId, AuditAction.ClueRead, "clue", clueId.ToString(System.Globalization.CultureInfo.InvariantCulture), view.Clue.Number)], ct);
         return new ClueDetail(view, events, units, CluePermissions.AvailableActions(relation, view.Clue.Snapshot, Now()));
+    }
+
+    /// <summary>
+    /// Whom this person may reassign the clue to: the other active staff of the unit holding it. Null when they may not
+    /// reassign it now (or may not see it: the two are not told apart).
+    /// </summary>
+    public async Task<IReadOnlyList<(long Id, string Name)>?> ReassignTargetsAsync(long clueId, long userId, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        if (await clues.ViewAsync(conn, clueId, ct) is not { } view || view.Clue.UnitId is not { } unit) return null;
+        var relation = await RelationAsync(conn, null, view.Clue, ActorRef.User(userId), ct);
+        if (!CluePermissions.AvailableActions(relation, view.Clue.Snapshot, Now()).Contains(ClueAction.Reassign)) return null;
+        var staff = (await org.UnitStaffAsync(conn, null, unit, ct)).Where(id => id != view.Clue.AssigneeUserId).ToList();
+        return await org.UserNamesAsync(conn, staff, ct);
     }
 
     /// <summary>One page of the clues a person may see, filtered.</summary>

@@ -25,6 +25,13 @@ public sealed partial class OrganisationStore
         : (await conn.QueryAsync<(long Id, string Name)>(new CommandDefinition(UnitNamesSql, new { Ids = ids }, cancellationToken: ct)))
             .ToDictionary(r => r.Id, r => r.Name);
 
+    private const string UserNamesSql = "SELECT id AS Id, name AS Name FROM users WHERE id IN @Ids ORDER BY id";
+
+    /// <summary>Names of users by id, in id order (e.g. whom a clue may be reassigned to).</summary>
+    public async Task<IReadOnlyList<(long Id, string Name)>> UserNamesAsync(MySqlConnection conn, IReadOnlyCollection<long> ids, CancellationToken ct) =>
+        ids.Count == 0 ? []
+        : (await conn.QueryAsync<(long Id, string Name)>(new CommandDefinition(UserNamesSql, new { Ids = ids }, cancellationToken: ct))).AsList();
+
     private const string SchoolNamesSql = "SELECT id AS Id, name AS Name FROM schools WHERE id IN @Ids";
 
     /// <summary>Names of schools by id (for a person's own roles).</summary>

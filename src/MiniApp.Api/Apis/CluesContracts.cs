@@ -17,6 +17,8 @@ public sealed record ClueListResponse(IReadOnlyList<ClueListEntry> Items, long T
 public sealed record ClueListEntry(long Id, string Number, long SchoolId, string School, int ItemNo, string Item, string State, string StateZh,
     string Tier, string TierZh, string? Unit, DateTime CreatedAt, DateTime? DueAt, bool Overdue, bool Supervised, bool Unrouted, int Version);
 
+public sealed record PersonRef(long Id, string Name);
+
 public sealed record PhotoLink(string Thumbnail, string Full);
 
 public sealed record TimelineEntry(string Action, string ActionZh, string Actor, DateTime At, string? FromStateZh, string ToStateZh,

@@ -17,3 +17,4 @@ export function reportClue({ itemNo, description, idempotencyKey, location, lati
 export const listClues = (filter) => get('/api/clues', filter)
 export const getClue = (id) => get(`/api/clues/${id}`)
 export const applyClueAction = (id, body) => post(`/api/clues/${id}/actions`, body)
+export const listReassignTargets = (id) => get(`/api/clues/${id}/reassign-targets`)
