@@ -11,8 +11,9 @@ switch (name)
     case "gateway": await GatewayBench.RunAsync(rest); break;
     case "callbacks": await CallbacksBench.RunAsync(rest); break;
     case "pages": await PagesBench.RunAsync(rest); break;
+    case "province": await Province.RunAsync(rest); break;
     default:
-        Console.Error.WriteLine("usage: bench <clues|miniapp|gateway|callbacks|pages>");
+        Console.Error.WriteLine("usage: bench <clues|miniapp|gateway|callbacks|pages|province>");
         return 2;
 }
 return 0;

@@ -8,11 +8,12 @@ namespace SchoolSafety.MiniApp.Api.Apis;
 public sealed record ReportClueResponse(long Id, string Number, string Message, string? DuplicateOf);
 
 public sealed record ApplyActionRequest(string? Action, int? Version, string? IdempotencyKey, string? Note, IReadOnlyList<string>? Photos,
-    long? TargetUserId, int? TargetItemNo, DateTime? SupervisionDueAt);
+    long? TargetUserId, int? TargetItemNo, DateTime? SupervisionDueAt, DateTime? NewDueAt = null, string? Rating = null);
 
 public sealed record ActionResponse(long Id, string Number, string State, string StateZh, int Version, string Message, bool Repeat);
 
-public sealed record ClueListResponse(IReadOnlyList<ClueListEntry> Items, long Total, int Page, int PageSize);
+/// <summary>A page of clues; <c>Total</c> is exact up to 10,000 matches, and past that 10,000 with <c>TotalCapped</c> (shown as "10000+").</summary>
+public sealed record ClueListResponse(IReadOnlyList<ClueListEntry> Items, long Total, int Page, int PageSize, bool TotalCapped = false);
 
 public sealed record ClueListEntry(long Id, string Number, long SchoolId, string School, int ItemNo, string Item, string State, string StateZh,
     string Tier, string TierZh, string? Unit, DateTime CreatedAt, DateTime? DueAt, bool Overdue, bool Supervised, bool Unrouted, int Version);
@@ -26,7 +27,7 @@ public sealed record TimelineEntry(string Action, string ActionZh, string Actor,
 
 /// <summary>An action I may take now, with what it asks for: <c>noteRequired</c> (the question, when a note is required), photos, a target person or category, a supervision deadline.</summary>
 public sealed record AvailableAction(string Action, string ActionZh, string? NoteRequired = null, bool Photos = false, bool TargetUser = false,
-    bool TargetItem = false, bool SupervisionDue = false);
+    bool TargetItem = false, bool SupervisionDue = false, bool NewDueAt = false, bool Rating = false);
 
 public sealed record ClueDetailResponse(long Id, string Number, long SchoolId, string School, int ItemNo, string Item, string Description,
     string? Location, decimal? Latitude, decimal? Longitude, string State, string StateZh, string Tier, string TierZh, string? Unit,
@@ -42,7 +43,7 @@ public static class ClueResponses
     private static AvailableAction Available(ClueAction a)
     {
         var f = ClueActionFields.Of(a);
-        return new AvailableAction(a.ToString(), a.Zh(), f.NoteRequired, f.Photos, f.TargetUser, f.TargetItem, f.SupervisionDue);
+        return new AvailableAction(a.ToString(), a.Zh(), f.NoteRequired, f.Photos, f.TargetUser, f.TargetItem, f.SupervisionDue, f.ExtensionDue, f.Rating);
     }
 
     /// <summary>The detail with fresh signed photo links; returns the photo keys it linked (for the audit log).</summary>
