@@ -80,7 +80,8 @@ public sealed class BrowserHost : IAsyncLifetime
     /// A person on a phone inside DingTalk: a 375×812 viewport, DingTalk's user agent, and DingTalk's <c>dd</c> mocked
     /// so that the free login gives a code (offline, the code is the DingTalk user id). Null: a plain browser, no DingTalk.
     /// </summary>
-    public async Task<Person> PersonAsync(string? dingTalkUserId)
+    /// <param name="legacyClient">An old DingTalk client: <c>dd.requestAuthCode</c> fails, only the legacy <c>dd.runtime.permission.requestAuthCode</c> answers.</param>
+    public async Task<Person> PersonAsync(string? dingTalkUserId, bool legacyClient = false)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -93,11 +94,14 @@ public sealed class BrowserHost : IAsyncLifetime
         context.SetDefaultTimeout(15000);
         if (dingTalkUserId is not null)
         {
+            var code = JsonSerializer.Serialize(dingTalkUserId);
             await context.AddInitScriptAsync($$"""
                 window.__ddCalls = [];
+                const answer = (name) => (args) => { window.__ddCalls.push({ name, ...args }); return Promise.resolve({ code: {{code}} }); };
                 window.dd = {
                   env: { platform: 'android' },
-                  requestAuthCode(args) { window.__ddCalls.push(args); return Promise.resolve({ code: {{JsonSerializer.Serialize(dingTalkUserId)}} }); },
+                  requestAuthCode: {{(legacyClient ? "() => Promise.reject(new Error('需要钉钉 7.0.45 以上版本'))" : "answer('requestAuthCode')")}},
+                  runtime: { permission: { requestAuthCode: answer('runtime.permission.requestAuthCode') } },
                 };
                 """);
         }

@@ -26,9 +26,9 @@ public sealed class MiniAppJourneyTests(BrowserHost host) : IClassFixture<Browse
     };
 
     /// <summary>Logs in through DingTalk's free login (dd mocked; offline the code is the user id) and waits for the first page.</summary>
-    private async Task<Person> SignedInAsync(string dingTalkUserId, string path)
+    private async Task<Person> SignedInAsync(string dingTalkUserId, string path, bool legacyClient = false)
     {
-        var person = await host.PersonAsync(dingTalkUserId);
+        var person = await host.PersonAsync(dingTalkUserId, legacyClient);
         var login = person.Page.WaitForRequestAsync(r => r.Url.EndsWith("/api/auth/dingtalk") && r.Method == "POST");
         await person.Page.GotoAsync(path);
         await login;
@@ -63,6 +63,7 @@ public sealed class MiniAppJourneyTests(BrowserHost host) : IClassFixture<Browse
         await using var officer = await SignedInAsync(Officer, "/");
         var calls = await officer.Page.EvaluateAsync<JsonElement>("window.__ddCalls");
         Assert.Equal(1, calls.GetArrayLength());   // the free login asked DingTalk once, then our /api/auth/dingtalk
+        Assert.Equal("requestAuthCode", calls[0].GetProperty("name").GetString());
         var description = await FillReportAsync(officer.Page, $"东门外护栏松动，放学时学生拥挤 {Guid.NewGuid():N}", Photo("a.jpg", 1), Photo("b.jpg", 2));
         await Assertions.Expect(officer.Page.GetByText("2/9 张")).ToBeVisibleAsync();
         await officer.CheckPageAsync("01-report");
@@ -203,8 +204,18 @@ public sealed class MiniAppJourneyTests(BrowserHost host) : IClassFixture<Browse
             await officer.Page.WaitForLoadStateAsync(LoadState.NetworkIdle);
             await officer.CheckPageAsync(name);
         }
+        // An expired access token renews itself through /api/auth/refresh, and the page loads as before.
+        await officer.Page.EvaluateAsync("() => { const s = JSON.parse(localStorage.getItem('schoolsafety.session')); s.accessToken = 'expired'; localStorage.setItem('schoolsafety.session', JSON.stringify(s)); }");
+        var refresh = officer.Page.WaitForRequestAsync(r => r.Url.EndsWith("/api/auth/refresh"));
+        await officer.Page.GotoAsync("/todos");
+        await refresh;
+        await officer.Page.GetByRole(AriaRole.Heading, new() { Name = "我的待办", Exact = true }).WaitForAsync();
+        await Assertions.Expect(officer.Page.GetByText("暂无待办，辛苦了")).ToBeVisibleAsync();
         officer.AssertNoErrors();
-        await using var admin = await SignedInAsync(Admin, "/admin");
+
+        // An old DingTalk client: the legacy free-login call gives the code.
+        await using var admin = await SignedInAsync(Admin, "/admin", legacyClient: true);
+        Assert.Equal("runtime.permission.requestAuthCode", (await admin.Page.EvaluateAsync<JsonElement>("window.__ddCalls"))[0].GetProperty("name").GetString());
         foreach (var (path, heading, name) in new[] { ("/admin", "管理", "12-admin"), ("/worklist", "工作清单", "13-worklist"), ("/guidance/new", "记录服务指导", "14-guidance-new") })
         {
             await admin.Page.GotoAsync(path);
