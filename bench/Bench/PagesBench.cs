@@ -48,7 +48,7 @@ public static class PagesBench
         long officer;
         await using (var conn = await app.Services.GetRequiredService<MySqlDataSource>().OpenConnectionAsync())
             officer = await conn.ExecuteScalarAsync<long>("SELECT id FROM users WHERE dingtalk_user_id = 'demo-school01-officer'");
-        var session = app.Services.GetRequiredService<SessionTokens>().Issue(officer, "bench");
+        var session = await app.Services.GetRequiredService<SessionTokens>().IssueAsync(officer, "bench", CancellationToken.None);
         var sessionJson = System.Text.Json.JsonSerializer.Serialize(session, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
 
         using var playwright = await Playwright.CreateAsync();

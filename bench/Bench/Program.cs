@@ -12,6 +12,7 @@ switch (name)
     case "callbacks": await CallbacksBench.RunAsync(rest); break;
     case "pages": await PagesBench.RunAsync(rest); break;
     case "province": await Province.RunAsync(rest); break;
+    case "scale": await ScaleBench.RunAsync(rest); break;
     default:
         Console.Error.WriteLine("usage: bench <clues|miniapp|gateway|callbacks|pages|province>");
         return 2;

@@ -40,6 +40,7 @@ public static class CoreSetup
 
         services.AddSingleton<OrganisationStore>();
         services.AddSingleton<StaffDeparture>();
+        services.AddSingleton<LoginSessionStore>();
         services.AddSingleton<ClueStore>();
         services.AddSingleton<ClueNumbers>();
         services.AddSingleton<OutboxStore>();

@@ -86,14 +86,14 @@ public sealed partial class GuidanceService(MySqlDataSource db, GuidanceStore st
     }
 
     public Task<Outcome<GuidanceDetail>> AcceptAsync(long actorId, long findingId, CancellationToken ct) =>
-        ActAsync(actorId, findingId, FindingAction.Accept, (actor, record, _) => GuidancePermissions.CanVerify(actor, record.UnitId),
+        ActAsync(actorId, findingId, FindingAction.Accept, (actor, record, _) => GuidancePermissions.CanVerify(actor, record.UnitId, record.CreatorUserId),
             (conn, tx) => store.AcceptAsync(conn, tx, findingId, actorId, ct), ct);
 
     public Task<Outcome<GuidanceDetail>> SendBackAsync(long actorId, long findingId, string? reason, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(reason)) return Task.FromResult<Outcome<GuidanceDetail>>(Failure.Invalid("guidance.reason_required", "退回时请说明原因"));
         if (reason.Trim().Length > MaxReasonLength) return Task.FromResult<Outcome<GuidanceDetail>>(Failure.Invalid("guidance.reason_too_long", $"退回原因不能超过 {MaxReasonLength} 个字"));
-        return ActAsync(actorId, findingId, FindingAction.SendBack, (actor, record, _) => GuidancePermissions.CanVerify(actor, record.UnitId),
+        return ActAsync(actorId, findingId, FindingAction.SendBack, (actor, record, _) => GuidancePermissions.CanVerify(actor, record.UnitId, record.CreatorUserId),
             (conn, tx) => store.SendBackAsync(conn, tx, findingId, reason.Trim(), ct), ct);
     }
 

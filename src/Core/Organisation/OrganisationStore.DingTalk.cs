@@ -27,10 +27,16 @@ public sealed partial class OrganisationStore
         INSERT INTO users (dingtalk_user_id, union_id, name, mobile, active, created_at, updated_at)
         VALUES (@DingTalkUserId, @UnionId, @Name, @Mobile, 1, @Now, @Now)
         ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), union_id = COALESCE(VALUES(union_id), union_id), name = VALUES(name),
-                                mobile = COALESCE(VALUES(mobile), mobile), active = 1, updated_at = VALUES(updated_at)
+                                mobile = COALESCE(VALUES(mobile), mobile),
+                                active = IF(deactivated_by <=> 'admin', active, 1),
+                                deactivated_by = IF(deactivated_by <=> 'admin', deactivated_by, NULL),
+                                updated_at = VALUES(updated_at)
         """;
 
-    /// <summary>A person who joined or changed in DingTalk: created, or updated and active again (a returning leaver keeps their memberships).</summary>
+    /// <summary>
+    /// A person who joined or rejoined in DingTalk: created, or updated and active again (a returning leaver keeps their
+    /// memberships) — unless an administrator deactivated the account here: that stays until an administrator undoes it.
+    /// </summary>
     public Task<long> UpsertActiveUserAsync(MySqlConnection conn, MySqlTransaction? tx, string dingTalkUserId, string? unionId, string name, string? mobile, CancellationToken ct) =>
         InsertReturningIdAsync(conn, tx, ReactivateUserSql,
             new { DingTalkUserId = dingTalkUserId, UnionId = unionId, Name = name, Mobile = mobile, Now = clock.GetUtcNow().UtcDateTime }, ct);

@@ -92,7 +92,7 @@ public sealed class LocalPhotoStore(IOptions<PhotoOptions> options) : IPhotoStor
     private async Task<string?> MakeThumbnailAsync(string key, CancellationToken ct)
     {
         var original = Find(key, ".jpg") ?? Find(key, ".png");
-        if (original is null || PhotoProcessor.Thumbnail(await File.ReadAllBytesAsync(original, ct)) is not { } thumb) return null;
+        if (original is null || await PhotoProcessor.ThumbnailAsync(await File.ReadAllBytesAsync(original, ct), ct) is not { } thumb) return null;
         var path = Path.Combine(Path.GetDirectoryName(original)!, key + ".thumb.jpg");
         var temp = $"{path}.{Guid.NewGuid():N}.tmp";
         await File.WriteAllBytesAsync(temp, thumb, ct);

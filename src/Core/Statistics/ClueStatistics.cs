@@ -137,17 +137,35 @@ public static class ClueStatistics
             .OrderByDescending(h => h.Count).ThenBy(h => h.SchoolId).ThenBy(h => h.ItemNo)
             .ToList();
 
-    /// <summary>Clues open at the end of each China day of the period (today: now).</summary>
+    /// <summary>
+    /// Clues open at the end of each China day of the period (today: now): reported before it and not closed
+    /// before it. Counted from two sorted lists of times (O(n log n), not days × clues): the reports before the
+    /// moment, less the closings before it (a closing counts from its clue's report at the earliest).
+    /// </summary>
     public static IReadOnlyList<DayCount> OpenByDay(IReadOnlyList<ClueFact> facts, DateOnly from, DateOnly to, DateTime nowUtc)
     {
+        var reported = facts.Select(f => f.CreatedAt).Order().ToArray();
+        var closed = facts.Where(f => f.ClosedAt is not null).Select(f => f.ClosedAt!.Value > f.CreatedAt ? f.ClosedAt.Value : f.CreatedAt).Order().ToArray();
         var days = new List<DayCount>();
         for (var d = from; d <= to; d = d.AddDays(1))
         {
             var at = StartUtc(d.AddDays(1));
             if (at > nowUtc) at = nowUtc;
-            days.Add(new DayCount(d, facts.Count(f => f.CreatedAt < at && (f.ClosedAt is not { } c || c >= at))));
+            days.Add(new DayCount(d, Before(reported, at) - Before(closed, at)));
         }
         return days;
+    }
+
+    /// <summary>How many of the sorted times are before <paramref name="at"/>.</summary>
+    private static int Before(DateTime[] sorted, DateTime at)
+    {
+        int lo = 0, hi = sorted.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (sorted[mid] < at) lo = mid + 1; else hi = mid;
+        }
+        return lo;
     }
 
     private static IReadOnlyList<CountRow> Count(IEnumerable<ClueFact> facts, Func<ClueFact, string> key, Func<ClueFact, string> label) =>

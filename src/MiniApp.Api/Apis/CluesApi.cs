@@ -63,7 +63,7 @@ public static class CluesApi
         if (location.Length > 200)
             return Problems.BadRequest("clue.location_too_long", "位置描述不能超过 200 字");
 
-        var (photos, problem) = PhotosApi.ProcessPhotos(form);
+        var (photos, problem) = await PhotosApi.ProcessPhotosAsync(form, ct);
         if (problem is not null) return problem;
         var keys = await PhotosApi.SaveAllAsync(store, photos, ct);
         var outcome = await clues.ReportAsync(new ReportCommand

@@ -63,10 +63,22 @@ public sealed class PagesApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
         Assert.Contains(people.EnumerateArray(), p => p.GetProperty("dingTalkUserId").GetString() == "demo-edu-admin" && p.GetProperty("group").GetString() == "区教育局");
         Assert.Equal("学校", people[0].GetProperty("group").GetString());
 
-        using var production = host.Factory.WithWebHostBuilder(b => b.UseEnvironment("Production"));
-        var prod = production.CreateClient();
+        // A deployed host (with its DingTalk app configured): the free login only, and the corpId and clientId for it.
+        using var deployed = host.Factory.WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment("Staging");
+            b.UseSetting("DingTalk:AppKey", "dingstagingkey");
+            b.UseSetting("DingTalk:AppSecret", "staging-secret");
+            b.UseSetting("DingTalk:CorpId", "ding-corp-1");
+            b.UseSetting("DingTalk:ApiBaseUrl", "http://127.0.0.1:9");
+            b.UseSetting("DingTalk:LegacyBaseUrl", "http://127.0.0.1:9");
+        });
+        var prod = deployed.CreateClient();
         Assert.Equal(HttpStatusCode.NotFound, (await prod.GetAsync("/api/auth/dev/people")).StatusCode);
-        Assert.False((await MiniAppHost.JsonAsync(await prod.GetAsync("/api/auth/config"))).GetProperty("devLogin").GetBoolean());
+        var deployedConfig = await MiniAppHost.JsonAsync(await prod.GetAsync("/api/auth/config"));
+        Assert.False(deployedConfig.GetProperty("devLogin").GetBoolean());
+        Assert.Equal("ding-corp-1", deployedConfig.GetProperty("corpId").GetString());
+        Assert.Equal("dingstagingkey", deployedConfig.GetProperty("clientId").GetString());
     }
 
     [Fact]

@@ -5,3 +5,4 @@ export const loginWithDingTalk = (authCode) => request('POST', '/api/auth/dingta
 export const loginAsDemoPerson = (dingTalkUserId) => request('POST', '/api/auth/dev', { json: { dingTalkUserId }, anonymous: true })
 export const listDemoPeople = () => request('GET', '/api/auth/dev/people', { anonymous: true })
 export const getMe = () => get('/api/me')
+export const logout = () => request('POST', '/api/auth/logout')

@@ -1,5 +1,5 @@
 import { computed, reactive } from 'vue'
-import { getMe } from '../api/auth'
+import { getMe, logout } from '../api/auth'
 import { loadSession, onSessionChange, saveSession } from '../api/http'
 
 // The signed-in person: their session (tokens kept in localStorage, renewed by the API wrapper) and their roles
@@ -41,7 +41,9 @@ export function useSession() {
       saveSession(session)
       state.me = null
     },
-    signOut() {
+    /** Ends the session on the server too (its refresh token no longer works), then here. */
+    async signOut() {
+      await logout().catch(() => {})
       saveSession(null)
     },
   }
