@@ -64,6 +64,7 @@ public static class MiniAppSetup
             });
         services.AddAuthorization();
         services.AddMiniAppPages();
+        services.AddMiniAppRateLimits(builder.Configuration);
         return builder;
     }
 
@@ -74,6 +75,7 @@ public static class MiniAppSetup
         app.MapMiniAppPages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();   // after authentication: limits count per person as well as per address
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         // The API's map is for developers: public only in Development and Testing, for signed-in people elsewhere.

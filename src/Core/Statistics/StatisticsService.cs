@@ -31,19 +31,37 @@ public sealed class StatisticsService(MySqlDataSource db, StatisticsStore store,
     private static readonly DateOnly Earliest = new(2000, 1, 1);
     private static readonly DateOnly Latest = new(2999, 12, 31);
 
+    /// <summary>
+    /// Reports computed at once (issue 11): a year of the province is ~250,000 clues in memory for a second or
+    /// two, so more at a time only share the same two cores and multiply the memory; the rest wait their turn.
+    /// </summary>
+    public const int ConcurrentReports = 2;
+
+    private readonly SemaphoreSlim reports = new(ConcurrentReports, ConcurrentReports);
+
     public async Task<Outcome<StatisticsReport>> ReportAsync(long actorId, DateOnly? from, DateOnly? to, CancellationToken ct)
     {
         if (Period(from, to) is not ({ } f, { } t)) return BadPeriod;
         await using var conn = await db.OpenConnectionAsync(ct);
         if (StatisticsScope.For(await org.ActorAsync(conn, actorId, ct)) is not { } scope) return NotAllowed;
         var end = ClueStatistics.StartUtc(t.AddDays(1));
-        var facts = await store.FactsAsync(conn, ClueStatistics.StartUtc(f), end, scope, ct);
-        // Hot spots look back 90 days from the period's end, even when the period is shorter.
-        var hotSpotFacts = end - ClueStatistics.HotSpotWindow < ClueStatistics.StartUtc(f)
-            ? await store.FactsAsync(conn, end - ClueStatistics.HotSpotWindow, end, scope, ct)
-            : facts;
+        ClueSummary summary;
+        await reports.WaitAsync(ct);
+        try
+        {
+            var facts = await store.FactsAsync(conn, ClueStatistics.StartUtc(f), end, scope, ct);
+            // Hot spots look back 90 days from the period's end, even when the period is shorter.
+            var hotSpotFacts = end - ClueStatistics.HotSpotWindow < ClueStatistics.StartUtc(f)
+                ? await store.FactsAsync(conn, end - ClueStatistics.HotSpotWindow, end, scope, ct)
+                : facts;
+            summary = ClueStatistics.Summarise(facts, f, t, clock.GetUtcNow().UtcDateTime, hotSpotFacts);
+        }
+        finally
+        {
+            reports.Release();
+        }
         var coverage = await CoverageAsync(conn, f, t, scope, ct);
-        return new StatisticsReport(f, t, ScopeZh(scope), ClueStatistics.Summarise(facts, f, t, clock.GetUtcNow().UtcDateTime, hotSpotFacts), coverage);
+        return new StatisticsReport(f, t, ScopeZh(scope), summary, coverage);
     }
 
     public async Task<Outcome<GuidanceCoverage>> GuidanceCoverageAsync(long actorId, DateOnly? from, DateOnly? to, CancellationToken ct)
@@ -62,7 +80,8 @@ public sealed class StatisticsService(MySqlDataSource db, StatisticsStore store,
     {
         if (Period(from, to) is not ({ } f, { } t)) return BadPeriod;
         await using var conn = await db.OpenConnectionAsync(ct);
-        if (StatisticsScope.For(await org.ActorAsync(conn, actorId, ct)) is not { } scope) return NotAllowed;
+        var actor = await org.ActorAsync(conn, actorId, ct);
+        if (StatisticsScope.For(actor)?.ForListing(actor) is not { } scope) return NotAllowed;
         var start = ClueStatistics.StartUtc(f);
         var end = ClueStatistics.StartUtc(t.AddDays(1));
         var count = await store.CountReportedAsync(conn, start, end, scope, ct);

@@ -29,15 +29,16 @@ public static class AuthApi
     public static RouteGroupBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/auth").WithTags("Auth").AllowAnonymous();
-        api.MapPost("/dingtalk", LoginWithDingTalkAsync);
-        api.MapPost("/refresh", RefreshAsync);
+        var login = new RateLimited(RateLimited.Login);
+        api.MapPost("/dingtalk", LoginWithDingTalkAsync).WithMetadata(login);
+        api.MapPost("/refresh", RefreshAsync).WithMetadata(login);
         api.MapPost("/logout", LogoutAsync).RequireAuthorization();
         api.MapGet("/config", (IOptions<DingTalkOptions> dingTalk, IHostEnvironment env) =>
             TypedResults.Ok(new LoginConfig(dingTalk.Value.CorpId, dingTalk.Value.AppKey, DevLoginExists(dingTalk.Value, env))));
         // The development login (and its page's list of people) exists only in Development and Testing: elsewhere the routes are absent.
         if (app.ServiceProvider.GetRequiredService<IHostEnvironment>().AllowsOfflineShortcuts())
         {
-            api.MapPost("/dev", DevLoginAsync);
+            api.MapPost("/dev", DevLoginAsync).WithMetadata(login);
             api.MapGet("/dev/people", DevPeopleAsync);
         }
         return api;
