@@ -12,6 +12,7 @@ db_env=$(bash scripts/db.sh) || { echo "run: the database did not come up" >&2; 
 eval "$db_env"
 mkdir -p .local/logs
 echo "run: building…"
+bash scripts/pages.sh
 dotnet build SchoolSafety.sln -c Release -nologo -v q >/dev/null
 
 export ConnectionStrings__SchoolSafety="$SCHOOLSAFETY_DB"
@@ -25,6 +26,7 @@ if [ "$ASPNETCORE_ENVIRONMENT" = Development ]; then
   export FourPlatforms__PhotoBaseUrl=${FourPlatforms__PhotoBaseUrl:-http://127.0.0.1:5080}
   export FourPlatforms__PushSecret=${FourPlatforms__PushSecret:-development-only-four-platforms-secret}
 fi
+export MiniApp__PagesFolder=${MiniApp__PagesFolder:-$PWD/src/MiniApp.Api/ClientApp/dist}
 logs=$PWD/.local/logs
 
 hosts=("MiniApp.Api:5080" "Callbacks:5081" "Bot:5082")
@@ -55,6 +57,7 @@ for h in "${hosts[@]}"; do
   [ "$code" = 200 ] || { echo "run: $name is not ready (readyz $code); see .local/logs/$name.log" >&2; tail -20 ".local/logs/$name.log" >&2; exit 1; }
   echo "run: $name ready on http://127.0.0.1:$port (readyz 200)"
 done
+echo "run: open the mini-app in a browser: http://127.0.0.1:5080/ (outside DingTalk, pick a demo person to log in)"
 echo "run: DingTalk calls are recorded to $DingTalk__OfflineLogPath when no credentials are configured"
 [ "$ASPNETCORE_ENVIRONMENT" = Development ] && echo "run: the four platforms' simulator: http://127.0.0.1:5081/dev/four-platforms"
 echo "run: logs in .local/logs/"

@@ -9,6 +9,8 @@ export SCHOOLSAFETY_TEST_DB
 results=.local/test-results
 rm -rf "$results"; mkdir -p "$results"
 
+# The pages and the browser the browser tests drive (chromium, a Chinese font); a missing browser fails the run.
+bash scripts/pages.sh --browser || { echo "test: the mini-app pages did not build" >&2; echo "0 passed, 1 failed"; exit 1; }
 dotnet build SchoolSafety.sln -c Release -nologo -v q || { echo "0 passed, 1 failed"; exit 1; }
 dotnet test SchoolSafety.sln -c Release --no-build -nologo \
   --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results"

@@ -10,10 +10,11 @@ switch (name)
     case "miniapp": await MiniAppBench.RunAsync(rest); break;
     case "gateway": await GatewayBench.RunAsync(rest); break;
     case "callbacks": await CallbacksBench.RunAsync(rest); break;
+    case "pages": await PagesBench.RunAsync(rest); break;
     case "province": await Province.RunAsync(rest); break;
     case "scale": await ScaleBench.RunAsync(rest); break;
     default:
-        Console.Error.WriteLine("usage: bench <clues|miniapp|gateway>");
+        Console.Error.WriteLine("usage: bench <clues|miniapp|gateway|callbacks|pages|province>");
         return 2;
 }
 return 0;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using SchoolSafety.MiniApp.Api.Apis;
 using SchoolSafety.Core;
 using SchoolSafety.MiniApp.Api.Auth;
+using SchoolSafety.MiniApp.Api.Pages;
 
 namespace SchoolSafety.MiniApp.Api;
 
@@ -62,6 +63,7 @@ public static class MiniAppSetup
                 };
             });
         services.AddAuthorization();
+        services.AddMiniAppPages();
         services.AddMiniAppRateLimits(builder.Configuration);
         return builder;
     }
@@ -70,6 +72,7 @@ public static class MiniAppSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.MapMiniAppPages();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();   // after authentication: limits count per person as well as per address

@@ -24,6 +24,15 @@ public sealed class AdminService(MySqlDataSource db, OrganisationStore org, Staf
         return Ok(await org.SchoolsAsync(conn, ct));
     }
 
+    /// <summary>The active schools by name, for any official choosing a school (e.g. a service-guidance visit).</summary>
+    public async Task<Outcome<IReadOnlyList<AdminSchoolRow>>> SchoolDirectoryAsync(long actorId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var actor = await org.ActorAsync(conn, actorId, ct);
+        if (actor.Memberships.Count == 0) return Failure.Forbidden();
+        return Ok<IReadOnlyList<AdminSchoolRow>>((await org.SchoolsAsync(conn, ct)).Where(s => s.Active).ToList());
+    }
+
     public async Task<Outcome<long>> CreateSchoolAsync(long actorId, CreateSchoolCommand cmd, CancellationToken ct)
     {
         if (AdminValidation.First(AdminValidation.Name(cmd.Name, "school.name_invalid", "学校名称", AdminValidation.MaxSchoolNameLength), AdminValidation.Phase(cmd.RolloutPhase)) is { } bad)

@@ -23,6 +23,20 @@ public sealed partial class ClueService
         return new ClueDetail(view, events, units, CluePermissions.AvailableActions(relation, await SnapshotAsync(conn, null, view.Clue, ct), Now()));
     }
 
+    /// <summary>
+    /// Whom this person may reassign the clue to: the other active staff of the unit holding it. Null when they may not
+    /// reassign it now (or may not see it: the two are not told apart).
+    /// </summary>
+    public async Task<IReadOnlyList<(long Id, string Name)>?> ReassignTargetsAsync(long clueId, long userId, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        if (await clues.ViewAsync(conn, clueId, ct) is not { } view || view.Clue.UnitId is not { } unit) return null;
+        var relation = await RelationAsync(conn, null, view.Clue, ActorRef.User(userId), ct);
+        if (!CluePermissions.AvailableActions(relation, await SnapshotAsync(conn, null, view.Clue, ct), Now()).Contains(ClueAction.Reassign)) return null;
+        var staff = (await org.UnitStaffAsync(conn, null, unit, ct)).Where(id => id != view.Clue.AssigneeUserId).ToList();
+        return await org.UserNamesAsync(conn, staff, ct);
+    }
+
     /// <summary>One page of the clues a person may see, filtered.</summary>
     public async Task<(IReadOnlyList<ClueSummary> Items, long Total)> ListAsync(long userId, ClueFilter filter, CancellationToken ct = default)
     {

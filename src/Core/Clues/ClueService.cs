@@ -79,8 +79,13 @@ public sealed partial class ClueService(
             if (cmd.Version is not { } version)
                 return Invalid("clue.version_required", "页面信息不完整，请刷新后重试");
             if (version != clue.Version)
+            {
+                // Who changed it, and how (the latest event): the person can see the clue, so they may know.
+                var latest = (await clues.EventsAsync(conn, tx, clue.Id, ct)).LastOrDefault();
+                var by = latest is null ? "" : $"（{latest.ActorLabel}{latest.Action.Zh()}）";
                 return Current(OutcomeKind.Conflict, clue, "clue.conflict",
-                    $"线索已被他人更新，当前状态：{clue.State.Zh()}，请刷新后重试");
+                    $"线索已被他人更新{by}，当前状态：{clue.State.Zh()}，请刷新后重试");
+            }
         }
 
         var snapshot = await SnapshotAsync(conn, tx, clue, ct);
@@ -193,23 +198,9 @@ public sealed partial class ClueService(
     }
 
     private static string? RequiredNote(ClueAction action, ClueCommand cmd) =>
-        !string.IsNullOrWhiteSpace(cmd.Note) ? null : action switch
-        {
-            ClueAction.Resolve => "请填写办结情况说明",
-            ClueAction.Escalate or ClueAction.RequestEscalation => "请填写上报上级的原因",
-            ClueAction.Return => "请填写退回原因",
-            ClueAction.RejectDispatch => "请填写驳回原因",
-            ClueAction.RejectEscalation => "请填写驳回上报的原因",
-            ClueAction.RequestExtension => "请填写延期原因",
-            ClueAction.RejectExtension => "请填写驳回延期的原因",
-            ClueAction.RejectResult => "请填写退回重办的原因",
-            ClueAction.GridResult => "请填写四平台处置结果",
-            ClueAction.GridRefused => "请填写四平台拒收的原因",
-            ClueAction.Comment => "请填写备注内容",
-            ClueAction.Redo => "请填写不满意的原因",
-            ClueAction.Rate when cmd.Rating == ClueRating.Unsatisfied => "请填写不满意的原因",
-            _ => null,
-        };
+        !string.IsNullOrWhiteSpace(cmd.Note) ? null
+        : action == ClueAction.Rate ? (cmd.Rating == ClueRating.Unsatisfied ? "请填写不满意的原因" : null)
+        : ClueActionFields.Of(action).NoteRequired;
 
     // ------------------------------------------------------------------ helpers
 

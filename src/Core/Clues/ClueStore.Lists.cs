@@ -16,6 +16,11 @@ public enum ClueListScope
     Unit,
     /// <summary>Everything I may see.</summary>
     All,
+    /// <summary>
+    /// My to-dos (the mini-app's 我的待办, the same as the chatbot's): open clues assigned to me, unassigned in my unit,
+    /// waiting for my review as the unit's head or for my unit's confirmation, or unrouted at a school I co-lead.
+    /// </summary>
+    Todo,
 }
 
 public sealed record ClueFilter
@@ -95,6 +100,15 @@ public sealed partial class ClueStore
     private const string ByPastUnitTo = "c.id IN (SELECT e.clue_id FROM clue_events e WHERE e.to_unit_id IN @Units)";
     private const string ByPastUnitFrom = "c.id IN (SELECT e.clue_id FROM clue_events e WHERE e.from_unit_id IN @Units)";
     private const string Everything = "1 = 1";
+    private const string OpenClue = "c.state NOT IN ('Resolved', 'Withdrawn')";
+    private static readonly string[] TodoBranches =
+    [
+        $"{ByAssignee} AND {OpenClue}",
+        $"{ByUnit} AND c.assignee_user_id IS NULL AND {OpenClue}",
+        "c.unit_id IN (SELECT unit_id FROM memberships WHERE user_id = @UserId AND role = 'UnitHead') AND c.state = 'PendingReview'",
+        $"{ByDispatchingUnit} AND c.state = 'PendingConfirmation'",
+        $"c.school_id IN (SELECT school_id FROM memberships WHERE user_id = @UserId AND role = 'CoLeader') AND c.unrouted = 1 AND {OpenClue}",
+    ];
 
     // The page is cut from the branches' (id, created_at) before anything is joined: page 50 reads 1,000 index
     // entries per branch and 20 rows, not 1,000 rows with their names.
@@ -148,6 +162,9 @@ public sealed partial class ClueStore
                 break;
             case ClueListScope.Unit:
                 if (who.Units.Count > 0) b.Add(ByUnit);
+                break;
+            case ClueListScope.Todo:
+                b.AddRange(who.Units.Count > 0 ? TodoBranches : TodoBranches.Where(t => !t.Contains("@Units")));
                 break;
             default:
                 if (who.Admin) return [Everything];

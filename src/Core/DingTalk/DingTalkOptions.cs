@@ -21,6 +21,9 @@ public sealed class DingTalkOptions
     /// <summary>Client ID (AppKey). Also the owner key of app-level event subscriptions and the robotCode of the app's robot.</summary>
     public string? AppKey { get; set; }
 
+    /// <summary>The organisation's corpId (the H5 pages pass it to <c>dd.requestAuthCode</c>).</summary>
+    public string? CorpId { get; set; }
+
     public string? AppSecret { get; set; }
 
     /// <summary>Work-notification agent id (<c>agent_id</c>).</summary>

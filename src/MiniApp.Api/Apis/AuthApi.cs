@@ -14,6 +14,12 @@ public sealed record RefreshRequest(string? RefreshToken);
 
 public sealed record DevLoginRequest(string? DingTalkUserId);
 
+/// <summary>What the login page needs: DingTalk's corpId and clientId (the AppKey) for the free login, and whether the offline login exists.</summary>
+public sealed record LoginConfig(string? CorpId, string? ClientId, bool DevLogin);
+
+/// <summary>A person to log in as on the offline login page: one row per role, grouped for the page by <c>group</c>.</summary>
+public sealed record DevPerson(string DingTalkUserId, string Name, string Group, string RoleZh, string? Place);
+
 /// <summary>
 /// Login: the mini-app's DingTalk auth code (valid 5 minutes, once) is exchanged for the DingTalk
 /// user, who must be one of our active users; we then issue our own session tokens.
@@ -27,9 +33,14 @@ public static class AuthApi
         api.MapPost("/dingtalk", LoginWithDingTalkAsync).WithMetadata(login);
         api.MapPost("/refresh", RefreshAsync).WithMetadata(login);
         api.MapPost("/logout", LogoutAsync).RequireAuthorization();
-        // The development login exists only in Development and Testing: elsewhere the route is absent.
+        api.MapGet("/config", (IOptions<DingTalkOptions> dingTalk, IHostEnvironment env) =>
+            TypedResults.Ok(new LoginConfig(dingTalk.Value.CorpId, dingTalk.Value.AppKey, DevLoginExists(dingTalk.Value, env))));
+        // The development login (and its page's list of people) exists only in Development and Testing: elsewhere the routes are absent.
         if (app.ServiceProvider.GetRequiredService<IHostEnvironment>().AllowsOfflineShortcuts())
+        {
             api.MapPost("/dev", DevLoginAsync).WithMetadata(login);
+            api.MapGet("/dev/people", DevPeopleAsync);
+        }
         return api;
     }
 
@@ -86,12 +97,44 @@ public static class AuthApi
     public static async Task<IResult> DevLoginAsync(DevLoginRequest req, IOptions<DingTalkOptions> dingTalk, IHostEnvironment env, MySqlDataSource db,
         OrganisationStore org, SessionTokens sessions, CancellationToken ct)
     {
-        if (!string.IsNullOrEmpty(dingTalk.Value.AppKey) || !env.AllowsOfflineShortcuts())
+        if (!DevLoginExists(dingTalk.Value, env))
             return Problems.NotFound();
         if (string.IsNullOrWhiteSpace(req.DingTalkUserId))
             return Problems.BadRequest("auth.user_required", "请填写钉钉用户 ID（dingTalkUserId）");
         return await IssueForAsync(req.DingTalkUserId, db, org, sessions, ct);
     }
+
+    /// <summary>The people the offline login page offers, by role; exists exactly where the development login does.</summary>
+    public static async Task<IResult> DevPeopleAsync(IOptions<DingTalkOptions> dingTalk, IHostEnvironment env, MySqlDataSource db, OrganisationStore org, CancellationToken ct)
+    {
+        if (!DevLoginExists(dingTalk.Value, env))
+            return Problems.NotFound();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await org.LoginPeopleAsync(conn, 2000, ct);
+        string[] groups = ["学校", "镇街单位", "区级部门", "市级部门", "区教育局"];
+        return TypedResults.Ok(rows.Select(r => new DevPerson(r.DingTalkUserId, r.Name, GroupOf(r), RoleZh(r), r.Place))
+            .OrderBy(p => Array.IndexOf(groups, p.Group)).ThenBy(p => p.Place, StringComparer.Ordinal).ThenBy(p => p.DingTalkUserId, StringComparer.Ordinal).ToList());
+    }
+
+    private static bool DevLoginExists(DingTalkOptions dingTalk, IHostEnvironment env) => string.IsNullOrEmpty(dingTalk.AppKey) && env.AllowsOfflineShortcuts();
+
+    private static string GroupOf(LoginPersonRow r) => r.Role switch
+    {
+        Role.Reporter or Role.CoLeader => "学校",
+        Role.EduAdmin => "区教育局",
+        _ => r.UnitLevel switch { UnitLevel.Town => "镇街单位", UnitLevel.City => "市级部门", _ => "区级部门" },
+    };
+
+    private static string RoleZh(LoginPersonRow r) => r.Role switch
+    {
+        Role.Reporter => "学校安全负责人",
+        Role.CoLeader => r.Title == "GridInstructor" ? "网格指导员（双组长）" : "校级领导（双组长）",
+        Role.Handler => "经办人",
+        Role.UnitHead => "负责人",
+        Role.Liaison => "部门联络员",
+        Role.EduAdmin => "专班管理员",
+        _ => r.Role.ToString(),
+    };
 
     private static async Task<IResult> IssueForAsync(string dingTalkUserId, MySqlDataSource db, OrganisationStore org, SessionTokens sessions, CancellationToken ct)
     {

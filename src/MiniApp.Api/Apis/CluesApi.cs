@@ -20,6 +20,7 @@ public static class CluesApi
         api.MapGet("/", ListAsync);
         api.MapGet("/{id:long}", GetAsync);
         api.MapPost("/{id:long}/actions", ApplyActionAsync).WithMetadata(new RateLimited(RateLimited.Action));
+        api.MapGet("/{id:long}/reassign-targets", ReassignTargetsAsync);
         return api;
     }
 
@@ -87,7 +88,7 @@ public static class CluesApi
     {
         ClueListScope listScope = ClueListScope.All;
         if (scope is not null && !Enum.TryParse(scope, ignoreCase: true, out listScope))
-            return Problems.BadRequest("clue.scope_invalid", "scope 只能是 mine、school、unit 或 all");
+            return Problems.BadRequest("clue.scope_invalid", "scope 只能是 mine、school、unit、all 或 todo");
         ClueState? clueState = null;
         if (state is not null)
         {
@@ -153,6 +154,12 @@ public static class CluesApi
         return outcome.ToHttpResult(o => TypedResults.Ok(new ActionResponse(o.ClueId, o.Number!, o.State!.Value.ToString(), o.State.Value.Zh(),
             o.Version!.Value, o.Message, o.Repeat)));
     }
+
+    /// <summary>Whom I may reassign the clue to now (the other staff of its unit); 404 when I may not reassign it.</summary>
+    public static async Task<IResult> ReassignTargetsAsync(long id, ClaimsPrincipal user, ClueService clues, CancellationToken ct) =>
+        await clues.ReassignTargetsAsync(id, user.UserId(), ct) is { } people
+            ? TypedResults.Ok(people.Select(p => new PersonRef(p.Id, p.Name)).ToList())
+            : Problems.NotFound("线索不存在，或您现在不能转派");
 
     private static bool TryDecimal(string raw, decimal min, decimal max, out decimal? value)
     {

@@ -18,12 +18,16 @@ public sealed record ClueListResponse(IReadOnlyList<ClueListEntry> Items, long T
 public sealed record ClueListEntry(long Id, string Number, long SchoolId, string School, int ItemNo, string Item, string State, string StateZh,
     string Tier, string TierZh, string? Unit, DateTime CreatedAt, DateTime? DueAt, bool Overdue, bool Supervised, bool Unrouted, int Version);
 
+public sealed record PersonRef(long Id, string Name);
+
 public sealed record PhotoLink(string Thumbnail, string Full);
 
 public sealed record TimelineEntry(string Action, string ActionZh, string Actor, DateTime At, string? FromStateZh, string ToStateZh,
     string? FromUnit, string? ToUnit, string? Note, IReadOnlyList<PhotoLink> Photos);
 
-public sealed record AvailableAction(string Action, string ActionZh);
+/// <summary>An action I may take now, with what it asks for: <c>noteRequired</c> (the question, when a note is required), photos, a target person or category, a supervision deadline.</summary>
+public sealed record AvailableAction(string Action, string ActionZh, string? NoteRequired = null, bool Photos = false, bool TargetUser = false,
+    bool TargetItem = false, bool SupervisionDue = false, bool NewDueAt = false, bool Rating = false);
 
 public sealed record ClueDetailResponse(long Id, string Number, long SchoolId, string School, int ItemNo, string Item, string Description,
     string? Location, decimal? Latitude, decimal? Longitude, string State, string StateZh, string Tier, string TierZh, string? Unit,
@@ -35,6 +39,12 @@ public static class ClueResponses
     public static ClueListEntry ToEntry(this ClueSummary c, DateTime now) => new(c.Id, c.Number, c.SchoolId, c.SchoolName, c.ItemNo, c.ItemLabel,
         c.State.ToString(), c.State.Zh(), c.Tier.ToString(), c.Tier.Zh(), c.UnitName, c.CreatedAt, c.DueAt,
         c.State.IsOpen() && c.DueAt < now, c.Supervised, c.Unrouted, c.Version);
+
+    private static AvailableAction Available(ClueAction a)
+    {
+        var f = ClueActionFields.Of(a);
+        return new AvailableAction(a.ToString(), a.Zh(), f.NoteRequired, f.Photos, f.TargetUser, f.TargetItem, f.SupervisionDue, f.ExtensionDue, f.Rating);
+    }
 
     /// <summary>The detail with fresh signed photo links; returns the photo keys it linked (for the audit log).</summary>
     public static (ClueDetailResponse Response, IReadOnlyList<string> LinkedPhotos) ToResponse(this ClueDetail d, PhotoLinks links, DateTime now)
@@ -53,7 +63,7 @@ public static class ClueResponses
         var response = new ClueDetailResponse(c.Id, c.Number, c.SchoolId, d.View.SchoolName, c.ItemNo, d.View.ItemLabel, c.Description,
             c.Location, c.Latitude, c.Longitude, c.State.ToString(), c.State.Zh(), c.Tier.ToString(), c.Tier.Zh(), d.View.UnitName,
             d.View.AssigneeName, c.CreatedAt, c.DueAt, c.State.IsOpen() && c.DueAt < now, c.Supervised, c.SupervisionDueAt, c.Unrouted,
-            c.Version, Photos(c.Attachments), timeline, d.AvailableActions.Select(a => new AvailableAction(a.ToString(), a.Zh())).ToList());
+            c.Version, Photos(c.Attachments), timeline, d.AvailableActions.Select(Available).ToList());
         return (response, linked);
     }
 }

@@ -13,9 +13,14 @@ public static class SchoolsApi
     public static RouteGroupBuilder MapSchoolsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/schools").WithTags("Schools").RequireAuthorization();
+        api.MapGet("/", ListSchoolsAsync);
         api.MapGet("/{id:long}/sign", GetSignAsync);
         return api;
     }
+
+    /// <summary>The active schools (id, town, name) for choosing one.</summary>
+    public static async Task<IResult> ListSchoolsAsync(ClaimsPrincipal user, AdminService admin, CancellationToken ct) =>
+        (await admin.SchoolDirectoryAsync(user.UserId(), ct)).ToHttp(rows => TypedResults.Ok(rows.Select(s => s.ToResponse()).ToList()));
 
     public static async Task<IResult> GetSignAsync(long id, ClaimsPrincipal user, AdminService admin, IConfiguration config, CancellationToken ct)
     {

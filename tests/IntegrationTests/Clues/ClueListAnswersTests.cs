@@ -137,6 +137,11 @@ public sealed class ClueListAnswersTests(ClueListAnswersTests.Data data) : IClas
                 ClueListScope.Mine => r.ReporterUserId == user || r.AssigneeUserId == user,
                 ClueListScope.School => v.Schools.Contains(r.SchoolId),
                 ClueListScope.Unit => r.UnitId is { } u && v.Units.Contains(u),
+                ClueListScope.Todo => r.State.IsOpen() && (r.AssigneeUserId == user
+                    || (r.UnitId is { } held && v.Units.Contains(held) && r.AssigneeUserId is null)
+                    || (r.State == ClueState.PendingReview && m.Any(x => x.Role == Role.UnitHead && x.UnitId == r.UnitId))
+                    || (r.State == ClueState.PendingConfirmation && r.DispatchingUnitId is { } d && v.Units.Contains(d))
+                    || (r.Unrouted && m.Any(x => x.Role == Role.CoLeader && x.SchoolId == r.SchoolId))),
                 _ => true,
             })
             .Where(r => (f.State is null || r.State == f.State) && (f.ItemNo is null || r.ItemNo == f.ItemNo)

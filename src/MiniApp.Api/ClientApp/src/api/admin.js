@@ -1,0 +1,17 @@
+import { del, get, patch, post, put } from './http'
+
+export const listSchools = () => get('/api/admin/schools')
+export const createSchool = (body) => post('/api/admin/schools', body)
+export const updateSchool = (id, body) => patch(`/api/admin/schools/${id}`, body)
+export const setCoLeaders = (id, body) => put(`/api/admin/schools/${id}/co-leaders`, body)
+export const updateWorkGroup = (id, body) => put(`/api/admin/schools/${id}/work-group`, body)
+export const addWorkGroupMember = (id, body) => post(`/api/admin/schools/${id}/work-group/members`, body)
+export const removeWorkGroupMember = (id, lineCode, userId) => del(`/api/admin/schools/${id}/work-group/members/${lineCode}/${userId}`)
+export const listUnits = (lineCode) => get('/api/admin/units', { lineCode })
+export const listUnitAccounts = (unitId) => get(`/api/admin/units/${unitId}/accounts`)
+export const createAccount = (body) => post('/api/admin/accounts', body)
+export const deactivateAccount = (id) => post(`/api/admin/accounts/${id}/deactivate`)
+export const activateAccount = (id) => post(`/api/admin/accounts/${id}/activate`)
+export const getSchoolSign = (schoolId) => get(`/api/schools/${schoolId}/sign`)
+export const searchAudit = (query) => get('/api/audit', query)
+export const listSchoolDirectory = () => get('/api/schools')
