@@ -12,7 +12,7 @@ public static class ClueText
         ClueState.PendingConfirmation => "待确认",
         ClueState.Resolved => "已办结",
         ClueState.Withdrawn => "已撤回",
-        _ => s.ToString(),
+        _ => "未知状态",
     };
 
     public static string Zh(this ClueAction a) => a switch
@@ -43,7 +43,7 @@ public static class ClueText
         ClueAction.RejectExtension => "驳回延期",
         ClueAction.Rate => "回访评价",
         ClueAction.Redo => "重办",
-        _ => a.ToString(),
+        _ => "未知操作",
     };
 
     public static string Zh(this Tier t) => t switch
@@ -52,7 +52,7 @@ public static class ClueText
         Tier.District => "区级部门",
         Tier.City => "市级部门",
         Tier.Grid => "四平台",
-        _ => t.ToString(),
+        _ => "未知层级",
     };
 
     public static string Zh(this PendingRequest p) => p switch
@@ -60,7 +60,7 @@ public static class ClueText
         PendingRequest.Dispatch => "下发四平台待审核",
         PendingRequest.Escalation => "上报上级待审批",
         PendingRequest.Extension => "延期待审批",
-        _ => p.ToString(),
+        _ => "未知申请",
     };
 
     public static string Zh(this ClueRating r) => r switch
@@ -69,6 +69,6 @@ public static class ClueText
         ClueRating.Basic => "基本满意",
         ClueRating.Unsatisfied => "不满意",
         ClueRating.Unrated => "未评价",
-        _ => r.ToString(),
+        _ => "未知评价",
     };
 }

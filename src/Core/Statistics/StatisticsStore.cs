@@ -14,7 +14,9 @@ public sealed class StatisticsStore
                c.state AS {nameof(ClueFact.State)}, c.created_at AS {nameof(ClueFact.CreatedAt)}, c.updated_at AS {nameof(ClueFact.UpdatedAt)},
                c.due_at AS {nameof(ClueFact.DueAt)}, c.resolved_at AS {nameof(ClueFact.ResolvedAt)}, c.supervised AS {nameof(ClueFact.Supervised)},
                (SELECT MIN(e.occurred_at) FROM clue_events e WHERE e.clue_id = c.id AND e.action = 'Accept') AS {nameof(ClueFact.AcceptedAt)},
-               EXISTS (SELECT 1 FROM clue_events e WHERE e.clue_id = c.id AND e.action = 'Escalate') AS {nameof(ClueFact.Escalated)},
+               EXISTS (SELECT 1 FROM clue_events e WHERE e.clue_id = c.id AND e.action IN ('Escalate', 'ApproveEscalation')) AS {nameof(ClueFact.Escalated)},
+               (SELECT COUNT(*) FROM clue_events e WHERE e.clue_id = c.id AND e.action = 'ApproveExtension') AS {nameof(ClueFact.Extensions)},
+               c.rating AS {nameof(ClueFact.Rating)}, c.redo AS {nameof(ClueFact.Redo)},
                EXISTS (SELECT 1 FROM clue_events e WHERE e.clue_id = c.id AND e.action = 'Return') AS {nameof(ClueFact.Returned)}
           FROM clues c
           JOIN schools s ON s.id = c.school_id

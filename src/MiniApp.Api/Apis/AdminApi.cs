@@ -63,7 +63,7 @@ public static class AdminApi
     public static async Task<IResult> CreateUnitAsync(CreateUnitRequest req, ClaimsPrincipal user, AdminService admin, CancellationToken ct)
     {
         var level = AdminContractMapping.ParseName<UnitLevel>(req.Level);
-        if (level is null) return Problems.BadRequest("unit.level_invalid", "单位层级应为 Town（镇街）、District（区级）或 City（市级）");
+        if (level is null) return Problems.BadRequest("unit.level_invalid", "单位层级应为镇街、区级或市级");
         return (await admin.CreateUnitAsync(user.UserId(), new CreateUnitCommand(req.LineCode, level, req.RegionId, req.Name), ct))
             .ToHttp(id => TypedResults.Created($"/api/admin/units/{id}", new IdResponse(id)));
     }
@@ -104,7 +104,7 @@ public static class AdminApi
 
     private static IResult Id(long id) => TypedResults.Ok(new IdResponse(id));
 
-    private static IResult RoleInvalid() => Problems.BadRequest("user.roles_invalid", "角色应为 Handler（经办人）、UnitHead（负责人）或 Reporter（学校上报人）");
+    private static IResult RoleInvalid() => Problems.BadRequest("user.roles_invalid", "角色应为经办人、负责人或学校上报人");
 }
 
 /// <summary>One mapping from a use case's outcome to HTTP for the administration, guidance, work-list and statistics endpoints.</summary>

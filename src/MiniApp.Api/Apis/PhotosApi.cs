@@ -22,7 +22,7 @@ public static class PhotosApi
     public static async Task<IResult> UploadAsync(HttpRequest request, IPhotoStore store, CancellationToken ct)
     {
         if (!request.HasFormContentType)
-            return Problems.BadRequest("photo.multipart_required", "请以 multipart/form-data 上传照片");
+            return Problems.BadRequest("photo.multipart_required", "请以表单方式上传照片");
         var (form, formProblem) = await PhotoForm.ReadAsync(request, ct);
         if (form is null) return formProblem!;
         using (form)
