@@ -11,6 +11,7 @@ public static class AdministrationSetup
     public static IServiceCollection AddAdministrationAndReports(this IServiceCollection services)
     {
         services.AddSingleton<AdminService>();
+        services.AddSingleton<Calendar.HolidayYearUpload>();
         services.AddSingleton<GuidanceStore>();
         services.AddSingleton<GuidanceService>();
         services.AddSingleton<WorkListStore>();

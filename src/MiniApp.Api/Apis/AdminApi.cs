@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using SchoolSafety.Core.Administration;
+using SchoolSafety.Core.Calendar;
 using SchoolSafety.Core.Organisation;
 using SchoolSafety.MiniApp.Api.Auth;
 
@@ -31,6 +32,7 @@ public static class AdminApi
         api.MapPost("/accounts/{id:long}/deactivate", DeactivateAccountAsync);
         api.MapPost("/accounts/{id:long}/activate", ActivateAccountAsync);
         api.MapPut("/worklist/{no:int}/escalation-unit", SetEscalationUnitAsync);
+        api.MapPut("/holidays/{year:int}", UploadHolidayYearAsync);
         return api;
     }
 
@@ -101,6 +103,23 @@ public static class AdminApi
     /// <summary>Where an item escalates when its line has no unit at the next tier; <c>unitId</c> null for the default (the district task force office).</summary>
     public static async Task<IResult> SetEscalationUnitAsync(int no, EscalationUnitRequest req, ClaimsPrincipal user, AdminService admin, CancellationToken ct) =>
         (await admin.SetEscalationUnitAsync(user.UserId(), no, req.UnitId, ct)).ToHttp(_ => TypedResults.Ok(new EscalationUnitResponse(no, req.UnitId)));
+
+    /// <summary>
+    /// A year's holiday table when the State Council publishes it: every day off and adjusted working day (调休) of
+    /// the year, <c>kind</c> <c>off</c> or <c>work</c>; it replaces what the year had, and is audited.
+    /// </summary>
+    public static async Task<IResult> UploadHolidayYearAsync(int year, HolidayYearRequest req, ClaimsPrincipal user, HolidayYearUpload upload, CancellationToken ct)
+    {
+        var days = new List<HolidayUploadDay>();
+        foreach (var d in req.Days ?? [])
+        {
+            if (d.Date is not { } date) return Problems.BadRequest("holiday.date_required", "每一行都要填写日期");
+            var kind = d.Kind?.Trim().ToLowerInvariant() switch { "off" => HolidayKind.Off, "work" => HolidayKind.Work, _ => (HolidayKind?)null };
+            if (kind is null) return Problems.BadRequest("holiday.kind_invalid", "每一天应标明放假或调休上班");
+            days.Add(new HolidayUploadDay(date, kind.Value, d.Name));
+        }
+        return (await upload.UploadAsync(user.UserId(), year, days, req.Source, ct)).ToHttp(n => TypedResults.Ok(new HolidayYearResponse(year, n)));
+    }
 
     private static IResult Id(long id) => TypedResults.Ok(new IdResponse(id));
 
