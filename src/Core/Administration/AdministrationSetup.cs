@@ -12,6 +12,7 @@ public static class AdministrationSetup
     {
         services.AddSingleton<AdminService>();
         services.AddSingleton<Calendar.HolidayYearUpload>();
+        services.AddSingleton<OutboxAdministration>();
         services.AddSingleton<GuidanceStore>();
         services.AddSingleton<GuidanceService>();
         services.AddSingleton<WorkListStore>();

@@ -33,6 +33,8 @@ public static class AdminApi
         api.MapPost("/accounts/{id:long}/activate", ActivateAccountAsync);
         api.MapPut("/worklist/{no:int}/escalation-unit", SetEscalationUnitAsync);
         api.MapPut("/holidays/{year:int}", UploadHolidayYearAsync);
+        api.MapGet("/outbox/dead", ListDeadMessagesAsync);
+        api.MapPost("/outbox/{id:long}/requeue", RequeueMessageAsync);
         return api;
     }
 
@@ -120,6 +122,15 @@ public static class AdminApi
         }
         return (await upload.UploadAsync(user.UserId(), year, days, req.Source, ct)).ToHttp(n => TypedResults.Ok(new HolidayYearResponse(year, n)));
     }
+
+    /// <summary>Messages to DingTalk that stayed unsent past the outbox's retry time (72 hours by default), newest first.</summary>
+    public static async Task<IResult> ListDeadMessagesAsync(ClaimsPrincipal user, OutboxAdministration outbox, CancellationToken ct, int limit = 50, long? before = null) =>
+        (await outbox.DeadAsync(user.UserId(), limit, before, ct)).ToHttp(rows => TypedResults.Ok(rows.Select(r =>
+            new DeadMessageResponse(r.Id, r.Topic, r.Attempts, r.LastError, r.CreatedAt, r.DeadAt)).ToList()));
+
+    /// <summary>Puts a dead message back in the queue with a fresh retry budget.</summary>
+    public static async Task<IResult> RequeueMessageAsync(long id, ClaimsPrincipal user, OutboxAdministration outbox, CancellationToken ct) =>
+        (await outbox.RequeueAsync(user.UserId(), id, ct)).ToHttp(Id);
 
     private static IResult Id(long id) => TypedResults.Ok(new IdResponse(id));
 

@@ -54,4 +54,32 @@ public sealed class HolidayUploadApiTests(MiniAppHost host) : IClassFixture<Mini
             host.Factory.Services.GetRequiredService<WorkingCalendar>().Invalidate();
         }
     }
+
+    [Fact]
+    public async Task DeadMessages_TheAdminListsThemAndRequeuesOne_OthersMayNot()
+    {
+        var id = await host.ScalarAsync<long>("""
+            INSERT INTO outbox (topic, payload, created_at, next_attempt_at, attempts, last_error, dead_at)
+            VALUES ('clue.group.notice', '{"clueId": 0}', NOW(6) - INTERVAL 4 DAY, NOW(6), 300, 'http: 503', NOW(6));
+            SELECT LAST_INSERT_ID();
+            """);
+        try
+        {
+            var liaison = await host.ClientForAsync("demo-POL-liaison");
+            await MiniAppHost.AssertProblemAsync(await liaison.GetAsync("/api/admin/outbox/dead"), HttpStatusCode.Forbidden, "forbidden");
+            await MiniAppHost.AssertProblemAsync(await liaison.PostAsync($"/api/admin/outbox/{id}/requeue", null), HttpStatusCode.Forbidden, "forbidden");
+
+            var admin = await host.ClientForAsync("demo-edu-admin");
+            var list = await MiniAppHost.JsonAsync(await admin.GetAsync("/api/admin/outbox/dead"));
+            Assert.Contains(list.EnumerateArray(), r => r.GetProperty("id").GetInt64() == id && r.GetProperty("attempts").GetInt32() == 300);
+            Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/admin/outbox/{id}/requeue", null)).StatusCode);
+            Assert.Equal(0, await host.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE id = @id AND dead_at IS NOT NULL", new { id }));
+            Assert.Equal(1, await host.ScalarAsync<long>("SELECT COUNT(*) FROM audit_log WHERE subject_type = 'outbox' AND subject_id = @id", new { id = id.ToString() }));
+            await MiniAppHost.AssertProblemAsync(await admin.PostAsync($"/api/admin/outbox/{id}/requeue", null), HttpStatusCode.NotFound, "outbox.not_dead");
+        }
+        finally
+        {
+            await host.ScalarAsync<long>("DELETE FROM outbox WHERE id = @id; DELETE FROM audit_log WHERE subject_type = 'outbox'; SELECT 1", new { id });
+        }
+    }
 }
