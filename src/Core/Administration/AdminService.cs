@@ -271,7 +271,7 @@ public sealed class AdminService(MySqlDataSource db, OrganisationStore org, Staf
         if (await org.UserAsync(conn, tx, userId, ct) is null) return UserNotFound;
         if (!AdminPermissions.CanManageAccount(actor, await org.AccountMembershipsAsync(conn, tx, userId, ct))) return NotYourDepartment;
         if (active) await org.SetUserActiveAsync(conn, tx, userId, true, ct);
-        else await departures.DeactivateAsync(conn, tx, userId, ct);   // their open clues go before their unit heads
+        else await departures.DeactivateAsync(conn, tx, userId, DeactivatedBy.Admin, ct);   // their open clues go before their unit heads
         await AuditAsync(conn, tx, actorId, "user", userId, active ? "activate" : "deactivate", ct);
         await tx.CommitAsync(ct);
         return userId;
