@@ -24,6 +24,21 @@ public static class Problems
 
     public static IResult NotFound(string message = "未找到") => Of(StatusCodes.Status404NotFound, "not_found", message);
 
+    /// <summary>The answer for a status the framework sets with no body (routing, method matching, parameter binding).</summary>
+    public static IResult ForStatus(int status) => status switch
+    {
+        StatusCodes.Status404NotFound => Of(status, "request.not_found", "请求的地址不存在"),
+        StatusCodes.Status405MethodNotAllowed => Of(status, "request.method_not_allowed", "不支持该请求方式"),
+        StatusCodes.Status415UnsupportedMediaType => Of(status, "request.unsupported_media_type", "请求内容的格式不受支持"),
+        StatusCodes.Status400BadRequest => Of(status, "request.malformed", "请求参数不正确"),
+        StatusCodes.Status401Unauthorized => Of(status, "auth.required", "请先登录"),
+        StatusCodes.Status403Forbidden => Of(status, "forbidden", "无权操作"),
+        _ => Of(status, "request.failed", "请求未能完成，请稍后重试"),
+    };
+
+    /// <summary>Every code <see cref="ForStatus"/> can answer with (for the test that reads each title).</summary>
+    public static readonly int[] FrameworkStatuses = [400, 401, 403, 404, 405, 415, 500];
+
     /// <summary>One mapping from a clue outcome to HTTP, shared by every clue endpoint.</summary>
     public static IResult ToHttpResult(this ActionOutcome o, Func<ActionOutcome, IResult> applied)
     {

@@ -71,7 +71,9 @@ public static class MiniAppSetup
     public static WebApplication MapMiniAppApi(this WebApplication app)
     {
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // An empty error answer (an unknown route, a bad id in the path, a wrong method, a parameter that does not bind)
+        // becomes the same Chinese ProblemDetails with a stable code as every other error.
+        app.UseStatusCodePages(context => Problems.ForStatus(context.HttpContext.Response.StatusCode).ExecuteAsync(context.HttpContext));
         app.MapMiniAppPages();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -48,7 +48,7 @@ public static partial class AdminValidation
         phase is >= 1 and <= MaxRolloutPhase ? null : Failure.Invalid("school.phase_invalid", $"推广批次应为 1 到 {MaxRolloutPhase}");
 
     public static Failure? Conversation(string? cid) =>
-        cid is null || ConversationPattern().IsMatch(cid) ? null : Failure.Invalid("work_group.conversation_invalid", "群会话 ID（openConversationId）格式不正确");
+        cid is null || ConversationPattern().IsMatch(cid) ? null : Failure.Invalid("work_group.conversation_invalid", "群会话 ID 格式不正确");
 
     public static Failure? Grants(IReadOnlyList<MembershipGrant>? grants)
     {

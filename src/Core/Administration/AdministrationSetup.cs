@@ -11,6 +11,8 @@ public static class AdministrationSetup
     public static IServiceCollection AddAdministrationAndReports(this IServiceCollection services)
     {
         services.AddSingleton<AdminService>();
+        services.AddSingleton<Calendar.HolidayYearUpload>();
+        services.AddSingleton<OutboxAdministration>();
         services.AddSingleton<GuidanceStore>();
         services.AddSingleton<GuidanceService>();
         services.AddSingleton<WorkListStore>();

@@ -49,8 +49,9 @@ public sealed class HolidayStore(MySqlDataSource db, TimeProvider clock)
         ON DUPLICATE KEY UPDATE source = VALUES(source), imported_at = VALUES(imported_at)
         """;
 
-    /// <summary>Replaces one year's holidays and adjusted working days in one transaction.</summary>
-    public async Task ImportYearAsync(int year, IReadOnlyList<(DateOnly Day, HolidayKind Kind, string Name)> days, string? source, CancellationToken ct)
+    /// <summary>Replaces one year's holidays and adjusted working days in one transaction (with <paramref name="alsoInTransaction"/>, e.g. its audit entry).</summary>
+    public async Task ImportYearAsync(int year, IReadOnlyList<(DateOnly Day, HolidayKind Kind, string Name)> days, string? source, CancellationToken ct,
+        Func<MySqlConnection, MySqlTransaction, Task>? alsoInTransaction = null)
     {
         if (days.Any(d => d.Day.Year != year))
             throw new ArgumentException($"Every day must fall in {year}.", nameof(days));
@@ -60,6 +61,7 @@ public sealed class HolidayStore(MySqlDataSource db, TimeProvider clock)
         await conn.ExecuteAsync(new CommandDefinition(InsertDaySql,
             days.Select(d => new { Day = d.Day.ToDateTime(TimeOnly.MinValue), Year = year, Kind = d.Kind.ToString(), d.Name }), tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition(UpsertYearSql, new { Year = year, Source = source, Now = clock.GetUtcNow().UtcDateTime }, tx, cancellationToken: ct));
+        if (alsoInTransaction is not null) await alsoInTransaction(conn, tx);
         await tx.CommitAsync(ct);
     }
 }

@@ -3,19 +3,16 @@ using SchoolSafety.Core.Clues;
 
 namespace SchoolSafety.Core.Cards;
 
-/// <summary>Which buttons a card shows: what the people holding it may do now (the clicker's own reply narrows it to theirs).</summary>
+/// <summary>Which buttons a card shows: each holder sees only their own (DingTalk private data keyed by user).</summary>
 public sealed class CardButtons(ClueService clues, CardCopyStore copies)
 {
-    /// <summary>The union of the actions the holders of the clue's card (delivered, or about to be) may take now.</summary>
-    public async Task<IReadOnlyList<ClueAction>> ForHoldersAsync(MySqlConnection conn, ClueRow clue, IEnumerable<long> alsoUsers, DateTime nowUtc, CancellationToken ct)
+    /// <summary>Each holder's own actions now (holders: delivered, about to be, or <paramref name="alsoUsers"/>): their private buttons.</summary>
+    public async Task<IReadOnlyDictionary<long, IReadOnlyList<ClueAction>>> PerHolderAsync(MySqlConnection conn, ClueRow clue, IEnumerable<long> alsoUsers, CancellationToken ct)
     {
         var holders = (await copies.CopiesAsync(conn, clue.Id, ct)).Select(c => c.UserId)
             .Concat(await copies.PendingRecipientsAsync(conn, clue.Id, ct))
             .Concat(alsoUsers)
             .ToHashSet();
-        var union = new HashSet<ClueAction>();
-        foreach (var actions in (await clues.ActionsForAsync(conn, clue, holders, ct)).Values)
-            union.UnionWith(actions);
-        return union.Order().ToList();
+        return await clues.ActionsForAsync(conn, clue, holders, ct);
     }
 }

@@ -77,7 +77,7 @@ public static class CardComposer
             ["state"] = c.State.Zh(),
             ["stateCode"] = c.State.ToString(),
             ["tier"] = c.Tier.Zh(),
-            ["unit"] = v.UnitName ?? (c.Unrouted ? "待改派（工作组组长）" : ""),
+            ["unit"] = v.UnitName ?? (c.Unrouted ? "待工作组组长改派" : ""),
             ["handler"] = Notifications.ChatText.Plain(v.AssigneeName),
             ["dueAt"] = c.State.IsOpen() ? ChinaTime(c.DueAt) : "",
             ["overdue"] = Bool(c.State.IsOpen() && c.DueAt is { } due && due < nowUtc),

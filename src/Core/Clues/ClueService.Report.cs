@@ -115,7 +115,7 @@ public sealed partial class ClueService
     private static ActionOutcome? Validate(ReportCommand cmd)
     {
         if (string.IsNullOrWhiteSpace(cmd.IdempotencyKey) || cmd.IdempotencyKey.Length > 100)
-            return Invalid("request.idempotency_key", "缺少或无效的幂等键（idempotencyKey）");
+            return Invalid("request.idempotency_key", "请求缺少防重复提交标识，请刷新后重试");
         if (string.IsNullOrWhiteSpace(cmd.Description))
             return Invalid("clue.description_required", "请填写线索描述");
         if (cmd.Description.Length > MaxDescriptionLength)

@@ -41,7 +41,7 @@ public sealed partial class ClueService(
         if (cmd.Action == ClueAction.Report)
             return Task.FromResult(Invalid("clue.action_unknown", "上报线索请使用上报接口"));
         if (string.IsNullOrWhiteSpace(cmd.IdempotencyKey) || cmd.IdempotencyKey.Length > 100)
-            return Task.FromResult(Invalid("request.idempotency_key", "缺少或无效的幂等键（idempotencyKey）"));
+            return Task.FromResult(Invalid("request.idempotency_key", "请求缺少防重复提交标识，请刷新后重试"));
         if (cmd.Note is { Length: > MaxNoteLength })
             return Task.FromResult(Invalid("clue.note_too_long", $"说明不能超过 {MaxNoteLength} 字"));
         if (cmd.Attachments.Count > MaxAttachments)
@@ -176,6 +176,7 @@ public sealed partial class ClueService(
         ClueAction.ProposeDispatch => "已申请下发四平台，等待负责人审核",
         ClueAction.Rate => "感谢您的评价",
         ClueAction.Redo => "已收到不满意评价，线索已退回重办",
+        ClueAction.GridResult => "四平台已反馈处置结果",
         _ => $"已{action.Zh()}",
     };
 

@@ -12,7 +12,7 @@ public static class ClueText
         ClueState.PendingConfirmation => "待确认",
         ClueState.Resolved => "已办结",
         ClueState.Withdrawn => "已撤回",
-        _ => s.ToString(),
+        _ => "未知状态",
     };
 
     public static string Zh(this ClueAction a) => a switch
@@ -46,7 +46,7 @@ public static class ClueText
         ClueAction.GridAccepted => "四平台已受理",
         ClueAction.GridProgress => "四平台进展",
         ClueAction.GridRefused => "四平台拒收",
-        _ => a.ToString(),
+        _ => "未知操作",
     };
 
     public static string Zh(this Tier t) => t switch
@@ -55,7 +55,7 @@ public static class ClueText
         Tier.District => "区级部门",
         Tier.City => "市级部门",
         Tier.Grid => "四平台",
-        _ => t.ToString(),
+        _ => "未知层级",
     };
 
     public static string Zh(this PendingRequest p) => p switch
@@ -63,7 +63,7 @@ public static class ClueText
         PendingRequest.Dispatch => "下发四平台待审核",
         PendingRequest.Escalation => "上报上级待审批",
         PendingRequest.Extension => "延期待审批",
-        _ => p.ToString(),
+        _ => "未知申请",
     };
 
     public static string Zh(this ClueRating r) => r switch
@@ -72,6 +72,6 @@ public static class ClueText
         ClueRating.Basic => "基本满意",
         ClueRating.Unsatisfied => "不满意",
         ClueRating.Unrated => "未评价",
-        _ => r.ToString(),
+        _ => "未知评价",
     };
 }

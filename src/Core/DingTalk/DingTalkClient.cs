@@ -70,6 +70,7 @@ public sealed partial class DingTalkClient(
             ImGroupOpenDeliverModel = hasGroup ? new GroupDeliverModel(_o.EffectiveRobotCode) : null,
             ImRobotOpenSpaceModel = hasRobot ? new OpenSpaceModel(SupportForward: false) : null,
             ImRobotOpenDeliverModel = hasRobot ? new RobotDeliverModel("IM_ROBOT", _o.EffectiveRobotCode) : null,
+            PrivateData = CardParams.PerUser(card.PrivateData),
         };
         const string api = "card.instances.createAndDeliver";
         var res = await NewApiAsync<CardApiResponse<CreateAndDeliverResult>>(api, HttpMethod.Post, "/v1.0/card/instances/createAndDeliver", body, ct);
@@ -110,7 +111,7 @@ public sealed partial class DingTalkClient(
     public async Task UpdateCardAsync(CardUpdate update, CancellationToken ct)
     {
         var body = new UpdateCardRequest(update.OutTrackId, new CardParams(update.CardParamMap),
-            new CardUpdateOptions(update.MergeByKey, update.MergeByKey));
+            new CardUpdateOptions(update.MergeByKey, update.MergeByKey), PrivateData: CardParams.PerUser(update.PrivateData));
         var res = await NewApiAsync<CardApiResponse<bool>>("card.instances.update", HttpMethod.Put, "/v1.0/card/instances", body, ct);
         if (!res.Success) throw new DingTalkApiException("card.updateFailed", "success=false", "card.instances.update", 200);
     }

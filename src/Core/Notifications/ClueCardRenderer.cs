@@ -61,10 +61,10 @@ public sealed class ClueCardRenderer(
         var ids = recipients.Select(r => r.Id).ToList();
         await copies.RecordAsync(conn, p.ClueId, outTrackId, ids, ct);
         var now = clock.GetUtcNow().UtcDateTime;
-        var shown = await buttons.ForHoldersAsync(conn, view.Clue, ids, now, ct);
-        var data = CardComposer.Card(view, shown, options.Value.ClueLink(p.ClueId), now);
+        var data = CardComposer.Card(view, [], options.Value.ClueLink(p.ClueId), now);   // no shared buttons: each holder's are private
         return new OutboxDelivery.Card(new CardDelivery(
-            options.Value.TemplateId, outTrackId, data, null, recipients.Select(r => r.DingTalkUserId).ToList(), options.Value.CallbackRouteKey));
+            options.Value.TemplateId, outTrackId, data, null, recipients.Select(r => r.DingTalkUserId).ToList(), options.Value.CallbackRouteKey,
+            await PrivateButtonsAsync(conn, view.Clue, ids, ct)));
     }
 
     private async Task<OutboxDelivery> UpdateAsync(OutboxEnvelope message, CancellationToken ct)
@@ -76,9 +76,17 @@ public sealed class ClueCardRenderer(
         var view = await clues.ViewAsync(conn, p.ClueId, ct);
         if (view is null) return new OutboxDelivery.Nothing("the clue is gone");
         var now = clock.GetUtcNow().UtcDateTime;
-        var shown = await buttons.ForHoldersAsync(conn, view.Clue, [], now, ct);
-        var data = CardComposer.Card(view, shown, options.Value.ClueLink(p.ClueId), now);
-        return new OutboxDelivery.CardRefresh(new CardUpdate(held[0].OutTrackId, data, MergeByKey: true));
+        var data = CardComposer.Card(view, [], options.Value.ClueLink(p.ClueId), now);
+        return new OutboxDelivery.CardRefresh(new CardUpdate(held[0].OutTrackId, data, MergeByKey: true, await PrivateButtonsAsync(conn, view.Clue, [], ct)));
+    }
+
+    /// <summary>Every holder's own buttons, keyed by their DingTalk user id, so nobody sees a button they would be refused.</summary>
+    private async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> PrivateButtonsAsync(MySqlConnection conn, ClueRow clue,
+        IReadOnlyCollection<long> alsoUsers, CancellationToken ct)
+    {
+        var mine = await buttons.PerHolderAsync(conn, clue, alsoUsers, ct);
+        var ids = await org.ActiveDingTalkIdsAsync(conn, mine.Keys.ToList(), ct);
+        return ids.ToDictionary(u => u.DingTalkUserId, u => (IReadOnlyDictionary<string, string>)CardComposer.Private(mine[u.Id], ""));
     }
 
     private static T Read<T>(OutboxEnvelope message) =>

@@ -127,7 +127,7 @@ public sealed partial class OutboxDispatcher(
             return Outcome.LeaseLost;
         }
 
-        var dead = row.Attempts >= _o.MaxAttempts;
+        var dead = row.Attempts >= _o.MaxAttempts && clock.GetUtcNow().UtcDateTime - row.CreatedAt >= _o.DeadAfter;
         var next = clock.GetUtcNow() + Backoff(row.Attempts, _o.BaseBackoff, _o.MaxBackoff, Random.Shared.NextDouble());
         var progressJson = progress is null ? null : JsonSerializer.Serialize(progress, Json);
         if (!await store.MarkFailedAsync(conn, row, error, next, dead, CancellationToken.None, progressJson))

@@ -18,9 +18,15 @@ public sealed class OutboxOptions
     /// <summary>How long a claim lasts; a dispatcher that dies mid-round releases its rows after this.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>After this many failed attempts the row is dead (kept with its last error for an admin).</summary>
-    [Range(1, 100)]
+    /// <summary>
+    /// After this many failed attempts, and once the row is <see cref="DeadAfter"/> old, the row is dead (kept with its
+    /// last error for an admin); until then it keeps retrying, so a DingTalk outage of a day loses nothing.
+    /// </summary>
+    [Range(1, 100_000)]
     public int MaxAttempts { get; set; } = 10;
+
+    /// <summary>How long a row keeps retrying before it may be buried (default 72 hours).</summary>
+    public TimeSpan DeadAfter { get; set; } = TimeSpan.FromHours(72);
 
     /// <summary>First retry delay; doubles per attempt up to <see cref="MaxBackoff"/>, with jitter (between half and all of it).</summary>
     public TimeSpan BaseBackoff { get; set; } = TimeSpan.FromSeconds(5);

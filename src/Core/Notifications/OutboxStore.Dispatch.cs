@@ -15,6 +15,8 @@ public sealed record OutboxRow
     public string ClaimToken { get; init; } = "";
     /// <summary>JSON of <see cref="OutboxProgress"/> left by earlier attempts, or null.</summary>
     public string? Progress { get; init; }
+    /// <summary>When the row was written (a row is dead only once it is <see cref="OutboxOptions.DeadAfter"/> old).</summary>
+    public DateTime CreatedAt { get; init; }
 }
 
 /// <summary>A dead row as the admin list shows it (no payload: ids only live there, but the list need not show them).</summary>
@@ -57,7 +59,7 @@ public sealed partial class OutboxStore
     private const string LockCandidatesSql = $"""
         SELECT id AS {nameof(OutboxRow.Id)}, topic AS {nameof(OutboxRow.Topic)}, ordering_key AS {nameof(OutboxRow.OrderingKey)},
                payload AS {nameof(OutboxRow.Payload)}, attempts AS {nameof(OutboxRow.Attempts)},
-               progress AS {nameof(OutboxRow.Progress)}
+               progress AS {nameof(OutboxRow.Progress)}, created_at AS {nameof(OutboxRow.CreatedAt)}
           FROM outbox
          WHERE id IN @Ids
            AND sent_at IS NULL

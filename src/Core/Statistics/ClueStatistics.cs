@@ -51,6 +51,12 @@ public sealed record ClueFact
     public bool Supervised { get; init; }
     public bool Escalated { get; init; }
     public bool Returned { get; init; }
+    /// <summary>Approved extensions (延期), over every tier.</summary>
+    public int Extensions { get; init; }
+    /// <summary>The reporter's follow-up rating (回访), or 未评价 once its time passed; null while it may still come.</summary>
+    public ClueRating? Rating { get; init; }
+    /// <summary>Reopened by a 不满意 rating (重办).</summary>
+    public bool Redo { get; init; }
 
     /// <summary>When the clue stopped being open (resolved, or withdrawn at its last update); null while open.</summary>
     public DateTime? ClosedAt => State switch
@@ -77,7 +83,11 @@ public sealed record ClueSummary(
     IReadOnlyList<CountRow> ByState, IReadOnlyList<CountRow> ByItem, IReadOnlyList<CountRow> ByTown, IReadOnlyList<CountRow> BySchool, IReadOnlyList<CountRow> ByLine,
     DurationStats TimeToAccept, DurationStats TimeToResolve,
     double OverdueRate, double EscalationRate, double ReturnRate,
-    IReadOnlyList<HotSpot> HotSpots, IReadOnlyList<DayCount> OpenByDay);
+    IReadOnlyList<HotSpot> HotSpots, IReadOnlyList<DayCount> OpenByDay,
+    IReadOnlyList<CountRow> ExtensionsByLine, Satisfaction Satisfaction);
+
+/// <summary>回访: the ratings of the period's clues; the rate is (满意 + 基本满意) over those rated, null with none rated (未评价 never counts as satisfied).</summary>
+public sealed record Satisfaction(int Satisfied, int Basic, int Unsatisfied, int Unrated, int Redo, double? Rate);
 
 /// <summary>The 会商研判 figures over a set of clues, as pure functions.</summary>
 public static class ClueStatistics
@@ -110,7 +120,19 @@ public static class ClueStatistics
             Rate(period.Count(f => f.Escalated), n),
             Rate(period.Count(f => f.Returned), n),
             HotSpots((hotSpotFacts ?? facts).Where(f => f.CreatedAt >= end - HotSpotWindow && f.CreatedAt < end)),
-            OpenByDay(facts, from, to, nowUtc));
+            OpenByDay(facts, from, to, nowUtc),
+            period.Where(f => f.Extensions > 0).GroupBy(f => f.LineCode)
+                .Select(g => new CountRow(g.Key, g.First().LineName, g.Sum(f => f.Extensions))).OrderByDescending(r => r.Count).ThenBy(r => r.Key, StringComparer.Ordinal).ToList(),
+            SatisfactionOf(period));
+    }
+
+    public static Satisfaction SatisfactionOf(IReadOnlyCollection<ClueFact> clues)
+    {
+        int Of(ClueRating r) => clues.Count(f => f.Rating == r);
+        var (satisfied, basic, unsatisfied) = (Of(ClueRating.Satisfied), Of(ClueRating.Basic), Of(ClueRating.Unsatisfied));
+        var rated = satisfied + basic + unsatisfied;
+        return new Satisfaction(satisfied, basic, unsatisfied, Of(ClueRating.Unrated), clues.Count(f => f.Redo),
+            rated == 0 ? null : Math.Round((double)(satisfied + basic) / rated, 4));
     }
 
     public static DateTime StartUtc(DateOnly chinaDay) => DateTime.SpecifyKind(chinaDay.ToDateTime(TimeOnly.MinValue) - China, DateTimeKind.Utc);

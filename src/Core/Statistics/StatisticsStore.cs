@@ -19,7 +19,8 @@ public sealed class StatisticsStore
         c.id AS {nameof(ClueFact.Id)}, c.school_id AS {nameof(ClueFact.SchoolId)},
         c.town_id AS {nameof(ClueFact.TownId)}, c.item_no AS {nameof(ClueFact.ItemNo)}, c.line_code AS {nameof(ClueFact.LineCode)},
         c.state AS {nameof(ClueFact.State)}, c.created_at AS {nameof(ClueFact.CreatedAt)}, c.updated_at AS {nameof(ClueFact.UpdatedAt)},
-        c.due_at AS {nameof(ClueFact.DueAt)}, c.resolved_at AS {nameof(ClueFact.ResolvedAt)}, c.supervised AS {nameof(ClueFact.Supervised)}
+        c.due_at AS {nameof(ClueFact.DueAt)}, c.resolved_at AS {nameof(ClueFact.ResolvedAt)}, c.supervised AS {nameof(ClueFact.Supervised)},
+        c.rating AS {nameof(ClueFact.Rating)}, c.redo AS {nameof(ClueFact.Redo)}
         """;
 
     private const string ReportedInPeriod = "c.created_at >= @From AND c.created_at < @To";
@@ -50,9 +51,11 @@ public sealed class StatisticsStore
         SELECT clue_id AS ClueId, 'Accept' AS Action, MIN(occurred_at) AS At FROM clue_events
          WHERE action = 'Accept' AND clue_id BETWEEN @Lo AND @Hi GROUP BY clue_id;
         SELECT DISTINCT clue_id AS ClueId, 'Escalate' AS Action, CAST(NULL AS DATETIME(6)) AS At FROM clue_events
-         WHERE action = 'Escalate' AND clue_id BETWEEN @Lo AND @Hi;
+         WHERE action IN ('Escalate', 'ApproveEscalation') AND clue_id BETWEEN @Lo AND @Hi;
         SELECT DISTINCT clue_id AS ClueId, 'Return' AS Action, CAST(NULL AS DATETIME(6)) AS At FROM clue_events
          WHERE action = 'Return' AND clue_id BETWEEN @Lo AND @Hi;
+        SELECT clue_id AS ClueId, 'Extension' AS Action, occurred_at AS At FROM clue_events
+         WHERE action = 'ApproveExtension' AND clue_id BETWEEN @Lo AND @Hi;
         """;
 
     private const string CountSql = "SELECT COUNT(*) FROM clues c WHERE {0}{1}";
@@ -94,12 +97,12 @@ public sealed class StatisticsStore
     }
 
     /// <summary>The fact with its names (shared strings of the small tables) and, for a clue of the period, its milestones: one copy.</summary>
-    private static ClueFact Named(ClueFact f, Names n, (DateTime? Accepted, bool Escalated, bool Returned) m = default) => f with
+    private static ClueFact Named(ClueFact f, Names n, (DateTime? Accepted, bool Escalated, bool Returned, int Extensions) m = default) => f with
     {
         SchoolName = n.Schools.GetValueOrDefault(f.SchoolId, ""), TownName = n.Towns.GetValueOrDefault(f.TownId, ""),
         ItemLabel = n.Items.GetValueOrDefault(f.ItemNo, ""), LineName = n.Lines.GetValueOrDefault(f.LineCode, ""),
         LineCode = n.Lines.ContainsKey(f.LineCode) ? n.LineCodes[f.LineCode] : f.LineCode,
-        AcceptedAt = m.Accepted, Escalated = m.Escalated, Returned = m.Returned,
+        AcceptedAt = m.Accepted, Escalated = m.Escalated, Returned = m.Returned, Extensions = m.Extensions,
     };
 
     /// <summary>
@@ -113,12 +116,13 @@ public sealed class StatisticsStore
         var where = ScopeConditions(scope);
         var sql = string.Join("\nUNION ALL\n", FactSets.Select(b => $"SELECT {FactColumns} FROM clues c{b.Index} WHERE {b.Condition}{where}"));
         var facts = (await conn.QueryAsync<ClueFact>(new CommandDefinition(sql, Args(fromUtc, toUtc, scope), cancellationToken: ct))).AsList();
-        var milestones = new Dictionary<long, (DateTime? Accepted, bool Escalated, bool Returned)>();
+        var milestones = new Dictionary<long, (DateTime? Accepted, bool Escalated, bool Returned, int Extensions)>();
         var period = facts.Where(f => f.CreatedAt >= fromUtc).Select(f => f.Id).ToHashSet();
         if (period.Count > 0)
         {
             using var r = await conn.QueryMultipleAsync(new CommandDefinition(MilestonesSql, new { Lo = period.Min(), Hi = period.Max() }, cancellationToken: ct));
-            var all = (await r.ReadAsync<Milestone>()).Concat(await r.ReadAsync<Milestone>()).Concat(await r.ReadAsync<Milestone>());
+            var all = (await r.ReadAsync<Milestone>()).Concat(await r.ReadAsync<Milestone>()).Concat(await r.ReadAsync<Milestone>())
+                .Concat(await r.ReadAsync<Milestone>());
             foreach (var m in all)
             {
                 if (!period.Contains(m.ClueId)) continue;
@@ -127,6 +131,7 @@ public sealed class StatisticsStore
                 {
                     "Accept" => v with { Accepted = m.At },
                     "Escalate" => v with { Escalated = true },
+                    "Extension" => v with { Extensions = v.Extensions + 1 },
                     _ => v with { Returned = true },
                 };
             }

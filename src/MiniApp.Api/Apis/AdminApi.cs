@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using SchoolSafety.Core.Administration;
+using SchoolSafety.Core.Calendar;
 using SchoolSafety.Core.Organisation;
 using SchoolSafety.MiniApp.Api.Auth;
 
@@ -31,6 +32,9 @@ public static class AdminApi
         api.MapPost("/accounts/{id:long}/deactivate", DeactivateAccountAsync);
         api.MapPost("/accounts/{id:long}/activate", ActivateAccountAsync);
         api.MapPut("/worklist/{no:int}/escalation-unit", SetEscalationUnitAsync);
+        api.MapPut("/holidays/{year:int}", UploadHolidayYearAsync);
+        api.MapGet("/outbox/dead", ListDeadMessagesAsync);
+        api.MapPost("/outbox/{id:long}/requeue", RequeueMessageAsync);
         return api;
     }
 
@@ -63,7 +67,7 @@ public static class AdminApi
     public static async Task<IResult> CreateUnitAsync(CreateUnitRequest req, ClaimsPrincipal user, AdminService admin, CancellationToken ct)
     {
         var level = AdminContractMapping.ParseName<UnitLevel>(req.Level);
-        if (level is null) return Problems.BadRequest("unit.level_invalid", "单位层级应为 Town（镇街）、District（区级）或 City（市级）");
+        if (level is null) return Problems.BadRequest("unit.level_invalid", "单位层级应为镇街、区级或市级");
         return (await admin.CreateUnitAsync(user.UserId(), new CreateUnitCommand(req.LineCode, level, req.RegionId, req.Name), ct))
             .ToHttp(id => TypedResults.Created($"/api/admin/units/{id}", new IdResponse(id)));
     }
@@ -102,9 +106,35 @@ public static class AdminApi
     public static async Task<IResult> SetEscalationUnitAsync(int no, EscalationUnitRequest req, ClaimsPrincipal user, AdminService admin, CancellationToken ct) =>
         (await admin.SetEscalationUnitAsync(user.UserId(), no, req.UnitId, ct)).ToHttp(_ => TypedResults.Ok(new EscalationUnitResponse(no, req.UnitId)));
 
+    /// <summary>
+    /// A year's holiday table when the State Council publishes it: every day off and adjusted working day (调休) of
+    /// the year, <c>kind</c> <c>off</c> or <c>work</c>; it replaces what the year had, and is audited.
+    /// </summary>
+    public static async Task<IResult> UploadHolidayYearAsync(int year, HolidayYearRequest req, ClaimsPrincipal user, HolidayYearUpload upload, CancellationToken ct)
+    {
+        var days = new List<HolidayUploadDay>();
+        foreach (var d in req.Days ?? [])
+        {
+            if (d.Date is not { } date) return Problems.BadRequest("holiday.date_required", "每一行都要填写日期");
+            var kind = d.Kind?.Trim().ToLowerInvariant() switch { "off" => HolidayKind.Off, "work" => HolidayKind.Work, _ => (HolidayKind?)null };
+            if (kind is null) return Problems.BadRequest("holiday.kind_invalid", "每一天应标明放假或调休上班");
+            days.Add(new HolidayUploadDay(date, kind.Value, d.Name));
+        }
+        return (await upload.UploadAsync(user.UserId(), year, days, req.Source, ct)).ToHttp(n => TypedResults.Ok(new HolidayYearResponse(year, n)));
+    }
+
+    /// <summary>Messages to DingTalk that stayed unsent past the outbox's retry time (72 hours by default), newest first.</summary>
+    public static async Task<IResult> ListDeadMessagesAsync(ClaimsPrincipal user, OutboxAdministration outbox, CancellationToken ct, int limit = 50, long? before = null) =>
+        (await outbox.DeadAsync(user.UserId(), limit, before, ct)).ToHttp(rows => TypedResults.Ok(rows.Select(r =>
+            new DeadMessageResponse(r.Id, r.Topic, r.Attempts, r.LastError, r.CreatedAt, r.DeadAt)).ToList()));
+
+    /// <summary>Puts a dead message back in the queue with a fresh retry budget.</summary>
+    public static async Task<IResult> RequeueMessageAsync(long id, ClaimsPrincipal user, OutboxAdministration outbox, CancellationToken ct) =>
+        (await outbox.RequeueAsync(user.UserId(), id, ct)).ToHttp(Id);
+
     private static IResult Id(long id) => TypedResults.Ok(new IdResponse(id));
 
-    private static IResult RoleInvalid() => Problems.BadRequest("user.roles_invalid", "角色应为 Handler（经办人）、UnitHead（负责人）或 Reporter（学校上报人）");
+    private static IResult RoleInvalid() => Problems.BadRequest("user.roles_invalid", "角色应为经办人、负责人或学校上报人");
 }
 
 /// <summary>One mapping from a use case's outcome to HTTP for the administration, guidance, work-list and statistics endpoints.</summary>

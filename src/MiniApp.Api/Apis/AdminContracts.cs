@@ -17,6 +17,15 @@ public sealed record RenameUnitRequest(string? Name);
 
 public sealed record EscalationUnitRequest(long? UnitId);
 
+public sealed record HolidayDayRequest(DateOnly? Date, string? Kind, string? Name);
+
+public sealed record HolidayYearRequest(string? Source, IReadOnlyList<HolidayDayRequest>? Days);
+
+public sealed record HolidayYearResponse(int Year, int Days);
+
+/// <summary>A message DingTalk never took: its kind, tries and last error (engineers' words), never its content.</summary>
+public sealed record DeadMessageResponse(long Id, string Topic, int Attempts, string? LastError, DateTime CreatedAt, DateTime DeadAt);
+
 public sealed record EscalationUnitResponse(int ItemNo, long? UnitId);
 
 public sealed record UnitResponse(long Id, string LineCode, string Level, long RegionId, string Name, bool IsTaskForceOffice, long? LiaisonUserId);

@@ -52,7 +52,7 @@ public static class AuthApi
         if (!options.Value.HasCredentials && !env.AllowsOfflineShortcuts())
             return Problems.Of(StatusCodes.Status503ServiceUnavailable, "auth.dingtalk_not_configured", "钉钉登录尚未配置，请联系管理员");
         if (string.IsNullOrWhiteSpace(req.AuthCode) || req.AuthCode.Length > 200)
-            return Problems.BadRequest("auth.code_required", "缺少免登授权码（authCode）");
+            return Problems.BadRequest("auth.code_required", "缺少钉钉免登授权码，请重新打开应用");
         DingTalkLoginUser dingUser;
         try
         {
@@ -100,7 +100,7 @@ public static class AuthApi
         if (!DevLoginExists(dingTalk.Value, env))
             return Problems.NotFound();
         if (string.IsNullOrWhiteSpace(req.DingTalkUserId))
-            return Problems.BadRequest("auth.user_required", "请填写钉钉用户 ID（dingTalkUserId）");
+            return Problems.BadRequest("auth.user_required", "请填写钉钉用户 ID");
         return await IssueForAsync(req.DingTalkUserId, db, org, sessions, ct);
     }
 

@@ -33,7 +33,7 @@ public static class CluesApi
         Microsoft.Extensions.Options.IOptions<PhotoOptions> photoOptions, CancellationToken ct)
     {
         if (!request.HasFormContentType)
-            return Problems.BadRequest("request.multipart_required", "请以 multipart/form-data 提交线索");
+            return Problems.BadRequest("request.multipart_required", "请以表单方式提交线索");
         var (form, formProblem) = await PhotoForm.ReadAsync(request, ct);
         if (form is null) return formProblem!;
         using (form) return await ReportFormAsync(form, user, clues, store, uploads, photoOptions.Value, ct);
@@ -51,7 +51,7 @@ public static class CluesApi
             return Problems.BadRequest("clue.description_too_long", $"线索描述不能超过 {ClueService.MaxDescriptionLength} 字");
         var key = form["idempotencyKey"];
         if (string.IsNullOrWhiteSpace(key) || key.Length > 100)
-            return Problems.BadRequest("request.idempotency_key", "缺少或无效的幂等键（idempotencyKey）");
+            return Problems.BadRequest("request.idempotency_key", "请求缺少防重复提交标识，请刷新后重试");
         if (!TryDecimal(form["latitude"], -90, 90, out var lat) || !TryDecimal(form["longitude"], -180, 180, out var lng))
             return Problems.BadRequest("clue.location_invalid", "位置坐标不正确");
         long? schoolId = null;
@@ -88,7 +88,7 @@ public static class CluesApi
     {
         ClueListScope listScope = ClueListScope.All;
         if (scope is not null && !Enum.TryParse(scope, ignoreCase: true, out listScope))
-            return Problems.BadRequest("clue.scope_invalid", "scope 只能是 mine、school、unit、all 或 todo");
+            return Problems.BadRequest("clue.scope_invalid", "列表范围只能是：我的、本校、本单位、全部或待办");
         ClueState? clueState = null;
         if (state is not null)
         {
@@ -139,7 +139,7 @@ public static class CluesApi
             rating = r;
         }
         if (string.IsNullOrWhiteSpace(req.IdempotencyKey))
-            return Problems.BadRequest("request.idempotency_key", "缺少或无效的幂等键（idempotencyKey）");
+            return Problems.BadRequest("request.idempotency_key", "请求缺少防重复提交标识，请刷新后重试");
         var photos = req.Photos ?? [];
         if (photos.Any(p => !LocalPhotoStore.IsKey(p)))
             return Problems.BadRequest("photo.key_invalid", "照片编号不正确，请先上传照片");

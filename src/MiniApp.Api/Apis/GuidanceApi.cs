@@ -52,7 +52,7 @@ public static class GuidanceApi
         PhotoUploadStore uploads, AuditStore audit, MySqlDataSource db, CancellationToken ct)
     {
         var kind = AdminContractMapping.ParseName<GuidanceKind>(req.Kind);
-        if (kind is null) return Problems.BadRequest("guidance.kind_invalid", "请选择指导类型：Publicity（宣传教育）、BusinessGuidance（业务指导）或 Inspection（工作检查）");
+        if (kind is null) return Problems.BadRequest("guidance.kind_invalid", "请选择指导类型：宣传教育、业务指导或工作检查");
         var findings = new List<FindingInput>();
         foreach (var f in req.Findings ?? [])
         {
@@ -62,7 +62,7 @@ public static class GuidanceApi
                 "Unit" when f.UnitId is > 0 => f.UnitId,
                 _ => null,
             };
-            if (unit is null) return Problems.BadRequest("guidance.assignee_invalid", "整改责任方应为学校（School），或单位（Unit，并指定 unitId）");
+            if (unit is null) return Problems.BadRequest("guidance.assignee_invalid", "整改责任方应为学校，或指定的单位");
             findings.Add(new FindingInput(f.Description, unit == 0 ? null : unit, f.Deadline));
         }
         var cmd = new CreateGuidanceCommand(req.SchoolId, req.UnitId, kind, req.Date, req.Summary, req.Attendees, req.PhotoIds, req.Findings is null ? null : findings);

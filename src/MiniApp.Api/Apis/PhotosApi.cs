@@ -32,7 +32,7 @@ public static class PhotosApi
             if ((await org.MembershipsAsync(conn, null, user.UserId(), ct)).Count == 0)
                 return Problems.Of(StatusCodes.Status403Forbidden, "photo.no_role", "您的账号尚未分配角色，不能上传照片");
         if (!request.HasFormContentType)
-            return Problems.BadRequest("photo.multipart_required", "请以 multipart/form-data 上传照片");
+            return Problems.BadRequest("photo.multipart_required", "请以表单方式上传照片");
         var (form, formProblem) = await PhotoForm.ReadAsync(request, ct);
         if (form is null) return formProblem!;
         using (form)

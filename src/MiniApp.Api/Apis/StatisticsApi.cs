@@ -28,7 +28,7 @@ public static class StatisticsApi
         TimeProvider clock, CancellationToken ct)
     {
         ExportFormat? fmt = format?.ToLowerInvariant() switch { "csv" => ExportFormat.Csv, "xlsx" => ExportFormat.Xlsx, _ => null };
-        if (fmt is null) return Problems.BadRequest("export.format_invalid", "导出格式应为 csv 或 xlsx");
+        if (fmt is null) return Problems.BadRequest("export.format_invalid", "导出格式应为 CSV 或 Excel");
         var outcome = await statistics.ExportAsync(user.UserId(), from, to, fmt.Value, ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var stamp = (now + TimeSpan.FromHours(8)).ToString("yyyyMMddHHmm");

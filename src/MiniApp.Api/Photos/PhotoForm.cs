@@ -97,7 +97,7 @@ public sealed class PhotoForm : IDisposable
         }
     }
 
-    private static IResult Malformed => Problems.BadRequest("request.malformed", "请求格式不正确，请以 multipart/form-data 提交");
+    private static IResult Malformed => Problems.BadRequest("request.malformed", "请求格式不正确，请以表单方式提交");
 
     private (PhotoForm?, IResult?) Fail(IResult problem)
     {

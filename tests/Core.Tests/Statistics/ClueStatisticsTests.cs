@@ -13,6 +13,28 @@ public sealed class ClueStatisticsTests
         new() { SchoolId = school, ItemNo = item, CreatedAt = at, UpdatedAt = resolved ?? at, State = state, ResolvedAt = resolved };
 
     [Fact]
+    public void Summarise_SatisfactionRate_IsSatisfiedAndBasicOverRated_UnratedNeverCounts()
+    {
+        var resolved = T0.AddDays(1);
+        ClueFact Rated(ClueRating? r, bool redo = false) => Fact(1, 4, T0, ClueState.Resolved, resolved) with { Rating = r, Redo = redo };
+        var day = DateOnly.FromDateTime(T0.AddHours(8));
+        var summary = ClueStatistics.Summarise(
+            [Rated(ClueRating.Satisfied), Rated(ClueRating.Basic), Rated(ClueRating.Unsatisfied, redo: true), Rated(ClueRating.Unrated), Rated(ClueRating.Unrated), Rated(null)],
+            day, day, T0.AddDays(5));
+        Assert.Equal(new Satisfaction(1, 1, 1, 2, 1, 0.6667), summary.Satisfaction);
+        Assert.Null(ClueStatistics.SatisfactionOf([Rated(ClueRating.Unrated)]).Rate);
+    }
+
+    [Fact]
+    public void Summarise_ExtensionsPerLine_CountApprovedExtensions()
+    {
+        var day = DateOnly.FromDateTime(T0.AddHours(8));
+        ClueFact Of(string line, int extensions) => Fact(1, 4, T0) with { LineCode = line, LineName = line + "局", Extensions = extensions };
+        var summary = ClueStatistics.Summarise([Of("POL", 2), Of("POL", 1), Of("MKT", 1), Of("ENF", 0)], day, day, T0.AddDays(1));
+        Assert.Equal([new CountRow("POL", "POL局", 3), new CountRow("MKT", "MKT局", 1)], summary.ExtensionsByLine);
+    }
+
+    [Fact]
     public void Percentile_InterpolatesBetweenRanks()
     {
         Assert.Null(ClueStatistics.Percentile([], 0.5));

@@ -179,7 +179,8 @@ public sealed class CardCallbackTests(CallbacksHost host) : IClassFixture<Callba
         Assert.Equal([handler], card.RobotUserIds);
         Assert.Equal(clue.Number, card.CardParamMap["number"]);
         Assert.Equal("待签收", card.CardParamMap["state"]);
-        Assert.Equal("true", card.CardParamMap["btn_accept"]);
+        Assert.Equal("false", card.CardParamMap["btn_accept"]);   // no shared buttons: each holder's are private
+        Assert.Equal("true", card.PrivateData![handler]["btn_accept"]);
         Assert.Equal("", card.CardParamMap["notice"]);
         Assert.Equal([await host.UserAsync(handler)], await host.QueryAsync<long>("SELECT user_id FROM card_copies WHERE clue_id = @id", new { id = clue.ClueId }));
 
@@ -191,8 +192,49 @@ public sealed class CardCallbackTests(CallbacksHost host) : IClassFixture<Callba
         Assert.Equal($"clue-{clue.ClueId}", refresh.OutTrackId);
         Assert.True(refresh.MergeByKey);
         Assert.Equal("处置中", refresh.CardParamMap["state"]);
-        Assert.Equal("false", refresh.CardParamMap["btn_accept"]);
-        Assert.Equal("true", refresh.CardParamMap["btn_resolve"]);
+        Assert.Equal("false", refresh.CardParamMap["btn_resolve"]);
+        Assert.Equal("false", refresh.PrivateData![handler]["btn_accept"]);
+        Assert.Equal("true", refresh.PrivateData[handler]["btn_resolve"]);
+    }
+
+    [Fact]
+    public async Task Renderer_EachHolderSeesOnlyTheirButtons_AfterEveryChange()
+    {
+        // The handler asks to escalate: the head gets the card with approve/reject, the handler keeps resolve but no approval.
+        var clue = await host.ReportAsync(school: 2);
+        var handler = await host.MemberDingTalkIdAsync(2, "POL");
+        var renderer = host.Get<IOutboxMessageRenderer>();
+        async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> LatestPrivateAsync()
+        {
+            var rows = await host.QueryAsync<(long Id, string Topic, string Payload)>(
+                "SELECT id, topic, payload FROM outbox WHERE topic IN ('clue.card.deliver', 'clue.card.update') AND JSON_EXTRACT(payload, '$.clueId') = @id ORDER BY id",
+                new { id = clue.ClueId });
+            IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? last = null;
+            foreach (var (id, topic, payload) in rows)
+                last = await renderer.RenderAsync(new OutboxEnvelope(id, topic, ClueService.CardKey(clue.ClueId), payload, 1), default) switch
+                {
+                    OutboxDelivery.Card c => c.Delivery.PrivateData,
+                    OutboxDelivery.CardRefresh r => r.Update.PrivateData,
+                    _ => last,
+                };
+            return last!;
+        }
+        Assert.Equal("true", (await LatestPrivateAsync())[handler]["btn_accept"]);
+        await host.ClickAsync(handler, clue.ClueId, 1, "accept");
+        await host.ClickAsync(handler, clue.ClueId, 2, "escalate", note: "需区级协调");
+        var head = await host.ScalarAsync<string>("""
+            SELECT u.dingtalk_user_id FROM users u JOIN memberships h ON h.user_id = u.id AND h.role = 'UnitHead'
+             WHERE h.unit_id = (SELECT unit_id FROM clues WHERE id = @id)
+            """, new { id = clue.ClueId });
+        var buttons = await LatestPrivateAsync();
+        Assert.Equal(("false", "true"), (buttons[handler]["btn_approveEscalation"], buttons[handler]["btn_resolve"]));
+        Assert.Equal(("true", "true"), (buttons[head]["btn_approveEscalation"], buttons[head]["btn_rejectEscalation"]));
+        Assert.Equal("true", buttons[head]["needsNote"]);
+
+        await host.ClickAsync(head, clue.ClueId, 3, "rejectEscalation", note: "本所可以处置");
+        buttons = await LatestPrivateAsync();
+        Assert.Equal("false", buttons[head]["btn_approveEscalation"]);
+        Assert.Equal("true", buttons[handler]["btn_resolve"]);
     }
 
     [Fact]

@@ -56,6 +56,14 @@ public sealed class ClueRequestsTests(CoreServices core) : IClassFixture<CoreSer
         return (c, member, await core.TownHeadAsync(school, line));
     }
 
+    /// <summary>A police clue escalated by the work-group member and approved by their head: pending acceptance at District.</summary>
+    private async Task<ActionOutcome> AtDistrictAsync(int school)
+    {
+        var (c, member, townHead) = await AcceptedAsync(school);
+        c = await ActAsync(c, ClueAction.Escalate, member, note: "需区级");
+        return await ActAsync(c, ClueAction.ApproveEscalation, townHead);
+    }
+
     /// <summary>A second head in the unit holding the clue (so a head's own request has someone else to answer it); removed by <see cref="RemoveHeadAsync"/>.</summary>
     private async Task<long> SecondHeadAsync(long unitId, string name)
     {
@@ -259,9 +267,7 @@ public sealed class ClueRequestsTests(CoreServices core) : IClassFixture<CoreSer
     [Fact]
     public async Task Reroute_AtCity_RecomputesTheReturnBarEscalatedFromUnitAndTarget_ForTheNewLine()
     {
-        var (c, member, townHead) = await AcceptedAsync(school: 10);
-        c = await ActAsync(c, ClueAction.Escalate, member, note: "需区级");
-        c = await ActAsync(c, ClueAction.ApproveEscalation, townHead);
+        var c = await AtDistrictAsync(school: 10);
         var district = await core.UserAsync("demo-POL-handler");
         c = await ActAsync(c, ClueAction.Accept, district);
         c = await ActAsync(c, ClueAction.Escalate, district, note: "需市级");
@@ -324,9 +330,7 @@ public sealed class ClueRequestsTests(CoreServices core) : IClassFixture<CoreSer
     [Fact]
     public async Task Dispatch_AHeadsOwnProposal_IsAnotherHeadsToApprove()
     {
-        var (c, member, townHead) = await AcceptedAsync(school: 12);
-        c = await ActAsync(c, ClueAction.Escalate, member, note: "需区级");
-        c = await ActAsync(c, ClueAction.ApproveEscalation, townHead);
+        var c = await AtDistrictAsync(school: 12);
         var head = await core.UserAsync("demo-POL-head");
         c = await ActAsync(c, ClueAction.Accept, head);
         await ActAsync(c, ClueAction.ProposeDispatch, head, expect: OutcomeKind.Invalid);   // nobody else to review it

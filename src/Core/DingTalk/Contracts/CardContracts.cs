@@ -11,7 +11,8 @@ public sealed record CardDelivery(
     IReadOnlyDictionary<string, string> CardParamMap,
     string? GroupOpenConversationId,
     IReadOnlyList<string> RobotUserIds,
-    string? CallbackRouteKey = null)
+    string? CallbackRouteKey = null,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? PrivateData = null)
 {
     /// <summary><c>IM_GROUP.{openConversationId}</c> and <c>IM_ROBOT.{userId}</c>, as they go into <c>openSpaceId</c>.</summary>
     public IReadOnlyList<string> SpaceKeys =>
@@ -38,10 +39,18 @@ public sealed record CardDeliveryResult(string OutTrackId, IReadOnlyList<CardSpa
     public bool AllDelivered => Spaces.All(s => s.Success);
 }
 
-/// <summary>A card update; <see cref="MergeByKey"/> merges into the card's data instead of replacing it.</summary>
-public sealed record CardUpdate(string OutTrackId, IReadOnlyDictionary<string, string> CardParamMap, bool MergeByKey = true);
+/// <summary>
+/// A card update; <see cref="MergeByKey"/> merges into the card's data instead of replacing it. <see cref="PrivateData"/>,
+/// keyed by DingTalk user id, is what only that person's copy shows (their buttons).
+/// </summary>
+public sealed record CardUpdate(string OutTrackId, IReadOnlyDictionary<string, string> CardParamMap, bool MergeByKey = true,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? PrivateData = null);
 
-public sealed record CardParams([property: JsonPropertyName("cardParamMap")] IReadOnlyDictionary<string, string> CardParamMap);
+public sealed record CardParams([property: JsonPropertyName("cardParamMap")] IReadOnlyDictionary<string, string> CardParamMap)
+{
+    public static IReadOnlyDictionary<string, CardParams>? PerUser(IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? data) =>
+        data is null ? null : data.ToDictionary(p => p.Key, p => new CardParams(p.Value));
+}
 
 public sealed record OpenSpaceModel([property: JsonPropertyName("supportForward")] bool SupportForward);
 
@@ -65,6 +74,9 @@ public sealed record CreateAndDeliverRequest
     [JsonPropertyName("imGroupOpenDeliverModel")] public GroupDeliverModel? ImGroupOpenDeliverModel { get; init; }
     [JsonPropertyName("imRobotOpenSpaceModel")] public OpenSpaceModel? ImRobotOpenSpaceModel { get; init; }
     [JsonPropertyName("imRobotOpenDeliverModel")] public RobotDeliverModel? ImRobotOpenDeliverModel { get; init; }
+    /// <summary>Per-user private data: <c>{userId: {cardParamMap}}</c> (facts §4.1).</summary>
+    [JsonPropertyName("privateData"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, CardParams>? PrivateData { get; init; }
 }
 
 /// <summary><c>POST /v1.0/card/instances/deliver</c>: deliver an existing card to more spaces (facts §4.1, two-step form).</summary>
@@ -102,7 +114,8 @@ public sealed record UpdateCardRequest(
     [property: JsonPropertyName("outTrackId")] string OutTrackId,
     [property: JsonPropertyName("cardData")] CardParams CardData,
     [property: JsonPropertyName("cardUpdateOptions")] CardUpdateOptions CardUpdateOptions,
-    [property: JsonPropertyName("userIdType")] int UserIdType = 1);
+    [property: JsonPropertyName("userIdType")] int UserIdType = 1,
+    [property: JsonPropertyName("privateData"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, CardParams>? PrivateData = null);
 
 /// <summary><c>POST /v1.0/card/callbacks/register</c> (facts §4.3).</summary>
 public sealed record RegisterCardCallbackRequest(
