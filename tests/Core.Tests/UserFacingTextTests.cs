@@ -11,7 +11,7 @@ namespace SchoolSafety.Core.Tests;
 public sealed partial class UserFacingTextTests
 {
     /// <summary>Latin words people do read in Chinese software: file types, sizes, and 钉钉用户 ID.</summary>
-    private static readonly HashSet<string> Allowed = ["ID", "JPG", "PNG", "HEIC", "MB", "CSV", "Excel"];
+    private static readonly HashSet<string> Allowed = ["ID", "JPG", "PNG", "HEIC", "MB", "CSV", "Excel", "JSON", "XML"];
 
     [GeneratedRegex(@"""(?<code>[a-z][a-z0-9_]*\.[a-z0-9_.]+)"",\s*\$?""(?<title>(?:[^""\\\n]|\\.)*)""")]
     private static partial Regex CodeAndTitle();

@@ -67,7 +67,7 @@ public sealed class ExchangeService(MySqlDataSource db, ExchangeStore store, Org
     public async Task<Outcome<CreatedWebhook>> CreateWebhookAsync(long actorId, string? lineCode, string? url, IReadOnlyList<string>? kinds, CancellationToken ct)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var u) || u.Scheme is not ("https" or "http") || url!.Length > 500)
-            return Failure.Invalid("exchange.webhook_url", "请填写有效的 http(s) 地址");
+            return Failure.Invalid("exchange.webhook_url", "请填写有效的网络地址");
         var known = Enum.GetValues<ClueAction>().Select(Kind).ToHashSet(StringComparer.Ordinal);
         var list = (kinds ?? []).Select(k => k.Trim().ToLowerInvariant()).Where(k => k.Length > 0).Distinct().ToList();
         if (list.Count == 0 || list.Any(k => k != "*" && !known.Contains(k)))
@@ -119,11 +119,11 @@ public sealed class ExchangeService(MySqlDataSource db, ExchangeStore store, Org
     public async Task<Outcome<CluePage>> CluesAsync(ApiKeyRow key, DateTime? updatedSince, string? cursor, int? limit, IReadOnlyList<ClueState>? states, string resource, CancellationToken ct)
     {
         var size = limit ?? 50;
-        if (size is < 1 or > MaxPageSize) return Failure.Invalid("exchange.limit", $"limit 应在 1 到 {MaxPageSize} 之间");
+        if (size is < 1 or > MaxPageSize) return Failure.Invalid("exchange.limit", $"每页条数应在 1 到 {MaxPageSize} 之间");
         var (since, afterId) = (updatedSince is { } s ? DateTime.SpecifyKind(s.ToUniversalTime(), DateTimeKind.Utc) : DateTime.MinValue, 0L);
         if (cursor is { Length: > 0 })
         {
-            if (Cursor.Parse(cursor) is not { } c) return Failure.Invalid("exchange.cursor", "cursor 无效");
+            if (Cursor.Parse(cursor) is not { } c) return Failure.Invalid("exchange.cursor", "翻页位置无效");
             (since, afterId) = c;
         }
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -174,7 +174,7 @@ public sealed class ExchangeService(MySqlDataSource db, ExchangeStore store, Org
         int? item = null;
         if (!string.IsNullOrWhiteSpace(serviceCode))
         {
-            if (!int.TryParse(serviceCode, NumberStyles.None, CultureInfo.InvariantCulture, out var no)) return Failure.Invalid("open311.service_code", "service_code 无效");
+            if (!int.TryParse(serviceCode, NumberStyles.None, CultureInfo.InvariantCulture, out var no)) return Failure.Invalid("open311.service_code", "服务类别代码无效");
             item = no;
         }
         bool? open = status?.Trim().ToLowerInvariant() switch
@@ -184,10 +184,10 @@ public sealed class ExchangeService(MySqlDataSource db, ExchangeStore store, Org
             "closed" => false,
             _ => (bool?)null,
         };
-        if (open is null && !string.IsNullOrWhiteSpace(status)) return Failure.Invalid("open311.status", "status 只能是 open 或 closed");
+        if (open is null && !string.IsNullOrWhiteSpace(status)) return Failure.Invalid("open311.status", "状态只能是未办结或已办结");
         var to = (end ?? clock.GetUtcNow()).UtcDateTime;
         var from = (start ?? (end ?? clock.GetUtcNow()) - DefaultOpen311Period).UtcDateTime;
-        if (from > to) return Failure.Invalid("open311.period", "start_date 不能晚于 end_date");
+        if (from > to) return Failure.Invalid("open311.period", "开始日期不能晚于结束日期");
         await using var conn = await db.OpenConnectionAsync(ct);
         var rows = await store.RequestsAsync(conn, key.LineCode, new ExchangeStore.RequestFilter(numbers, item, open, from, to, MaxOpen311Requests), ct);
         await store.RecordReadAsync(conn, key.Id, "open311.requests", numbers is { Count: > 0 } ? string.Join(',', numbers) : $"{from:O}..{to:O}", rows.Count, ct);

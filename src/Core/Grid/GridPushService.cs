@@ -144,7 +144,7 @@ public sealed class GridPushService(MySqlDataSource db, GridStore grid, GridServ
     {
         var o = options.Value;
         if (string.IsNullOrEmpty(o.PushSecret))
-            return new(503, "push.not_configured", "四平台推送未配置（FourPlatforms:PushSecret）");
+            return new(503, "push.not_configured", "四平台推送未配置签名密钥");
         var now = clock.GetUtcNow();
         switch (GridSignature.Verify(o.PushSecret, timestamp, signature, body, now, o.TimestampWindow))
         {

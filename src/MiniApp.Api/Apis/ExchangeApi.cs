@@ -67,7 +67,7 @@ public static class ExchangeApi
     {
         var presented = request.Headers[KeyHeader].FirstOrDefault() ?? request.Query["api_key"].FirstOrDefault();
         if (await x.AuthenticateAsync(presented, ct) is not { } key)
-            return Problems.Of(StatusCodes.Status401Unauthorized, "exchange.key_invalid", "API 密钥无效、已吊销或已过期");
+            return Problems.Of(StatusCodes.Status401Unauthorized, "exchange.key_invalid", "接口密钥无效、已吊销或已过期");
         return await handle(key);
     }
 }

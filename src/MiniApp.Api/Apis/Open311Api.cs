@@ -38,9 +38,9 @@ public static class Open311Api
 
     private static async Task<IResult> WithKeyAsync(string format, HttpRequest request, ExchangeService x, CancellationToken ct, Func<ApiKeyRow, Task<IResult>> handle)
     {
-        if (format is not ("json" or "xml")) return Error("json", 404, "仅支持 .json 与 .xml 格式");
+        if (format is not ("json" or "xml")) return Error("json", 404, "仅支持 JSON 与 XML 格式");
         var presented = request.Query["api_key"].FirstOrDefault() ?? request.Headers[ExchangeApi.KeyHeader].FirstOrDefault();
-        if (await x.AuthenticateAsync(presented, ct) is not { } key) return Error(format, 403, "API 密钥无效、已吊销或已过期");
+        if (await x.AuthenticateAsync(presented, ct) is not { } key) return Error(format, 403, "接口密钥无效、已吊销或已过期");
         return await handle(key);
     }
 

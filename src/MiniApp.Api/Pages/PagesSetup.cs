@@ -54,10 +54,10 @@ public static class PagesSetup
         {
             var path = http.Request.Path;
             if (ApiPrefixes.Any(p => path.StartsWithSegments(p)) || Path.HasExtension(path.Value))
-                return Problems.NotFound();
+                return Problems.ForStatus(StatusCodes.Status404NotFound);
             var index = files?.GetFileInfo("index.html");
             if (index is not { Exists: true })
-                return Problems.Of(StatusCodes.Status404NotFound, "pages.not_built", "页面尚未构建，请运行 scripts/run.sh 或 scripts/test.sh");
+                return Problems.Of(StatusCodes.Status404NotFound, "pages.not_built", "页面尚未构建，请用项目的运行命令或测试命令先构建页面");
             SetHeaders(http.Response, immutable: false);
             await using var stream = index.CreateReadStream();
             http.Response.ContentType = "text/html; charset=utf-8";

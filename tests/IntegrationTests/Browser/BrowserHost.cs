@@ -141,6 +141,8 @@ public sealed class Person : IAsyncDisposable
     /// <summary>Writes <c>.local/screenshots/{name}.png</c> and checks the page with axe: no serious or critical violation.</summary>
     public async Task CheckPageAsync(string name)
     {
+        // A dialog or popup of the page before may still be fading out (Vant's leave transition); judge the page once it is gone.
+        await Page.WaitForFunctionAsync("() => !document.querySelector('[class*=\"-leave-active\"]')");
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserHost.ScreenshotFolder, $"{name}.png"), FullPage = false });
         var result = await Page.RunAxe();
         var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();

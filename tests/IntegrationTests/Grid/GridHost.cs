@@ -61,6 +61,7 @@ public class GridHost : IAsyncLifetime
             b.UseSetting("Outbox:BaseBackoff", "00:00:00.020");
             b.UseSetting("Outbox:MaxBackoff", "00:00:00.050");
             b.UseSetting("Outbox:MaxAttempts", "4");
+            b.UseSetting("Outbox:DeadAfter", "00:00:00");   // a row is buried by its attempts alone here (the 72-hour rule: OutboxOutageTests)
             b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(new HostClock(this)));
             Configure(b);
         });
