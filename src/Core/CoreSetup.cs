@@ -13,6 +13,7 @@ using SchoolSafety.Core.Demo;
 using SchoolSafety.Core.Notifications;
 using SchoolSafety.Core.Organisation;
 using SchoolSafety.Core.Photos;
+using SchoolSafety.Core.Reminders;
 
 namespace SchoolSafety.Core;
 
@@ -48,6 +49,7 @@ public static class CoreSetup
         services.AddSingleton<DemoDistrict>();
         services.AddSingleton<AuditStore>();
         services.AddAdministrationAndReports();
+        services.AddRemindersAndDigests();
         services.AddOptions<PhotoOptions>().BindConfiguration(PhotoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<IPhotoStore, LocalPhotoStore>();
 
