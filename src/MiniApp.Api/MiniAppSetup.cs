@@ -65,6 +65,7 @@ public static class MiniAppSetup
         app.MapPhotosApi();
         app.MapAuditApi();
         app.MapAdminApi();
+        app.MapOperationsApi();
         app.MapSchoolsApi();
         app.MapWorkListApi();
         app.MapGuidanceApi();

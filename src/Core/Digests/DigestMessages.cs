@@ -12,11 +12,8 @@ public sealed record DigestPayload(string ChatId, string Kind, string MsgKey, st
 
 public static class DigestMessages
 {
-    /// <summary>A digest or weekly note to a group chat. Waits while the DingTalk budget is spent (<see cref="Deferrable"/>).</summary>
-    public const string Topic = "digest.group";
-
-    /// <summary>Topics that wait once the month's DingTalk budget is spent; cards and messages to handlers still go.</summary>
-    public static readonly IReadOnlySet<string> Deferrable = new HashSet<string>(StringComparer.Ordinal) { Topic };
+    /// <summary>A digest or weekly note to a group chat. Waits while the DingTalk budget is spent (<see cref="OutboxTopics.Deferrable"/>).</summary>
+    public const string Topic = OutboxTopics.Digest;
 
     public static OutboxMessage Queue(string chatId, string kind, RobotMessage message) =>
         new(Topic, null, new DigestPayload(chatId, kind, message.MsgKey, message.MsgParam));

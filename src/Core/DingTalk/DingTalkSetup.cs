@@ -37,6 +37,7 @@ public static class DingTalkSetup
         services.AddHttpClient<DingTalkClient>((sp, http) =>
                 http.Timeout = sp.GetRequiredService<IOptions<DingTalkOptions>>().Value.RequestTimeout)
             .RedactLoggedHeaders(_ => true);
+        services.AddSingleton<DingTalkUsage>();
         services.AddSingleton<RecordingDingTalkClient>();
         services.AddTransient<IDingTalkClient>(sp =>
             sp.GetRequiredService<IOptions<DingTalkOptions>>().Value.HasCredentials

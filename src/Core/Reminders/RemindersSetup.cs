@@ -17,6 +17,7 @@ public static class RemindersSetup
         services.TryAddSingleton<DigestService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxTopicRenderer, ReminderRenderer>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxTopicRenderer, DigestRenderer>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxTopicRenderer, BudgetWarningRenderer>());
         return services;
     }
 }
