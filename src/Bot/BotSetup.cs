@@ -48,9 +48,10 @@ public static class BotSetup
                 });
                 s.ProvisionSchema();
             });
+            // Every PollInterval from one interval after start (a backlog waits one interval after a restart).
             q.ScheduleJob<OutboxDispatchJob>(t => t
                 .WithIdentity(OutboxDispatchJob.Identity)
-                .StartNow()
+                .StartAt(DateTimeOffset.UtcNow + outbox.PollInterval)
                 .WithSimpleSchedule(x => x.WithInterval(outbox.PollInterval).RepeatForever()));
             // Recovery: a firing whose Bot died mid-run is run again by another Bot; both jobs are idempotent in the database.
             q.ScheduleJob<ReminderJob>(

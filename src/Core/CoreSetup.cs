@@ -26,6 +26,9 @@ public static class CoreSetup
     public static IHostApplicationBuilder AddSchoolSafetyCore(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        // A local run or a cluster test may start the clock at a set China time (never in Production): docs/operations.md.
+        if (builder.Configuration["SchoolSafety:ClockStart"] is { Length: > 0 } start && !builder.Environment.IsProduction())
+            services.TryAddSingleton<TimeProvider>(new ShiftedClock(ChinaTime.ToUtc(DateTime.Parse(start, System.Globalization.CultureInfo.InvariantCulture))));
         services.TryAddSingleton(TimeProvider.System);
         static string ConnectionString(IServiceProvider sp) =>
             sp.GetRequiredService<IConfiguration>().GetConnectionString("SchoolSafety") is { } cs && !string.IsNullOrWhiteSpace(cs)

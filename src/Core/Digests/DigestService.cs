@@ -121,18 +121,23 @@ public sealed partial class DigestService(
         return (digests, skipped);
     }
 
-    private Task<int> QueueAsync(MySqlConnection conn, IReadOnlyList<ComposedDigest> digests, DateOnly today, DateTime now, bool force, CancellationToken ct) =>
-        Db.RetryOnDeadlockAsync(async () =>
-        {
-            var runId = Guid.NewGuid().ToString("N");
-            await using var tx = await conn.BeginTransactionAsync(ct);
-            var mine = await store.RecordAsync(conn, tx, digests.Select(d => (d.ChatId, d.Kind)).ToList(), today, runId, now, ct);
-            var queue = digests.Where(d => force || mine.Contains(d.ChatId)).Select(d => DigestMessages.Queue(d.ChatId, d.Kind, d.Message)).ToList();
-            foreach (var chunk in queue.Chunk(500))
-                await outbox.EnqueueAsync(conn, tx, chunk, ct);
-            await tx.CommitAsync(ct);
-            return queue.Count;
-        });
+    /// <summary>Records and queues the digests batch by batch (<see cref="ScheduleOptions.DigestBatchSize"/> chats a transaction).</summary>
+    private async Task<int> QueueAsync(MySqlConnection conn, IReadOnlyList<ComposedDigest> digests, DateOnly today, DateTime now, bool force, CancellationToken ct)
+    {
+        var queued = 0;
+        foreach (var batch in digests.Chunk(schedule.Value.DigestBatchSize))
+            queued += await Db.RetryOnDeadlockAsync(async () =>
+            {
+                var runId = Guid.NewGuid().ToString("N");
+                await using var tx = await conn.BeginTransactionAsync(ct);
+                var mine = await store.RecordAsync(conn, tx, batch.Select(d => (d.ChatId, d.Kind)).ToList(), today, runId, now, ct);
+                var queue = batch.Where(d => force || mine.Contains(d.ChatId)).Select(d => DigestMessages.Queue(d.ChatId, d.Kind, d.Message)).ToList();
+                await outbox.EnqueueAsync(conn, tx, queue, ct);
+                await tx.CommitAsync(ct);
+                return queue.Count;
+            });
+        return queued;
+    }
 
     private static partial class Log
     {

@@ -26,8 +26,15 @@ public sealed class ScheduleOptions
     /// <summary>Digest policy: a chat with nothing new, open or overdue gets no daily digest, only a short note on the week's first working day.</summary>
     public bool SkipEmptyDigests { get; set; } = true;
 
-    /// <summary>The Quartz cron of the daily digests, built from <see cref="DigestTime"/>.</summary>
-    public string DigestCron => $"0 {DigestTime.Minute} {DigestTime.Hour} * * ?";
+    /// <summary>Chats whose digests are recorded and queued in one transaction; a run that dies loses at most its open batch, which the next run (or the Bot that recovers the job) queues.</summary>
+    [Range(1, 5000)]
+    public int DigestBatchSize { get; set; } = 200;
+
+    /// <summary>A Quartz cron for the digests instead of <see cref="DigestTime"/> (tests and demos; a digest still goes once a day).</summary>
+    public string? DigestCronOverride { get; set; }
+
+    /// <summary>The Quartz cron of the daily digests: <see cref="DigestCronOverride"/>, or built from <see cref="DigestTime"/>.</summary>
+    public string DigestCron => DigestCronOverride is { Length: > 0 } cron ? cron : $"0 {DigestTime.Minute} {DigestTime.Hour} * * ?";
 
     public const string TimeZoneId = "Asia/Shanghai";
 }
