@@ -10,6 +10,7 @@ switch (name)
     case "miniapp": await MiniAppBench.RunAsync(rest); break;
     case "gateway": await GatewayBench.RunAsync(rest); break;
     case "callbacks": await CallbacksBench.RunAsync(rest); break;
+    case "province": await Province.RunAsync(rest); break;
     default:
         Console.Error.WriteLine("usage: bench <clues|miniapp|gateway>");
         return 2;

@@ -48,6 +48,7 @@ public static class CoreSetup
         services.AddSingleton<ClueNumbers>();
         services.AddSingleton<OutboxStore>();
         builder.AddDingTalk();
+        services.AddOptions<ClueOptions>().BindConfiguration(ClueOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ClueService>();
         services.AddSingleton<DemoDistrict>();
         services.AddSingleton<AuditStore>();

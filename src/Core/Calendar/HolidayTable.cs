@@ -70,5 +70,9 @@ public static class ChinaTime
     };
 
     public static DateTime? ToUtc(DateTime? t) => t is { } v ? ToUtc(v) : null;
+
+    /// <summary>A UTC time as people read it: China time, "2026-12-01 10:00"; empty for none.</summary>
+    public static string Format(DateTime? utc) =>
+        utc is { } t ? (t + HolidayTable.ChinaOffset).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) : "";
 }
 

@@ -14,11 +14,8 @@ public sealed class CardButtons(ClueService clues, CardCopyStore copies)
             .Concat(alsoUsers)
             .ToHashSet();
         var union = new HashSet<ClueAction>();
-        foreach (var user in holders.Order())
-        {
-            var relation = await clues.RelationAsync(conn, null, clue, ActorRef.User(user), ct);
-            union.UnionWith(CluePermissions.AvailableActions(relation, clue.Snapshot, nowUtc));
-        }
+        foreach (var actions in (await clues.ActionsForAsync(conn, clue, holders, ct)).Values)
+            union.UnionWith(actions);
         return union.Order().ToList();
     }
 }

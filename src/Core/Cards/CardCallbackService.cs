@@ -77,9 +77,8 @@ public sealed partial class CardCallbackService(
         await using var read = await db.OpenConnectionAsync(ct);
         var view = await store.ViewAsync(read, clueId, ct);
         if (view is null) return CardCallbackReply.Of(null, CardComposer.Private([], "线索不存在"));
-        var relation = await clues.RelationAsync(read, null, view.Clue, ActorRef.User(userId.Value), ct);
         var now = clock.GetUtcNow().UtcDateTime;
-        var mine = CluePermissions.AvailableActions(relation, view.Clue.Snapshot, now);
+        var mine = (await clues.ActionsForAsync(read, view.Clue, [userId.Value], ct))[userId.Value];
         return CardCallbackReply.Of(
             CardComposer.Shared(view, options.Value.ClueLink(clueId), now),
             CardComposer.Private(mine, notice));

@@ -25,7 +25,9 @@ public static class CardComposer
     [
         ClueAction.Accept, ClueAction.Resolve, ClueAction.Escalate, ClueAction.Return, ClueAction.ProposeDispatch,
         ClueAction.ApproveDispatch, ClueAction.RejectDispatch, ClueAction.ConfirmResult, ClueAction.RejectResult,
-        ClueAction.Withdraw, ClueAction.Urge, ClueAction.Reopen, ClueAction.Supervise,
+        ClueAction.Withdraw, ClueAction.Urge, ClueAction.Reopen,
+        ClueAction.ApproveEscalation, ClueAction.RejectEscalation, ClueAction.ApproveExtension, ClueAction.RejectExtension,
+        ClueAction.Supervise,
     ];
 
     /// <summary>Shared variables every copy shows; the buttons are separate (<see cref="Buttons"/>).</summary>
@@ -39,7 +41,8 @@ public static class CardComposer
 
     /// <summary>Actions that take their words from the card's input field (<c>note</c>) and refuse an empty one.</summary>
     public static bool NeedsNote(ClueAction a) =>
-        a is ClueAction.Resolve or ClueAction.Escalate or ClueAction.Return or ClueAction.RejectDispatch or ClueAction.RejectResult;
+        a is ClueAction.Resolve or ClueAction.Escalate or ClueAction.Return or ClueAction.RejectDispatch or ClueAction.RejectResult
+            or ClueAction.RejectEscalation or ClueAction.RejectExtension;
 
     /// <summary>The code a button sends back as <c>params.action</c>: the action's name in camelCase (<c>accept</c>, <c>rejectDispatch</c>).</summary>
     public static string Code(ClueAction a)

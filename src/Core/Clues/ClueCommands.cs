@@ -12,12 +12,12 @@ public sealed record ActorRef(long? UserId, string? SystemName)
     [JsonIgnore] public string Key => UserId is { } id ? $"user:{id}" : $"system:{SystemName}";
 }
 
-/// <summary>An action on an existing clue, decided on <see cref="Version"/>, sent once per <see cref="IdempotencyKey"/>.</summary>
+/// <summary>An action on an existing clue, decided on <see cref="Version"/> (urge and comment need none), sent once per <see cref="IdempotencyKey"/>.</summary>
 public sealed record ClueCommand
 {
     public required long ClueId { get; init; }
     public required ClueAction Action { get; init; }
-    public required int Version { get; init; }
+    public int? Version { get; init; }
     public required string IdempotencyKey { get; init; }
     public required ActorRef Actor { get; init; }
     public string? Note { get; init; }
@@ -30,6 +30,10 @@ public sealed record ClueCommand
     public DateTime? SupervisionDueAt { get; init; }
     /// <summary>Grid result: the four platforms' event id.</summary>
     public string? GridEventId { get; init; }
+    /// <summary>Request extension: the new due time asked for (UTC).</summary>
+    public DateTime? NewDueAt { get; init; }
+    /// <summary>Rate: 满意, 基本满意 or 不满意 (a reason is required for 不满意).</summary>
+    public ClueRating? Rating { get; init; }
 }
 
 /// <summary>A new clue from the mini-app form. The school comes from the reporter's membership.</summary>

@@ -32,9 +32,22 @@ public sealed record ClueRow
     public DateTime? ResolvedAt { get; init; }
     public long? ResolvedUnitId { get; init; }
     public Tier? ResolvedTier { get; init; }
+    public PendingRequest? PendingRequest { get; init; }
+    public long? RequestedByUserId { get; init; }
+    public DateTime? RequestedDueAt { get; init; }
+    public int ExtensionsAtTier { get; init; }
+    public ClueRating? Rating { get; init; }
+    public DateTime? RatedAt { get; init; }
+    public DateTime? RatingDueAt { get; init; }
+    public bool Redo { get; init; }
     public int Version { get; init; }
 
-    public ClueSnapshot Snapshot => new(State, Tier, CityEscalationBarred, ResolvedAt);
+    /// <summary>What the pure rules read; whether escalation has a target is worked out by the service (<see cref="ClueService.SnapshotAsync"/>).</summary>
+    public ClueSnapshot Snapshot(bool hasEscalationTarget) => new(State, Tier, CityEscalationBarred, ResolvedAt)
+    {
+        HasEscalationTarget = hasEscalationTarget, Pending = PendingRequest, ExtensionsAtTier = ExtensionsAtTier, Rating = Rating,
+        RatingDueAt = RatingDueAt,
+    };
 }
 
 /// <summary>One immutable entry of a clue's timeline.</summary>

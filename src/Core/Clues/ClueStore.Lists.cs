@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using Dapper;
 using MySqlConnector;
 using SchoolSafety.Core.Organisation;
@@ -62,63 +64,124 @@ public sealed record ClueSummary
     public int Version { get; init; }
 }
 
-/// <summary>The mini-app's clue lists, always within what the person may see.</summary>
+/// <summary>
+/// The mini-app's clue lists, always within what the person may see, at a cost that follows the page, not the
+/// table (issue 11). What a person may see is a union of simple conditions (reported by me, assigned to me, my
+/// schools, my units now, dispatched by my units, my line, held by my units before); each is its own branch,
+/// read newest first from its own index (<c>(x, created_at)</c>) and stopped after the page, and the union is
+/// merged and paged. The count reads the same branches, stopped at <see cref="CountLimit"/> + 1.
+/// </summary>
 public sealed partial class ClueStore
 {
-    private const string VisibleWhere = """
-        (@Admin = 1 OR c.reporter_user_id = @UserId OR c.assignee_user_id = @UserId
-         OR c.school_id IN @Schools OR c.unit_id IN @Units OR c.dispatching_unit_id IN @Units OR c.line_code IN @Lines
-         OR EXISTS (SELECT 1 FROM clue_events e WHERE e.clue_id = c.id AND (e.to_unit_id IN @Units OR e.from_unit_id IN @Units)))
+    /// <summary>Counts stop here: past it a list says "more than this" rather than scan the table.</summary>
+    public const int CountLimit = 10_000;
+
+    private const string SummaryColumns = $"""
+        c.id AS {nameof(ClueSummary.Id)}, c.number AS {nameof(ClueSummary.Number)}, c.school_id AS {nameof(ClueSummary.SchoolId)},
+        s.name AS {nameof(ClueSummary.SchoolName)}, c.town_id AS {nameof(ClueSummary.TownId)}, c.item_no AS {nameof(ClueSummary.ItemNo)},
+        w.label AS {nameof(ClueSummary.ItemLabel)}, c.line_code AS {nameof(ClueSummary.LineCode)}, c.state AS {nameof(ClueSummary.State)},
+        c.tier AS {nameof(ClueSummary.Tier)}, u.name AS {nameof(ClueSummary.UnitName)}, c.created_at AS {nameof(ClueSummary.CreatedAt)},
+        c.due_at AS {nameof(ClueSummary.DueAt)}, c.supervised AS {nameof(ClueSummary.Supervised)},
+        c.unrouted AS {nameof(ClueSummary.Unrouted)}, c.version AS {nameof(ClueSummary.Version)}
         """;
 
-    private const string FilterWhere = """
-        (@Scope <> 'Mine' OR c.reporter_user_id = @UserId OR c.assignee_user_id = @UserId)
-        AND (@Scope <> 'School' OR c.school_id IN @Schools)
-        AND (@Scope <> 'Unit' OR c.unit_id IN @Units)
-        AND (@State IS NULL OR c.state = @State)
-        AND (@ItemNo IS NULL OR c.item_no = @ItemNo)
-        AND (@TownId IS NULL OR c.town_id = @TownId)
-        AND (@SchoolId IS NULL OR c.school_id = @SchoolId)
-        AND (@Overdue = 0 OR (c.due_at < @Now AND c.state NOT IN ('Resolved', 'Withdrawn')))
-        AND (@Supervised = 0 OR c.supervised = 1)
-        AND (@From IS NULL OR c.created_at >= @From)
-        AND (@To IS NULL OR c.created_at < @To)
-        """;
+    // The branches of "what I may see" (each served by its own index).
+    private const string ByReporter = "c.reporter_user_id = @UserId";
+    private const string ByAssignee = "c.assignee_user_id = @UserId";
+    private const string BySchool = "c.school_id IN @Schools";
+    private const string ByUnit = "c.unit_id IN @Units";
+    private const string ByDispatchingUnit = "c.dispatching_unit_id IN @Units";
+    private const string ByLine = "c.line_code IN @Lines";
+    private const string ByPastUnitTo = "c.id IN (SELECT e.clue_id FROM clue_events e WHERE e.to_unit_id IN @Units)";
+    private const string ByPastUnitFrom = "c.id IN (SELECT e.clue_id FROM clue_events e WHERE e.from_unit_id IN @Units)";
+    private const string Everything = "1 = 1";
 
-    private const string ListSql = $"""
-        SELECT c.id AS {nameof(ClueSummary.Id)}, c.number AS {nameof(ClueSummary.Number)}, c.school_id AS {nameof(ClueSummary.SchoolId)},
-               s.name AS {nameof(ClueSummary.SchoolName)}, c.town_id AS {nameof(ClueSummary.TownId)}, c.item_no AS {nameof(ClueSummary.ItemNo)},
-               w.label AS {nameof(ClueSummary.ItemLabel)}, c.line_code AS {nameof(ClueSummary.LineCode)}, c.state AS {nameof(ClueSummary.State)},
-               c.tier AS {nameof(ClueSummary.Tier)}, u.name AS {nameof(ClueSummary.UnitName)}, c.created_at AS {nameof(ClueSummary.CreatedAt)},
-               c.due_at AS {nameof(ClueSummary.DueAt)}, c.supervised AS {nameof(ClueSummary.Supervised)},
-               c.unrouted AS {nameof(ClueSummary.Unrouted)}, c.version AS {nameof(ClueSummary.Version)}
-          FROM clues c
+    private const string PageSql = $"""
+        SELECT {SummaryColumns}
+          FROM ({"{0}"}) k
+          JOIN clues c ON c.id = k.id
           JOIN schools s ON s.id = c.school_id
           JOIN worklist_items w ON w.no = c.item_no
           LEFT JOIN units u ON u.id = c.unit_id
-         WHERE {VisibleWhere}
-           AND {FilterWhere}
          ORDER BY c.created_at DESC, c.id DESC
-         LIMIT @Limit OFFSET @Offset;
-        SELECT COUNT(*)
-          FROM clues c
-         WHERE {VisibleWhere}
-           AND {FilterWhere};
+         LIMIT @Limit OFFSET @Offset
         """;
 
-    /// <summary>One page of the clues a person may see that match the filter, and how many match in all.</summary>
+    private const string BranchPageSql = "(SELECT c.id, c.created_at FROM clues c WHERE {0}{1} ORDER BY c.created_at DESC, c.id DESC LIMIT @Take)";
+
+    private const string BranchCountSql = "(SELECT c.id FROM clues c WHERE {0}{1} LIMIT @CountLimitPlusOne)";
+
+    private const string CountSql = "SELECT COUNT(*) FROM ({0}) k";
+
+    /// <summary>The filter as plain conditions (only those asked for, so each branch can use its best index).</summary>
+    private static string FilterConditions(ClueFilter f)
+    {
+        var sql = new StringBuilder();
+        if (f.State is not null) sql.Append(" AND c.state = @State");
+        if (f.ItemNo is not null) sql.Append(" AND c.item_no = @ItemNo");
+        if (f.TownId is not null) sql.Append(" AND c.town_id = @TownId");
+        if (f.SchoolId is not null) sql.Append(" AND c.school_id = @SchoolId");
+        if (f.Overdue) sql.Append(" AND c.due_at < @Now AND c.state NOT IN ('Resolved', 'Withdrawn')");
+        if (f.Supervised) sql.Append(" AND c.supervised = 1");
+        if (f.From is not null) sql.Append(" AND c.created_at >= @From");
+        if (f.To is not null) sql.Append(" AND c.created_at < @To");
+        return sql.ToString();
+    }
+
+    /// <summary>
+    /// The scope's branches: Mine, School and Unit are each what they say (all visible to the person by
+    /// definition); All is every way the person may see a clue (the admin: everything).
+    /// </summary>
+    private static List<string> Branches(ClueVisibility who, ClueListScope scope)
+    {
+        var b = new List<string>();
+        switch (scope)
+        {
+            case ClueListScope.Mine:
+                b.Add(ByReporter); b.Add(ByAssignee);
+                break;
+            case ClueListScope.School:
+                if (who.Schools.Count > 0) b.Add(BySchool);
+                break;
+            case ClueListScope.Unit:
+                if (who.Units.Count > 0) b.Add(ByUnit);
+                break;
+            default:
+                if (who.Admin) return [Everything];
+                b.Add(ByReporter); b.Add(ByAssignee);
+                if (who.Schools.Count > 0) b.Add(BySchool);
+                if (who.Units.Count > 0) b.AddRange([ByUnit, ByDispatchingUnit, ByPastUnitTo, ByPastUnitFrom]);
+                if (who.Lines.Count > 0) b.Add(ByLine);
+                break;
+        }
+        return b;
+    }
+
+    private static string Union(IEnumerable<string> branches, string shape, string filter) =>
+        string.Join("\nUNION\n", branches.Select(b => string.Format(CultureInfo.InvariantCulture, shape, b, filter)));
+
+    /// <summary>
+    /// One page of the clues a person may see that match the filter, newest first, and how many match in all:
+    /// exact up to <see cref="CountLimit"/>, and <see cref="CountLimit"/> + 1 when there are more.
+    /// </summary>
     public async Task<(IReadOnlyList<ClueSummary> Items, long Total)> ListAsync(MySqlConnection conn, ClueVisibility who, ClueFilter f, DateTime nowUtc, CancellationToken ct)
     {
         var size = Math.Clamp(f.PageSize, 1, 100);
-        using var results = await conn.QueryMultipleAsync(new CommandDefinition(ListSql, new
+        var offset = (long)(Math.Max(f.Page, 1) - 1) * size;
+        var branches = Branches(who, f.Scope);
+        if (branches.Count == 0) return ([], 0);
+        var filter = FilterConditions(f);
+        var args = new
         {
-            who.UserId, Admin = who.Admin, who.Schools, who.Units, who.Lines,
-            Scope = f.Scope.ToString(), State = f.State?.ToString(), f.ItemNo, f.TownId, f.SchoolId,
-            f.Overdue, f.Supervised, f.From, f.To, Now = nowUtc,
-            Limit = size, Offset = (long)(Math.Max(f.Page, 1) - 1) * size,
-        }, cancellationToken: ct));
-        var items = (await results.ReadAsync<ClueSummary>()).AsList();
-        var total = await results.ReadSingleAsync<long>();
+            who.UserId, who.Schools, who.Units, who.Lines,
+            State = f.State?.ToString(), f.ItemNo, f.TownId, f.SchoolId, f.From, f.To, Now = nowUtc,
+            Limit = size, Offset = offset, Take = offset + size, CountLimitPlusOne = CountLimit + 1,
+        };
+        var countSql = string.Format(CultureInfo.InvariantCulture, CountSql, Union(branches, BranchCountSql, filter));
+        var total = Math.Min(await conn.ExecuteScalarAsync<long>(new CommandDefinition(countSql, args, cancellationToken: ct)), CountLimit + 1);
+        if (offset >= total && total <= CountLimit) return ([], total);
+        var pageSql = string.Format(CultureInfo.InvariantCulture, PageSql, Union(branches, BranchPageSql, filter));
+        var items = (await conn.QueryAsync<ClueSummary>(new CommandDefinition(pageSql, args, cancellationToken: ct))).AsList();
         return (items, total);
     }
 }

@@ -94,17 +94,31 @@ public sealed partial class ClueStore
         c.due_at AS DueAt, c.supervision_due_at AS SupervisionDueAt
         """;
 
+    private const string Open = "c.state NOT IN ('Resolved', 'Withdrawn')";
+
+    // Each way a clue waits for a person is its own branch on its own index (issue 11: one OR over the table
+    // read every open clue of the province per call).
     private const string ToDoSql = $"""
         SELECT {ListColumns}
-          FROM clues c
+          FROM ((SELECT c.id FROM clues c WHERE c.assignee_user_id = @UserId AND {Open})
+                UNION
+                (SELECT c.id FROM clues c
+                  WHERE c.unit_id IN (SELECT unit_id FROM memberships WHERE user_id = @UserId AND role IN ('Handler', 'UnitHead'))
+                    AND c.assignee_user_id IS NULL AND {Open})
+                UNION
+                (SELECT c.id FROM clues c
+                  WHERE c.unit_id IN (SELECT unit_id FROM memberships WHERE user_id = @UserId AND role = 'UnitHead') AND c.state = 'PendingReview')
+                UNION
+                (SELECT c.id FROM clues c
+                  WHERE c.dispatching_unit_id IN (SELECT unit_id FROM memberships WHERE user_id = @UserId AND role IN ('Handler', 'UnitHead'))
+                    AND c.state = 'PendingConfirmation')
+                UNION
+                (SELECT c.id FROM clues c
+                  WHERE c.school_id IN (SELECT school_id FROM memberships WHERE user_id = @UserId AND role = 'CoLeader')
+                    AND c.unrouted = 1 AND {Open})) k
+          JOIN clues c ON c.id = k.id
           JOIN schools s ON s.id = c.school_id
           JOIN worklist_items w ON w.no = c.item_no
-         WHERE c.state NOT IN ('Resolved', 'Withdrawn')
-           AND (   c.assignee_user_id = @UserId
-                OR (c.assignee_user_id IS NULL AND c.unit_id IN (SELECT unit_id FROM memberships WHERE user_id = @UserId AND role IN ('Handler', 'UnitHead')))
-                OR (c.state = 'PendingReview' AND c.unit_id IN (SELECT unit_id FROM memberships WHERE user_id = @UserId AND role = 'UnitHead'))
-                OR (c.state = 'PendingConfirmation' AND c.dispatching_unit_id IN (SELECT unit_id FROM memberships WHERE user_id = @UserId AND role IN ('Handler', 'UnitHead')))
-                OR (c.unrouted = 1 AND c.school_id IN (SELECT school_id FROM memberships WHERE user_id = @UserId AND role = 'CoLeader')))
          ORDER BY c.due_at IS NULL, c.due_at, c.id
          LIMIT @Limit
         """;
@@ -113,15 +127,25 @@ public sealed partial class ClueStore
     public async Task<IReadOnlyList<ClueListItem>> ToDoAsync(MySqlConnection conn, long userId, int limit, CancellationToken ct) =>
         (await conn.QueryAsync<ClueListItem>(new CommandDefinition(ToDoSql, new { UserId = userId, Limit = limit }, cancellationToken: ct))).AsList();
 
+    private const string SupervisedScope = """
+        AND (@SchoolId IS NULL OR c.school_id = @SchoolId)
+        AND (@LineCode IS NULL OR c.line_code = @LineCode)
+        AND (@AllUnits = 1 OR c.unit_id IN @UnitIds)
+        """;
+
+    // Deadlines first in deadline order, then those without one: each half read in order from (supervised, supervision_due_at).
     private const string SupervisedSql = $"""
         SELECT {ListColumns}
-          FROM clues c
+          FROM ((SELECT c.id FROM clues c
+                  WHERE c.supervised = 1 AND c.supervision_due_at IS NOT NULL AND {Open} {SupervisedScope}
+                  ORDER BY c.supervision_due_at, c.id LIMIT @Limit)
+                UNION ALL
+                (SELECT c.id FROM clues c
+                  WHERE c.supervised = 1 AND c.supervision_due_at IS NULL AND {Open} {SupervisedScope}
+                  ORDER BY c.id LIMIT @Limit)) k
+          JOIN clues c ON c.id = k.id
           JOIN schools s ON s.id = c.school_id
           JOIN worklist_items w ON w.no = c.item_no
-         WHERE c.supervised = 1 AND c.state NOT IN ('Resolved', 'Withdrawn')
-           AND (@SchoolId IS NULL OR c.school_id = @SchoolId)
-           AND (@LineCode IS NULL OR c.line_code = @LineCode)
-           AND (@AllUnits = 1 OR c.unit_id IN @UnitIds)
          ORDER BY c.supervision_due_at IS NULL, c.supervision_due_at, c.id
          LIMIT @Limit
         """;

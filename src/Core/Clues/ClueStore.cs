@@ -20,7 +20,10 @@ public sealed partial class ClueStore
         grid_event_id AS {nameof(ClueRow.GridEventId)}, supervised AS {nameof(ClueRow.Supervised)},
         supervision_due_at AS {nameof(ClueRow.SupervisionDueAt)}, resolved_at AS {nameof(ClueRow.ResolvedAt)},
         resolved_unit_id AS {nameof(ClueRow.ResolvedUnitId)}, resolved_tier AS {nameof(ClueRow.ResolvedTier)},
-        version AS {nameof(ClueRow.Version)}
+        pending_request AS {nameof(ClueRow.PendingRequest)}, requested_by_user_id AS {nameof(ClueRow.RequestedByUserId)},
+        requested_due_at AS {nameof(ClueRow.RequestedDueAt)}, extensions_at_tier AS {nameof(ClueRow.ExtensionsAtTier)},
+        rating AS {nameof(ClueRow.Rating)}, rated_at AS {nameof(ClueRow.RatedAt)}, rating_due_at AS {nameof(ClueRow.RatingDueAt)},
+        redo AS {nameof(ClueRow.Redo)}, version AS {nameof(ClueRow.Version)}
         """;
 
     private const string ReserveNumbersSql = """
@@ -136,6 +139,8 @@ public sealed partial class ClueStore
                city_escalation_barred = @CityEscalationBarred, dispatching_unit_id = @DispatchingUnitId,
                grid_event_id = @GridEventId, supervised = @Supervised, supervision_due_at = @SupervisionDueAt,
                resolved_at = @ResolvedAt, resolved_unit_id = @ResolvedUnitId, resolved_tier = @ResolvedTier,
+               pending_request = @PendingRequest, requested_by_user_id = @RequestedByUserId, requested_due_at = @RequestedDueAt,
+               extensions_at_tier = @ExtensionsAtTier, rating = @Rating, rated_at = @RatedAt, rating_due_at = @RatingDueAt, redo = @Redo,
                version = @Version
          WHERE id = @Id AND version = @ExpectedVersion
         """;
@@ -155,7 +160,8 @@ public sealed partial class ClueStore
         c.Attachments, c.ReporterUserId, c.CreatedAt, c.UpdatedAt, State = c.State.ToString(), Tier = c.Tier.ToString(),
         c.UnitId, c.AssigneeUserId, c.Unrouted, c.DueAt, c.EscalatedFromUnitId, EscalatedFromTier = c.EscalatedFromTier?.ToString(),
         c.CityEscalationBarred, c.DispatchingUnitId, c.GridEventId, c.Supervised, c.SupervisionDueAt, c.ResolvedAt,
-        c.ResolvedUnitId, ResolvedTier = c.ResolvedTier?.ToString(), c.Version,
+        c.ResolvedUnitId, ResolvedTier = c.ResolvedTier?.ToString(), PendingRequest = c.PendingRequest?.ToString(), c.RequestedByUserId,
+        c.RequestedDueAt, c.ExtensionsAtTier, Rating = c.Rating?.ToString(), c.RatedAt, c.RatingDueAt, c.Redo, c.Version,
     };
 
     private const string AppendEventSql = """
@@ -199,6 +205,14 @@ public sealed partial class ClueStore
     /// <summary>Every unit that has held the clue (their staff may still read it).</summary>
     public async Task<IReadOnlySet<long>> PastUnitsAsync(MySqlConnection conn, MySqlTransaction? tx, long clueId, CancellationToken ct) =>
         (await conn.QueryAsync<long>(new CommandDefinition(PastUnitsSql, new { ClueId = clueId }, tx, cancellationToken: ct))).ToHashSet();
+
+    private const string LastActedSql = """
+        SELECT MAX(occurred_at) FROM clue_events WHERE clue_id = @ClueId AND action = @Action AND actor_user_id = @UserId
+        """;
+
+    /// <summary>When this person last took this action on the clue (the urge limit).</summary>
+    public Task<DateTime?> LastActedAsync(MySqlConnection conn, MySqlTransaction tx, long clueId, ClueAction action, long userId, CancellationToken ct) =>
+        conn.ExecuteScalarAsync<DateTime?>(new CommandDefinition(LastActedSql, new { ClueId = clueId, Action = action.ToString(), UserId = userId }, tx, cancellationToken: ct));
 
     private const string FindOutcomeSql = "SELECT outcome FROM idempotency_keys WHERE scope = @Scope AND idem_key = @Key";
 

@@ -35,6 +35,14 @@ public static class ClueText
         ClueAction.Urge => "催办",
         ClueAction.Comment => "备注",
         ClueAction.Reopen => "重新打开",
+        ClueAction.RequestEscalation => "申请上报上级",
+        ClueAction.ApproveEscalation => "同意上报",
+        ClueAction.RejectEscalation => "驳回上报",
+        ClueAction.RequestExtension => "申请延期",
+        ClueAction.ApproveExtension => "同意延期",
+        ClueAction.RejectExtension => "驳回延期",
+        ClueAction.Rate => "回访评价",
+        ClueAction.Redo => "重办",
         _ => a.ToString(),
     };
 
@@ -43,6 +51,24 @@ public static class ClueText
         Tier.WorkGroup => "护校安园工作组",
         Tier.District => "区级部门",
         Tier.City => "市级部门",
+        Tier.Grid => "四平台",
         _ => t.ToString(),
+    };
+
+    public static string Zh(this PendingRequest p) => p switch
+    {
+        PendingRequest.Dispatch => "下发四平台待审核",
+        PendingRequest.Escalation => "上报上级待审批",
+        PendingRequest.Extension => "延期待审批",
+        _ => p.ToString(),
+    };
+
+    public static string Zh(this ClueRating r) => r switch
+    {
+        ClueRating.Satisfied => "满意",
+        ClueRating.Basic => "基本满意",
+        ClueRating.Unsatisfied => "不满意",
+        ClueRating.Unrated => "未评价",
+        _ => r.ToString(),
     };
 }

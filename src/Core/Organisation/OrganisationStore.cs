@@ -107,6 +107,18 @@ public sealed partial class OrganisationStore(TimeProvider clock)
     public Task<long?> UnitOfLineAsync(MySqlConnection conn, MySqlTransaction? tx, string lineCode, UnitLevel level, CancellationToken ct) =>
         conn.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(UnitOfLineSql, new { LineCode = lineCode, Level = level.ToString() }, tx, cancellationToken: ct));
 
+    private const string TaskForceOfficeSql = """
+        SELECT id
+          FROM units
+         WHERE is_task_force_office = 1 AND level = 'District'
+         ORDER BY id
+         LIMIT 1
+        """;
+
+    /// <summary>The district task force office at the Education Bureau (the default escalation unit of a line with no district department).</summary>
+    public Task<long?> TaskForceOfficeAsync(MySqlConnection conn, MySqlTransaction? tx, CancellationToken ct) =>
+        conn.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(TaskForceOfficeSql, transaction: tx, cancellationToken: ct));
+
     private const string WorkGroupMembersSql = $"""
         SELECT m.user_id AS {nameof(WorkGroupMemberRow.UserId)}, m.unit_id AS {nameof(WorkGroupMemberRow.UnitId)}
           FROM work_group_members m

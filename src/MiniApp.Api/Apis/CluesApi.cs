@@ -99,7 +99,8 @@ public static class CluesApi
         };
         var (items, total) = await clues.ListAsync(user.UserId(), filter, ct);
         var now = clock.GetUtcNow().UtcDateTime;
-        return TypedResults.Ok(new ClueListResponse(items.Select(i => i.ToEntry(now)).ToList(), total, page, pageSize));
+        return TypedResults.Ok(new ClueListResponse(items.Select(i => i.ToEntry(now)).ToList(), Math.Min(total, ClueStore.CountLimit), page, pageSize,
+            TotalCapped: total > ClueStore.CountLimit));
     }
 
     public static async Task<IResult> GetAsync(long id, ClaimsPrincipal user, ClueService clues, PhotoLinks links, AuditStore audit,
@@ -119,10 +120,18 @@ public static class CluesApi
 
     public static async Task<IResult> ApplyActionAsync(long id, ApplyActionRequest req, ClaimsPrincipal user, ClueService clues, CancellationToken ct)
     {
-        if (req.Action is null || !Enum.TryParse<ClueAction>(req.Action, ignoreCase: true, out var action) || action is ClueAction.Report or ClueAction.GridResult)
+        if (req.Action is null || !Enum.TryParse<ClueAction>(req.Action, ignoreCase: true, out var action) || action is ClueAction.Report or ClueAction.GridResult
+            || ClueWorkflow.Recorded.Contains(action))
             return Problems.BadRequest("clue.action_unknown", "未知的操作");
-        if (req.Version is not { } version)
-            return Problems.BadRequest("clue.version_required", "缺少版本号（version）");
+        if (req.Version is null && CluePermissions.NeedsVersion(action))
+            return Problems.BadRequest("clue.version_required", "页面信息不完整，请刷新后重试");
+        ClueRating? rating = null;
+        if (req.Rating is not null)
+        {
+            if (!Enum.TryParse<ClueRating>(req.Rating, ignoreCase: true, out var r) || r == ClueRating.Unrated)
+                return Problems.BadRequest("clue.rating_required", "请选择满意、基本满意或不满意");
+            rating = r;
+        }
         if (string.IsNullOrWhiteSpace(req.IdempotencyKey))
             return Problems.BadRequest("request.idempotency_key", "缺少或无效的幂等键（idempotencyKey）");
         var photos = req.Photos ?? [];
@@ -130,9 +139,9 @@ public static class CluesApi
             return Problems.BadRequest("photo.key_invalid", "照片编号不正确，请先上传照片");
         var outcome = await clues.ApplyAsync(new ClueCommand
         {
-            ClueId = id, Action = action, Version = version, IdempotencyKey = req.IdempotencyKey, Actor = ActorRef.User(user.UserId()),
+            ClueId = id, Action = action, Version = req.Version, IdempotencyKey = req.IdempotencyKey, Actor = ActorRef.User(user.UserId()),
             Note = req.Note, Attachments = photos, TargetUserId = req.TargetUserId, TargetItemNo = req.TargetItemNo,
-            SupervisionDueAt = ChinaTime.ToUtc(req.SupervisionDueAt),
+            SupervisionDueAt = ChinaTime.ToUtc(req.SupervisionDueAt), NewDueAt = ChinaTime.ToUtc(req.NewDueAt), Rating = rating,
         }, ct);
         return outcome.ToHttpResult(o => TypedResults.Ok(new ActionResponse(o.ClueId, o.Number!, o.State!.Value.ToString(), o.State.Value.Zh(),
             o.Version!.Value, o.Message, o.Repeat)));

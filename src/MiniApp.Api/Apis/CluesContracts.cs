@@ -8,11 +8,12 @@ namespace SchoolSafety.MiniApp.Api.Apis;
 public sealed record ReportClueResponse(long Id, string Number, string Message, string? DuplicateOf);
 
 public sealed record ApplyActionRequest(string? Action, int? Version, string? IdempotencyKey, string? Note, IReadOnlyList<string>? Photos,
-    long? TargetUserId, int? TargetItemNo, DateTime? SupervisionDueAt);
+    long? TargetUserId, int? TargetItemNo, DateTime? SupervisionDueAt, DateTime? NewDueAt = null, string? Rating = null);
 
 public sealed record ActionResponse(long Id, string Number, string State, string StateZh, int Version, string Message, bool Repeat);
 
-public sealed record ClueListResponse(IReadOnlyList<ClueListEntry> Items, long Total, int Page, int PageSize);
+/// <summary>A page of clues; <c>Total</c> is exact up to 10,000 matches, and past that 10,000 with <c>TotalCapped</c> (shown as "10000+").</summary>
+public sealed record ClueListResponse(IReadOnlyList<ClueListEntry> Items, long Total, int Page, int PageSize, bool TotalCapped = false);
 
 public sealed record ClueListEntry(long Id, string Number, long SchoolId, string School, int ItemNo, string Item, string State, string StateZh,
     string Tier, string TierZh, string? Unit, DateTime CreatedAt, DateTime? DueAt, bool Overdue, bool Supervised, bool Unrouted, int Version);

@@ -92,7 +92,7 @@ public sealed class CardComposerTests
     [Fact]
     public void NeedsNote_ExactlyTheActionsThatTakeWords()
     {
-        Assert.Equal([ClueAction.Resolve, ClueAction.Escalate, ClueAction.RejectDispatch, ClueAction.RejectResult, ClueAction.Return],
+        Assert.Equal([ClueAction.Resolve, ClueAction.Escalate, ClueAction.RejectDispatch, ClueAction.RejectResult, ClueAction.Return, ClueAction.RejectEscalation, ClueAction.RejectExtension],
             CardComposer.CardActions.Where(CardComposer.NeedsNote).Order().ToArray());
     }
 

@@ -13,9 +13,12 @@ public sealed class CluePermissionsTests
         ["reporter"] = R.Reporter | R.SchoolStaff,
         ["schoolStaff"] = R.SchoolStaff,
         ["coLeader"] = R.CoLeader,
+        ["standIn"] = R.CoLeader | R.StandInRater,
         ["unitStaff"] = R.UnitStaff,
         ["assignee"] = R.Assignee | R.UnitStaff,
+        ["requester"] = R.Assignee | R.UnitStaff | R.Requester,
         ["unitHead"] = R.UnitHead | R.UnitStaff,
+        ["requesterHead"] = R.UnitHead | R.UnitStaff | R.Requester,
         ["dispatcher"] = R.DispatchingUnitStaff,
         ["liaison"] = R.LineLiaison,
         ["admin"] = R.EduAdmin,
@@ -24,54 +27,121 @@ public sealed class CluePermissionsTests
         ["stranger"] = R.None,
     };
 
-    private const string Seeing = "reporter schoolStaff coLeader unitStaff assignee unitHead dispatcher liaison admin pastUnit";
+    private const string Seeing = "reporter schoolStaff coLeader standIn unitStaff assignee requester unitHead requesterHead dispatcher liaison admin pastUnit";
+    private const string Handlers = "assignee requester unitHead requesterHead";
 
-    // domain.md §2, column "who", written out as data.
+    // domain.md §2, column "who", written out as data. Recorded actions (a request in place of escalate, 重办 in place
+    // of a rating) are never offered as buttons; their "who" is the action's the person pressed.
     private static readonly Dictionary<ClueAction, string> Who = new()
     {
         [ClueAction.Report] = "",
         [ClueAction.Withdraw] = "reporter",
-        [ClueAction.Accept] = "unitStaff assignee unitHead",
-        [ClueAction.Reassign] = "assignee unitHead",
-        [ClueAction.Reroute] = "coLeader admin",
-        [ClueAction.Resolve] = "assignee unitHead",
-        [ClueAction.Escalate] = "assignee unitHead",
-        [ClueAction.ProposeDispatch] = "assignee unitHead",
+        [ClueAction.Accept] = "unitStaff " + Handlers,
+        [ClueAction.Reassign] = Handlers,
+        [ClueAction.Reroute] = "coLeader standIn admin",
+        [ClueAction.Resolve] = Handlers,
+        [ClueAction.Escalate] = Handlers,
+        [ClueAction.ProposeDispatch] = Handlers,
         [ClueAction.ApproveDispatch] = "unitHead",
         [ClueAction.RejectDispatch] = "unitHead",
         [ClueAction.GridResult] = "grid",
         [ClueAction.ConfirmResult] = "dispatcher",
         [ClueAction.RejectResult] = "dispatcher",
-        [ClueAction.Return] = "unitStaff assignee unitHead",
+        [ClueAction.Return] = "unitStaff " + Handlers,
         [ClueAction.Supervise] = "admin liaison",
         [ClueAction.Urge] = Seeing,
         [ClueAction.Comment] = Seeing,
-        [ClueAction.Reopen] = "coLeader admin",
+        [ClueAction.Reopen] = "coLeader standIn admin",
+        [ClueAction.RequestEscalation] = "",
+        [ClueAction.ApproveEscalation] = "unitHead",
+        [ClueAction.RejectEscalation] = "unitHead",
+        [ClueAction.RequestExtension] = Handlers,
+        [ClueAction.ApproveExtension] = "unitHead",
+        [ClueAction.RejectExtension] = "unitHead",
+        [ClueAction.Rate] = "reporter standIn",
+        [ClueAction.Redo] = "",
     };
 
-    public static TheoryData<ClueState, Tier, string> StatesTiersPersonas()
+    // The tier and request rules of domain.md §2, written out independently of ClueWorkflow.
+    private static bool TierAndRequestAllow(ClueAction a, Tier tier, PendingRequest? pending) => a switch
     {
-        var data = new TheoryData<ClueState, Tier, string>();
+        ClueAction.Escalate => tier is Tier.WorkGroup or Tier.District && pending is null,
+        ClueAction.ApproveEscalation => tier is Tier.WorkGroup or Tier.District && pending == PendingRequest.Escalation,
+        ClueAction.RejectEscalation => pending == PendingRequest.Escalation,
+        ClueAction.ProposeDispatch => tier is Tier.District or Tier.City && pending is null,
+        ClueAction.Return => tier == Tier.City,
+        ClueAction.RequestExtension => pending is null,
+        ClueAction.ApproveExtension or ClueAction.RejectExtension => pending == PendingRequest.Extension,
+        _ => true,
+    };
+
+    public static TheoryData<ClueState, Tier, string, PendingRequest?> StatesTiersPersonas()
+    {
+        var data = new TheoryData<ClueState, Tier, string, PendingRequest?>();
+        PendingRequest?[] pendings = [null, PendingRequest.Dispatch, PendingRequest.Escalation, PendingRequest.Extension];
         foreach (var s in Enum.GetValues<ClueState>())
             foreach (var t in Enum.GetValues<Tier>())
                 foreach (var p in Personas.Keys)
-                    data.Add(s, t, p);
+                    foreach (var pending in pendings)
+                        data.Add(s, t, p, pending);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(StatesTiersPersonas))]
-    public void AvailableActions_EveryStateTierAndRole_AreTableAndTierAndRoleTogether(ClueState state, Tier tier, string persona)
+    public void AvailableActions_EveryStateTierRoleAndRequest_AreTableTierRequestAndRoleTogether(ClueState state, Tier tier, string persona, PendingRequest? pending)
     {
-        var clue = new ClueSnapshot(state, tier, CityEscalationBarred: false, ResolvedAt: Now.AddDays(-1));
+        var clue = new ClueSnapshot(state, tier, CityEscalationBarred: false, ResolvedAt: Now.AddDays(-1))
+        {
+            HasEscalationTarget = true, Pending = pending, RatingDueAt = Now.AddDays(2),
+        };
         var available = CluePermissions.AvailableActions(Personas[persona], clue, Now);
         foreach (var action in Enum.GetValues<ClueAction>())
         {
             var expected = ClueWorkflow.TryApply(state, action, out _)
-                && ClueWorkflow.TierAllows(tier, action, false)
+                && TierAndRequestAllow(action, tier, pending)
                 && Who[action].Split(' ').Contains(persona);
-            Assert.True(expected == available.Contains(action), $"{persona} {action} in {state} at {tier}: expected {(expected ? "allowed" : "refused")}");
+            Assert.True(expected == available.Contains(action), $"{persona} {action} in {state} at {tier} ({pending}): expected {(expected ? "allowed" : "refused")}");
         }
+    }
+
+    [Fact]
+    public void Approve_NobodyApprovesTheirOwnRequest_EvenAsHead()
+    {
+        var waiting = new ClueSnapshot(ClueState.InProgress, Tier.WorkGroup, false, null) { HasEscalationTarget = true, Pending = PendingRequest.Extension };
+        Assert.True(CluePermissions.CanPerform(R.UnitHead, ClueAction.ApproveExtension, waiting, Now));
+        Assert.False(CluePermissions.CanPerform(R.UnitHead | R.Requester, ClueAction.ApproveExtension, waiting, Now));
+        Assert.False(CluePermissions.CanPerform(R.UnitHead | R.Requester, ClueAction.RejectExtension, waiting, Now));
+        var review = new ClueSnapshot(ClueState.PendingReview, Tier.District, false, null) { Pending = PendingRequest.Dispatch };
+        Assert.False(CluePermissions.CanPerform(R.UnitHead | R.Requester, ClueAction.ApproveDispatch, review, Now));
+        Assert.True(CluePermissions.CanPerform(R.UnitHead, ClueAction.ApproveDispatch, review, Now));
+    }
+
+    [Fact]
+    public void Rate_AfterTheRatingTime_OrByACoLeaderWhileTheReporterStays_IsRefused()
+    {
+        var resolved = new ClueSnapshot(ClueState.Resolved, Tier.WorkGroup, false, Now.AddDays(-4)) { RatingDueAt = Now.AddMinutes(-1) };
+        Assert.False(CluePermissions.CanPerform(R.Reporter, ClueAction.Rate, resolved, Now));
+        var inTime = resolved with { RatingDueAt = Now.AddDays(1) };
+        Assert.True(CluePermissions.CanPerform(R.Reporter, ClueAction.Rate, inTime, Now));
+        Assert.False(CluePermissions.CanPerform(R.CoLeader, ClueAction.Rate, inTime, Now));
+        Assert.True(CluePermissions.CanPerform(R.CoLeader | R.StandInRater, ClueAction.Rate, inTime, Now));
+    }
+
+    [Fact]
+    public void Redo_OnlyWithinSevenDaysOfTheResolve()
+    {
+        var within = new ClueSnapshot(ClueState.Resolved, Tier.WorkGroup, false, Now.AddDays(-7)) { RatingDueAt = Now.AddDays(1) };
+        Assert.True(CluePermissions.CanPerform(R.Reporter, ClueAction.Redo, within, Now));
+        Assert.False(CluePermissions.CanPerform(R.Reporter, ClueAction.Redo, within with { ResolvedAt = Now.AddDays(-7).AddMinutes(-1) }, Now));
+    }
+
+    [Fact]
+    public void AvailableActions_NoEscalationTarget_OffersNoEscalation()
+    {
+        var clue = new ClueSnapshot(ClueState.InProgress, Tier.WorkGroup, false, null) { HasEscalationTarget = false };
+        Assert.DoesNotContain(ClueAction.Escalate, CluePermissions.AvailableActions(R.Assignee | R.UnitStaff, clue, Now));
+        Assert.Contains(ClueAction.Escalate, CluePermissions.AvailableActions(R.Assignee | R.UnitStaff, clue with { HasEscalationTarget = true }, Now));
     }
 
     [Fact]

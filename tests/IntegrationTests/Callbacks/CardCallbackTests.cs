@@ -108,7 +108,7 @@ public sealed class CardCallbackTests(CallbacksHost host) : IClassFixture<Callba
     }
 
     [Fact]
-    public async Task Click_EscalateWithEmptyNote_Refused_ThenWithReason_NextHandlerGetsTheirCard()
+    public async Task Click_EscalateWithEmptyNote_Refused_ThenWithReason_HeadApprovesFromTheirCard_NextHandlerGetsTheirs()
     {
         var clue = await host.ReportAsync();
         var handler = await host.MemberDingTalkIdAsync(1, "POL");
@@ -119,12 +119,27 @@ public sealed class CardCallbackTests(CallbacksHost host) : IClassFixture<Callba
         Assert.False(empty.TryGetProperty("cardData", out _));
         Assert.Equal((ClueState.InProgress, 2), await RowAsync(clue.ClueId));
 
-        var (_, done) = await host.ClickAsync(handler, clue.ClueId, 2, "escalate", note: "需区公安分局协调");
+        // Escalation approval is on by default: the press is a request, and the unit's head gets an approval card.
+        var (_, asked) = await host.ClickAsync(handler, clue.ClueId, 2, "escalate", note: "需区公安分局协调");
+        Assert.Equal("处置中", Shared(asked, "state"));
+        Assert.Equal("已申请上报上级，等待负责人审批", Private(asked, "notice"));
+        Assert.Equal("false", Private(asked, "btn_approveEscalation"));   // never the requester's to approve
+        var head = await host.ScalarAsync<string>("""
+            SELECT u.dingtalk_user_id FROM users u JOIN memberships h ON h.user_id = u.id AND h.role = 'UnitHead'
+             WHERE h.unit_id = (SELECT unit_id FROM clues WHERE id = @id)
+            """, new { id = clue.ClueId });
+        var headId = await host.UserAsync(head);
+        var toHead = await host.ScalarAsync<string>(
+            "SELECT JSON_EXTRACT(payload, '$.userIds') FROM outbox WHERE topic = 'clue.card.deliver' AND JSON_EXTRACT(payload, '$.clueId') = @id AND JSON_EXTRACT(payload, '$.version') = 3",
+            new { id = clue.ClueId });
+        Assert.Equal($"[{headId}]", toHead.Replace(" ", ""));
+
+        var (_, done) = await host.ClickAsync(head, clue.ClueId, 3, "approveEscalation");
         Assert.Equal("待签收", Shared(done, "state"));
         Assert.Equal("区级部门", Shared(done, "tier"));
         Assert.Equal("false", Private(done, "btn_resolve"));
         var deliver = await host.ScalarAsync<string>(
-            "SELECT JSON_EXTRACT(payload, '$.userIds') FROM outbox WHERE topic = 'clue.card.deliver' AND JSON_EXTRACT(payload, '$.clueId') = @id AND JSON_EXTRACT(payload, '$.version') = 3",
+            "SELECT JSON_EXTRACT(payload, '$.userIds') FROM outbox WHERE topic = 'clue.card.deliver' AND JSON_EXTRACT(payload, '$.clueId') = @id AND JSON_EXTRACT(payload, '$.version') = 4",
             new { id = clue.ClueId });
         var districtHandler = await host.UserAsync("demo-POL-handler");
         Assert.Contains(districtHandler.ToString(), deliver);

@@ -76,7 +76,7 @@ public sealed class ClueLifecycleTests(CoreServices core) : IClassFixture<CoreSe
         var grid = await core.UserAsync("demo-school01-grid");
         Assert.Equal($"[{Math.Min(leader, grid)}, {Math.Max(leader, grid)}]", recipients.Single());
 
-        await ActAsync(c, ClueAction.Accept, await core.MemberAsync(1, "POL"), expect: OutcomeKind.Forbidden);
+        await ActAsync(c, ClueAction.Accept, await core.MemberAsync(1, "POL"), expect: OutcomeKind.NotFound);   // not theirs to see
         c = await ActAsync(c, ClueAction.Reroute, grid, note: "属于综合执法", targetItem: 18);
         row = await RowAsync(c.ClueId);
         Assert.False(row.Unrouted);
@@ -111,13 +111,13 @@ public sealed class ClueLifecycleTests(CoreServices core) : IClassFixture<CoreSe
         var city = await core.UserAsync("demo-POL-city-handler");
         c = await ActAsync(c, ClueAction.Accept, member);
         await ActAsync(c, ClueAction.Escalate, member, expect: OutcomeKind.Invalid);   // a reason is required
-        c = await ActAsync(c, ClueAction.Escalate, member, note: "涉及多部门，需区级协调");
+        c = await EscalateApprovedAsync(c, member, await core.TownHeadAsync(1, "POL"), "涉及多部门，需区级协调");
         var row = await RowAsync(c.ClueId);
         Assert.Equal((ClueState.PendingAcceptance, Tier.District, (long?)null), (row.State, row.Tier, row.AssigneeUserId));
 
         await ActAsync(c, ClueAction.Accept, member, expect: OutcomeKind.Forbidden);   // no longer their unit
         c = await ActAsync(c, ClueAction.Accept, district);
-        c = await ActAsync(c, ClueAction.Escalate, district, note: "需市级部门处置");
+        c = await EscalateApprovedAsync(c, district, await core.UserAsync("demo-POL-head"), "需市级部门处置");
         Assert.Equal(Tier.City, (await RowAsync(c.ClueId)).Tier);
 
         c = await ActAsync(c, ClueAction.Return, city, note: "不属于市级部门职责");
@@ -129,7 +129,8 @@ public sealed class ClueLifecycleTests(CoreServices core) : IClassFixture<CoreSe
         c = await ActAsync(c, ClueAction.Resolve, district, note: "区级办结");
         Assert.Equal(ClueState.Resolved, (await RowAsync(c.ClueId)).State);
         var tiers = await core.QueryAsync<string>("SELECT CONCAT(action, ':', to_tier) FROM clue_events WHERE clue_id = @id ORDER BY id", new { id = c.ClueId });
-        Assert.Equal(["Report:WorkGroup", "Accept:WorkGroup", "Escalate:District", "Accept:District", "Escalate:City", "Return:District", "Accept:District", "Resolve:District"], tiers);
+        Assert.Equal(["Report:WorkGroup", "Accept:WorkGroup", "RequestEscalation:WorkGroup", "ApproveEscalation:District", "Accept:District",
+            "RequestEscalation:District", "ApproveEscalation:City", "Return:District", "Accept:District", "Resolve:District"], tiers);
     }
 
     private async Task<ActionOutcome> AtDistrictInProgressAsync()
@@ -138,8 +139,17 @@ public sealed class ClueLifecycleTests(CoreServices core) : IClassFixture<CoreSe
         var member = await core.MemberAsync(1, "POL");
         var district = await core.UserAsync("demo-POL-handler");
         c = await ActAsync(c, ClueAction.Accept, member);
-        c = await ActAsync(c, ClueAction.Escalate, member, note: "需区级处置");
+        c = await EscalateApprovedAsync(c, member, await core.TownHeadAsync(1, "POL"), "需区级处置");
         return await ActAsync(c, ClueAction.Accept, district);
+    }
+
+    /// <summary>Escalation as a request (approval is on by default) the unit's head approves.</summary>
+    private async Task<ActionOutcome> EscalateApprovedAsync(ActionOutcome c, long handler, long head, string reason)
+    {
+        c = await ActAsync(c, ClueAction.Escalate, handler, note: reason);
+        var row = await RowAsync(c.ClueId);
+        Assert.Equal(ClueState.InProgress, row.State);   // the clue stays with the unit while the request waits
+        return await ActAsync(c, ClueAction.ApproveEscalation, head, note: "同意");
     }
 
     [Fact]
@@ -152,6 +162,9 @@ public sealed class ClueLifecycleTests(CoreServices core) : IClassFixture<CoreSe
         await ActAsync(c, ClueAction.ApproveDispatch, district, expect: OutcomeKind.Forbidden);   // only the head approves
         c = await ActAsync(c, ClueAction.ApproveDispatch, head);
         Assert.Contains("grid.dispatch", await OutboxTopicsAsync(c.ClueId));
+        var dispatched = await RowAsync(c.ClueId);
+        Assert.Equal((Tier.Grid, await core.ScalarAsync<long>("SELECT unit_id FROM memberships WHERE user_id = @head AND role = 'UnitHead'", new { head })),
+            (dispatched.Tier, dispatched.UnitId!.Value));   // at the four platforms, with the dispatching unit kept
         await ActAsync(c, ClueAction.GridResult, district, note: "已处置", expect: OutcomeKind.Forbidden);   // only the platforms report back
         c = await ActAsync(c, ClueAction.GridResult, null, note: "镇街已完成整治");
         var row = await RowAsync(c.ClueId);
@@ -202,7 +215,7 @@ public sealed class ClueLifecycleTests(CoreServices core) : IClassFixture<CoreSe
         var admin = await core.UserAsync("demo-edu-admin");
         var otherLiaison = await core.UserAsync("demo-MKT-liaison");
         var due = core.Clock.GetUtcNow().UtcDateTime.AddDays(3);
-        await ActAsync(c, ClueAction.Supervise, otherLiaison, supervisionDue: due, expect: OutcomeKind.Forbidden);
+        await ActAsync(c, ClueAction.Supervise, otherLiaison, supervisionDue: due, expect: OutcomeKind.NotFound);   // not theirs to see
         await ActAsync(c, ClueAction.Supervise, admin, expect: OutcomeKind.Invalid);   // a deadline is required
         c = await ActAsync(c, ClueAction.Supervise, admin, note: "挂牌督办", supervisionDue: due);
         Assert.True((await RowAsync(c.ClueId)).Supervised);
@@ -250,28 +263,33 @@ public sealed class ClueLifecycleTests(CoreServices core) : IClassFixture<CoreSe
     public async Task OtherSchoolsStaff_AndStrangers_MayNotTouchTheClue()
     {
         var c = await ReportAsync();
-        await ActAsync(c, ClueAction.Comment, await core.UserAsync("demo-school02-officer"), note: "看看", expect: OutcomeKind.Forbidden);
-        await ActAsync(c, ClueAction.Urge, await core.MemberAsync(2, "POL") == await core.MemberAsync(1, "POL") ? await core.UserAsync("demo-school03-officer") : await core.MemberAsync(2, "POL"), expect: OutcomeKind.Forbidden);
+        await ActAsync(c, ClueAction.Comment, await core.UserAsync("demo-school02-officer"), note: "看看", expect: OutcomeKind.NotFound);
+        await ActAsync(c, ClueAction.Urge, await core.MemberAsync(2, "POL") == await core.MemberAsync(1, "POL") ? await core.UserAsync("demo-school03-officer") : await core.MemberAsync(2, "POL"), expect: OutcomeKind.NotFound);
         c = await ActAsync(c, ClueAction.Urge, await core.UserAsync("demo-school01-officer"), note: "请尽快处理");
         Assert.Contains("clue.user.notice", await OutboxTopicsAsync(c.ClueId));
         Assert.Equal(1, (await RowAsync(c.ClueId)).Version);   // urge and comment change no state
     }
 
     [Fact]
-    public async Task Stranger_ActingOnAClue_IsRefused_WithoutLearningItsStateNumberOrVersion()
+    public async Task Stranger_ActingOnAClue_IsAnsweredAsForAMissingOne_AndLeavesNoTrace()
     {
         var c = await ReportAsync();
         var stranger = await core.UserAsync("demo-school02-officer");
-        foreach (var version in new[] { c.Version!.Value, c.Version.Value + 5 })   // the current version, and a stale one (no conflict telling the state)
+        var missing = await Clues.ApplyAsync(new ClueCommand
+        {
+            ClueId = c.ClueId + 1_000_000, Action = ClueAction.Accept, Version = 1, IdempotencyKey = Guid.NewGuid().ToString(), Actor = ActorRef.User(stranger),
+        });
+        foreach (var (action, version) in new[] { (ClueAction.Accept, c.Version!.Value), (ClueAction.Accept, c.Version.Value + 5), (ClueAction.Comment, 1) })
         {
             var outcome = await Clues.ApplyAsync(new ClueCommand
             {
-                ClueId = c.ClueId, Action = ClueAction.Comment, Version = version, IdempotencyKey = Guid.NewGuid().ToString(),
-                Actor = ActorRef.User(stranger), Note = "看看",
+                ClueId = c.ClueId, Action = action, Version = version, IdempotencyKey = Guid.NewGuid().ToString(), Actor = ActorRef.User(stranger), Note = "看看",
             });
-            Assert.Equal(OutcomeKind.Forbidden, outcome.Kind);
-            Assert.Equal((null, null, (int?)null), (outcome.Number, outcome.State, outcome.Version));
+            // The same answer as for a clue that does not exist: existence cannot be probed, nor state, number or version learnt.
+            Assert.Equal(missing with { }, outcome);
+            Assert.Equal((OutcomeKind.NotFound, null, null, (int?)null), (outcome.Kind, outcome.Number, outcome.State, outcome.Version));
         }
+        Assert.Equal(0, await core.ScalarAsync<long>("SELECT COUNT(*) FROM idempotency_keys WHERE scope = @scope", new { scope = $"clue:{c.ClueId}:user:{stranger}" }));
     }
 
     [Fact]
@@ -396,7 +414,7 @@ public sealed class ClueLifecycleTests(CoreServices core) : IClassFixture<CoreSe
         var member = await core.MemberAsync(1, "TOWN");
         var officeHandler = await core.UserAsync("demo-edu-admin");
         c = await ActAsync(c, ClueAction.Accept, member);
-        c = await ActAsync(c, ClueAction.Escalate, member, note: "需区级协调");
+        c = await EscalateApprovedAsync(c, member, await core.TownHeadAsync(1, "TOWN"), "需区级协调");
         Assert.Equal(Tier.District, (await RowAsync(c.ClueId)).Tier);
         c = await ActAsync(c, ClueAction.Accept, officeHandler);
         await ActAsync(c, ClueAction.Escalate, officeHandler, note: "上报市级", expect: OutcomeKind.Refused);
