@@ -11,6 +11,7 @@ switch (name)
     case "gateway": await GatewayBench.RunAsync(rest); break;
     case "callbacks": await CallbacksBench.RunAsync(rest); break;
     case "province": await Province.RunAsync(rest); break;
+    case "budget": await BudgetBench.RunAsync(rest); break;
     default:
         Console.Error.WriteLine("usage: bench <clues|miniapp|gateway>");
         return 2;

@@ -27,6 +27,7 @@ public static class DigestComposer
             $"- 在办线索：{c.Open} 条",
             $"- 已超期：{c.Overdue} 条",
             $"- 待确认办结：{c.AwaitingConfirmation} 条",
+            $"- 待回访评价：{c.AwaitingRating} 条",
         };
         if (overdue.Count > 0)
         {
@@ -67,7 +68,7 @@ public static class DigestComposer
             "**总体情况**",
             $"- 在办线索：{open} 条，其中超期 {overdue.Count} 条，挂牌督办 {supervised.Count} 条",
             $"- 本年办结率：{Rate(f.ResolvedThisYear, f.ReportedThisYear)}（办结 {f.ResolvedThisYear} / 上报 {f.ReportedThisYear}）",
-            "- 满意率：暂无评价数据",
+            f.Rated == 0 ? "- 满意率：暂无评价" : $"- 满意率：{Rate(f.Satisfied, f.Rated)}（满意及基本满意 {f.Satisfied} / 已评价 {f.Rated}）",
             $"- 服务指导覆盖：{f.SchoolsGuided} / {f.ActiveSchools} 所学校（近 90 天），{Rate(f.SchoolsGuided, f.ActiveSchools)}",
         };
         Totals("各镇街", towns);

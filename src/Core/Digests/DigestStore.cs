@@ -14,6 +14,8 @@ public sealed record SchoolDigestCounts
     public long Open { get; init; }
     public long Overdue { get; init; }
     public long AwaitingConfirmation { get; init; }
+    /// <summary>Resolved, the reporter's rating (回访) still open.</summary>
+    public long AwaitingRating { get; init; }
 
     public bool IsEmpty => New == 0 && Open == 0 && Overdue == 0;
 }
@@ -40,6 +42,9 @@ public sealed record DistrictFigures
 {
     public long ReportedThisYear { get; init; }
     public long ResolvedThisYear { get; init; }
+    /// <summary>Rated this year 满意 or 基本满意, and rated at all (未评价 is not a rating).</summary>
+    public long Satisfied { get; init; }
+    public long Rated { get; init; }
     public long SchoolsGuided { get; init; }
     public long ActiveSchools { get; init; }
 }
@@ -66,15 +71,17 @@ public sealed class DigestStore
                CAST(SUM(is_new) AS SIGNED) AS {nameof(SchoolDigestCounts.New)},
                CAST(SUM(is_open) AS SIGNED) AS {nameof(SchoolDigestCounts.Open)},
                CAST(SUM(is_overdue) AS SIGNED) AS {nameof(SchoolDigestCounts.Overdue)},
-               CAST(SUM(is_confirming) AS SIGNED) AS {nameof(SchoolDigestCounts.AwaitingConfirmation)}
+               CAST(SUM(is_confirming) AS SIGNED) AS {nameof(SchoolDigestCounts.AwaitingConfirmation)},
+               CAST(SUM(is_rating) AS SIGNED) AS {nameof(SchoolDigestCounts.AwaitingRating)}
           FROM (SELECT c.school_id, c.created_at >= @Since AS is_new, 1 AS is_open, c.due_at < @Now AS is_overdue,
-                       c.state = 'PendingConfirmation' AS is_confirming
+                       c.state = 'PendingConfirmation' AS is_confirming, 0 AS is_rating
                   FROM clues c
                  WHERE {Open}
                 UNION ALL
-                SELECT c.school_id, 1, 0, 0, 0
+                SELECT c.school_id, c.created_at >= @Since, 0, 0, 0, c.state = 'Resolved' AND c.rating IS NULL AND c.rating_due_at > @Now
                   FROM clues c
-                 WHERE c.created_at >= @Since AND NOT ({Open})) x
+                 WHERE NOT ({Open})
+                   AND (c.created_at >= @Since OR (c.state = 'Resolved' AND c.rating IS NULL AND c.rating_due_at > @Now))) x
          GROUP BY school_id
         """;
 
@@ -113,6 +120,8 @@ public sealed class DigestStore
          ORDER BY l.code;
         SELECT CAST(COUNT(*) AS SIGNED) AS {nameof(DistrictFigures.ReportedThisYear)},
                CAST(COALESCE(SUM(c.state = 'Resolved'), 0) AS SIGNED) AS {nameof(DistrictFigures.ResolvedThisYear)},
+               CAST(COALESCE(SUM(c.rating IN ('Satisfied', 'Basic')), 0) AS SIGNED) AS {nameof(DistrictFigures.Satisfied)},
+               CAST(COALESCE(SUM(c.rating IN ('Satisfied', 'Basic', 'Unsatisfied')), 0) AS SIGNED) AS {nameof(DistrictFigures.Rated)},
                (SELECT COUNT(DISTINCT r.school_id) FROM guidance_records r WHERE r.visit_date >= @GuidedSince) AS {nameof(DistrictFigures.SchoolsGuided)},
                (SELECT COUNT(*) FROM schools WHERE active = 1) AS {nameof(DistrictFigures.ActiveSchools)}
           FROM clues c

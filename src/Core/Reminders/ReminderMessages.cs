@@ -9,8 +9,11 @@ namespace SchoolSafety.Core.Reminders;
 /// <summary>One line of a person's merged reminder: which subject, which step.</summary>
 public sealed record ReminderItem(SubjectKind Kind, long Id, string Step);
 
-/// <summary>Payload of <see cref="ReminderMessages.Topic"/>: one person, every line of one run (ids only).</summary>
-public sealed record ReminderPayload(long UserId, IReadOnlyList<ReminderItem> Items);
+/// <summary>
+/// Payload of <see cref="ReminderMessages.Topic"/>: every line of one run for a person (ids only) — and for everyone else
+/// whose lines are exactly the same, so that one DingTalk call (up to 20 users) serves them all.
+/// </summary>
+public sealed record ReminderPayload(IReadOnlyList<long> UserIds, IReadOnlyList<ReminderItem> Items);
 
 /// <summary>What a reminder line shows about its subject (read when the row is sent).</summary>
 public sealed record ReminderLineView
@@ -45,7 +48,12 @@ public static class ReminderMessages
                 cards.Add(new OutboxMessage(OutboxTopics.CardDeliver, ClueService.CardKey(d.Subject.Id),
                     new CardDeliverPayload(d.Subject.Id, d.Subject.Version, holders, d.Step.Code)));
         }
-        return perUser.Select(p => new OutboxMessage(Topic, null, new ReminderPayload(p.Key, p.Value))).Concat(cards).ToList();
+        // People with the same lines get one message together (the handler and the unit head of one overdue clue, say).
+        var merged = perUser
+            .GroupBy(p => string.Join(';', p.Value.Select(i => $"{i.Kind}:{i.Id}:{i.Step}")), StringComparer.Ordinal)
+            .SelectMany(g => g.Chunk(20).Select(users => new OutboxMessage(Topic, null,
+                new ReminderPayload(users.Select(u => u.Key).ToList(), g.First().Value))));
+        return merged.Concat(cards).ToList();
     }
 
     /// <summary>The users a step's recipients stand for, for one subject, each once, in id order.</summary>

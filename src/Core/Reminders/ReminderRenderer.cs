@@ -7,7 +7,7 @@ using SchoolSafety.Core.Organisation;
 
 namespace SchoolSafety.Core.Reminders;
 
-/// <summary>Sends a person's merged reminder (<see cref="ReminderMessages.Topic"/>) as one 1:1 robot message.</summary>
+/// <summary>Sends a merged reminder (<see cref="ReminderMessages.Topic"/>) as one 1:1 robot message to its people (one call).</summary>
 public sealed class ReminderRenderer(MySqlDataSource db, ReminderStore store, OrganisationStore org, IOptions<CardOptions> links) : IOutboxTopicRenderer
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -18,11 +18,11 @@ public sealed class ReminderRenderer(MySqlDataSource db, ReminderStore store, Or
     {
         var p = JsonSerializer.Deserialize<ReminderPayload>(message.Payload, Json) ?? throw new OutboxDeliveryException("empty reminder payload");
         await using var conn = await db.OpenConnectionAsync(ct);
-        var user = await org.ActiveDingTalkIdsAsync(conn, [p.UserId], ct);
-        if (user.Count == 0) return new OutboxDelivery.Nothing("the recipient is not active");
+        var users = await org.ActiveDingTalkIdsAsync(conn, p.UserIds, ct);
+        if (users.Count == 0) return new OutboxDelivery.Nothing("no recipient is active");
         var views = await store.LineViewsAsync(conn, p.Items, ct);
         var lines = p.Items.Where(i => views.ContainsKey((i.Kind, i.Id))).Select(i => (i, views[(i.Kind, i.Id)])).ToList();
         if (lines.Count == 0) return new OutboxDelivery.Nothing("every subject is gone");
-        return new OutboxDelivery.UserMessages([user[0].DingTalkUserId], ReminderMessages.Compose(lines, links.Value.Link("pages/todos/index")));
+        return new OutboxDelivery.UserMessages(users.Select(u => u.DingTalkUserId).ToList(), ReminderMessages.Compose(lines, links.Value.Link("pages/todos/index")));
     }
 }

@@ -95,6 +95,7 @@ public static class ReminderSteps
     private static readonly IReadOnlySet<string> Pending = Set(ClueState.PendingAcceptance);
     private static readonly IReadOnlySet<string> Working = Set(ClueState.InProgress);
     private static readonly IReadOnlySet<string> Confirming = Set(ClueState.PendingConfirmation);
+    private static readonly IReadOnlySet<string> Resolved = Set(ClueState.Resolved);
     private static readonly IReadOnlySet<string> AnyOpen = Set(Enum.GetValues<ClueState>().Where(s => s.IsOpen()).ToArray());
     private static readonly IReadOnlySet<string> FindingOpen = new HashSet<string> { "Open" };
     private static readonly IReadOnlySet<string> TaskOpen = new HashSet<string> { "Open" };
@@ -121,6 +122,9 @@ public static class ReminderSteps
             [Recipient.Handlers, Recipient.UnitHead, Recipient.EduAdminPastSupervision], "挂牌督办中", Daily: true),
         new("confirm-due", SubjectKind.Clue, Confirming, (s, t) => s.DueAt, Never,
             [Recipient.DispatchingUnit], "四平台已反馈，待确认办结"),
+        // A resolved clue's DueAt is its resolve time and Until its rating deadline (3 working days, then 未评价).
+        new("rate", SubjectKind.Clue, Resolved, (s, t) => s.DueAt is { } r ? t.AddWorkingDays(r, 1) : null, (s, t) => s.Until,
+            [Recipient.Reporter], "已办结，请对办理结果进行回访评价"),
         // Findings and tasks are due on a date: DueAt is the start of that China day, and "passed" is the day after it.
         new("rectify-due", SubjectKind.Finding, FindingOpen,
             (s, t) => s.DueAt is { } d ? WorkingTime.WorkingDaysBefore(t, d, 1) : null, DayAfter,

@@ -39,11 +39,25 @@ public sealed class ReminderStore
 
     // Open clues whose deadline is near or past (the furthest step looks 1 working day ahead; 15 calendar days covers
     // the longest holiday), and every supervised open clue.
+    // …and the resolved clues still awaiting their reporter's rating (due: the resolve; until: the rating deadline).
     private const string ClueSubjectsSql = $"""
-        SELECT {SubjectColumns}
+        SELECT {SubjectColumns}, NULL AS {nameof(ReminderSubject.Until)}
           FROM clues
          WHERE state NOT IN ('Resolved', 'Withdrawn')
            AND (due_at <= @Horizon OR supervised = 1)
+        UNION ALL
+        SELECT {RatingColumns}
+          FROM clues
+         WHERE state = 'Resolved' AND rating IS NULL AND rating_due_at > @Now
+        """;
+
+    private const string RatingColumns = $"""
+        id AS {nameof(ReminderSubject.Id)}, state AS {nameof(ReminderSubject.State)}, resolved_at AS {nameof(ReminderSubject.DueAt)},
+        0 AS {nameof(ReminderSubject.Supervised)}, NULL AS {nameof(ReminderSubject.SupervisionDueAt)},
+        version AS {nameof(ReminderSubject.Version)}, school_id AS {nameof(ReminderSubject.SchoolId)}, unit_id AS {nameof(ReminderSubject.UnitId)},
+        assignee_user_id AS {nameof(ReminderSubject.AssigneeUserId)}, unrouted AS {nameof(ReminderSubject.Unrouted)},
+        line_code AS {nameof(ReminderSubject.LineCode)}, dispatching_unit_id AS {nameof(ReminderSubject.DispatchingUnitId)},
+        reporter_user_id AS {nameof(ReminderSubject.ReporterUserId)}, rating_due_at AS {nameof(ReminderSubject.Until)}
         """;
 
     private const string FindingSubjectsSql = """
@@ -85,7 +99,7 @@ public sealed class ReminderStore
     {
         var subjects = new List<ReminderSubject>();
         var horizon = nowUtc.AddDays(15);
-        subjects.AddRange((await conn.QueryAsync<ReminderSubject>(new CommandDefinition(ClueSubjectsSql, new { Horizon = horizon }, cancellationToken: ct)))
+        subjects.AddRange((await conn.QueryAsync<ReminderSubject>(new CommandDefinition(ClueSubjectsSql, new { Horizon = horizon, Now = nowUtc }, cancellationToken: ct)))
             .Select(s => s with { Kind = SubjectKind.Clue }));
 
         var findings = await conn.QueryAsync<FindingRow>(new CommandDefinition(FindingSubjectsSql, new { HorizonDate = horizon.Date }, cancellationToken: ct));

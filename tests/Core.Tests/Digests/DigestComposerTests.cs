@@ -20,7 +20,7 @@ public sealed class DigestComposerTests
     [Fact]
     public void WorkGroup_IsTheGoldenText()
     {
-        var counts = new SchoolDigestCounts { New = 2, Open = 5, Overdue = 1, AwaitingConfirmation = 1 };
+        var counts = new SchoolDigestCounts { New = 2, Open = 5, Overdue = 1, AwaitingConfirmation = 1, AwaitingRating = 2 };
         var m = DigestComposer.WorkGroup("余杭区五常中心小学", Tuesday, counts,
             [Clue("XA20261125-0003", "余杭区五常中心小学", new DateTime(2026, 11, 30, 2, 0, 0, DateTimeKind.Utc))], Link);
 
@@ -34,6 +34,7 @@ public sealed class DigestComposerTests
             - 在办线索：5 条
             - 已超期：1 条
             - 待确认办结：1 条
+            - 待回访评价：2 条
 
             **超期线索**
             - XA20261125-0003 · 治安/校园安保 · 五常派出所，期限 11-30 10:00
@@ -73,7 +74,7 @@ public sealed class DigestComposerTests
             [new DigestTotal("五常街道", 3, 1), new DigestTotal("仓前街道", 1, 0)],
             [new DigestTotal("公安", 3, 1), new DigestTotal("市场监管", 1, 0)],
             [Clue("XA20261125-0003", "余杭区五常中心小学", new DateTime(2026, 11, 30, 2, 0, 0, DateTimeKind.Utc), supervised: true)],
-            new DistrictFigures { ReportedThisYear = 40, ResolvedThisYear = 35, SchoolsGuided = 12, ActiveSchools = 20 }, now, "stats");
+            new DistrictFigures { ReportedThisYear = 40, ResolvedThisYear = 35, Satisfied = 27, Rated = 30, SchoolsGuided = 12, ActiveSchools = 20 }, now, "stats");
 
         Assert.Equal("""
             ### 校园安全专班每日简报
@@ -82,7 +83,7 @@ public sealed class DigestComposerTests
             **总体情况**
             - 在办线索：4 条，其中超期 1 条，挂牌督办 1 条
             - 本年办结率：87.5%（办结 35 / 上报 40）
-            - 满意率：暂无评价数据
+            - 满意率：90.0%（满意及基本满意 27 / 已评价 30）
             - 服务指导覆盖：12 / 20 所学校（近 90 天），60.0%
 
             **各镇街**

@@ -58,7 +58,7 @@ public sealed class DigestServiceTests(CoreServices core) : IClassFixture<CoreSe
         Assert.Equal(2, queued.Count);
         var (school, text) = queued.Single(q => q.Payload.ChatId == "demo-cid-school01");
         Assert.Equal(DigestService.Daily, school.Kind);
-        Assert.StartsWith("### 护校安园每日简报 · 余杭区五常中心小学\n2026年12月1日（星期二）\n\n- 新增线索：1 条（自上次简报以来）\n- 在办线索：1 条\n- 已超期：0 条\n- 待确认办结：0 条\n\n[在小程序中查看本校线索](", text);
+        Assert.StartsWith("### 护校安园每日简报 · 余杭区五常中心小学\n2026年12月1日（星期二）\n\n- 新增线索：1 条（自上次简报以来）\n- 在办线索：1 条\n- 已超期：0 条\n- 待确认办结：0 条\n- 待回访评价：0 条\n\n[在小程序中查看本校线索](", text);
         var district = queued.Single(q => q.Payload.ChatId == "cid-district-task-force");
         Assert.Contains("- 在办线索：1 条，其中超期 0 条，挂牌督办 0 条", district.Text);
         Assert.Contains("**各镇街**\n- 五常街道：在办 1，超期 0", district.Text);

@@ -64,7 +64,7 @@ public sealed class ReminderServiceTests(CoreServices core) : IClassFixture<Core
 
     /// <summary>The clue lines queued (the seeded work-list tasks, long past their 2026 deadlines, remind their liaisons too).</summary>
     private static List<(long User, string Step)> Flat(IEnumerable<ReminderPayload> rows) =>
-        rows.SelectMany(r => r.Items.Where(i => i.Kind == SubjectKind.Clue).Select(i => (r.UserId, i.Step))).ToList();
+        rows.SelectMany(r => r.UserIds.SelectMany(u => r.Items.Where(i => i.Kind == SubjectKind.Clue).Select(i => (u, i.Step)))).ToList();
 
     private Task<long> ClueStepsRecordedAsync() => core.ScalarAsync<long>("SELECT COUNT(*) FROM reminder_sends WHERE subject_kind = 'Clue'");
 
@@ -91,6 +91,8 @@ public sealed class ReminderServiceTests(CoreServices core) : IClassFixture<Core
         Assert.Equal(3, all.Count);
         Assert.Contains((member, "accept-overdue"), all);
         Assert.Contains((head, "accept-overdue"), all);
+        // The same lines for two people: one message, one DingTalk call, to both.
+        Assert.Single(await QueuedAsync(), r => r.Items.Any(i => i.Step == "accept-overdue") && r.UserIds.Order().SequenceEqual(new[] { member, head }.Order()));
         Assert.Equal(0, (await RunAtAsync(2026, 12, 1, 10, 15)).Recorded);
         Assert.Equal(2, await core.ScalarAsync<long>("SELECT COUNT(*) FROM reminder_sends WHERE subject_kind = 'Clue' AND subject_id = @id", new { id = c.ClueId }));
     }
@@ -130,7 +132,8 @@ public sealed class ReminderServiceTests(CoreServices core) : IClassFixture<Core
         var member = await core.MemberAsync(1, "POL");
         await RunAtAsync(2026, 12, 1, 7, 30);
 
-        var row = Assert.Single(await QueuedAsync(), r => r.UserId == member);
+        var row = Assert.Single(await QueuedAsync(), r => r.UserIds.Contains(member));
+        Assert.Equal([member], row.UserIds);
         Assert.Equal([(a.ClueId, "accept-due"), (b.ClueId, "accept-due")], row.Items.Select(i => (i.Id, i.Step)).Order().ToArray());
 
         var renderer = core.Services.GetServices<IOutboxTopicRenderer>().OfType<ReminderRenderer>().Single();
@@ -179,13 +182,31 @@ public sealed class ReminderServiceTests(CoreServices core) : IClassFixture<Core
     }
 
     [Fact]
+    public async Task Rate_AsksTheReporterOneWorkingDayAfterTheResolve_Once()
+    {
+        var c = await ReportAsync(2026, 11, 30, 9);
+        var member = await core.MemberAsync(1, "POL");
+        core.Clock.SetChinaTime(2026, 11, 30, 10);
+        c = await ActAsync(c, ClueAction.Accept, member);
+        core.Clock.SetChinaTime(2026, 11, 30, 11);
+        await ActAsync(c, ClueAction.Resolve, member, note: "已劝离");
+        var reporter = await core.UserAsync("demo-school01-officer");
+
+        await RunAtAsync(2026, 12, 1, 10, 45);
+        Assert.DoesNotContain((reporter, "rate"), Flat(await QueuedAsync()));
+        await RunAtAsync(2026, 12, 1, 11, 0);
+        await RunAtAsync(2026, 12, 1, 11, 15);
+        Assert.Single(Flat(await QueuedAsync()), f => f == (reporter, "rate"));
+    }
+
+    [Fact]
     public async Task TwoEvaluatorsAtOnce_QueueEachStepOnce()
     {
         for (var i = 0; i < 5; i++) await ReportAsync(2026, 11, 30, 10, school: i + 1);
         core.Clock.SetChinaTime(2026, 12, 1, 10, 30);
         var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => Reminders.RunAsync(CancellationToken.None))));
         Assert.Equal(5, await ClueStepsRecordedAsync());   // accept-overdue for five clues (accept-due has expired)
-        var lines = (await QueuedAsync()).SelectMany(r => r.Items.Where(i => i.Kind == SubjectKind.Clue).Select(i => (r.UserId, i.Id, i.Step))).ToList();
+        var lines = (await QueuedAsync()).SelectMany(r => r.UserIds.SelectMany(u => r.Items.Where(i => i.Kind == SubjectKind.Clue).Select(i => (u, i.Id, i.Step)))).ToList();
         Assert.Equal(lines.Distinct().Count(), lines.Count);
         Assert.Equal(5, lines.Select(l => l.Id).Distinct().Count());
     }
