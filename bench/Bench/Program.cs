@@ -12,6 +12,7 @@ switch (name)
     case "callbacks": await CallbacksBench.RunAsync(rest); break;
     case "province": await Province.RunAsync(rest); break;
     case "budget": await BudgetBench.RunAsync(rest); break;
+    case "scheduling": await SchedulingBench.RunAsync(rest); break;
     default:
         Console.Error.WriteLine("usage: bench <clues|miniapp|gateway>");
         return 2;

@@ -34,6 +34,7 @@ public static class ReminderMessages
     public static IReadOnlyList<OutboxMessage> Build(IReadOnlyList<DueReminder> due, RecipientDirectory dir, DateTime nowUtc)
     {
         var perUser = new SortedDictionary<long, List<ReminderItem>>();
+        var seen = new HashSet<(long, ReminderItem)>();
         var cards = new List<OutboxMessage>();
         foreach (var d in due)
         {
@@ -41,7 +42,7 @@ public static class ReminderMessages
             {
                 if (!perUser.TryGetValue(user, out var items)) perUser[user] = items = [];
                 var item = new ReminderItem(d.Subject.Kind, d.Subject.Id, d.Step.Code);
-                if (!items.Contains(item)) items.Add(item);
+                if (seen.Add((user, item))) items.Add(item);
             }
             if (d.Step.CardTo is { Count: > 0 } cardTo && d.Subject.Kind == SubjectKind.Clue
                 && Resolve(cardTo, d.Subject, dir, nowUtc).ToList() is { Count: > 0 } holders)
@@ -104,10 +105,10 @@ public static class ReminderMessages
     }
 
     private static IEnumerable<long> Unit(RecipientDirectory dir, long unitId, string? role) =>
-        dir.UnitStaff.Where(h => h.ScopeId == unitId && (role is null || h.Role == role)).Select(h => h.UserId);
+        dir.UnitStaff[unitId].Where(h => role is null || h.Role == role).Select(h => h.UserId);
 
     private static IEnumerable<long> School(RecipientDirectory dir, long schoolId, string role) =>
-        dir.SchoolStaff.Where(h => h.ScopeId == schoolId && h.Role == role).Select(h => h.UserId);
+        dir.SchoolStaff[schoolId].Where(h => h.Role == role).Select(h => h.UserId);
 
     /// <summary>
     /// The merged message: a heading with the count, then one line per subject and step — what happened, which subject,

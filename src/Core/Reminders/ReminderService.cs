@@ -50,7 +50,8 @@ public sealed partial class ReminderService(
             var recorded = await store.RecordAsync(conn, tx, due, runId, now, ct);
             var mine = due.Where(d => recorded.Contains((d.Subject.Kind, d.Subject.Id, d.Step.Code, d.DueKey))).ToList();
             var messages = ReminderMessages.Build(mine, directory, now);
-            await outbox.EnqueueAsync(conn, tx, messages, ct);
+            foreach (var chunk in messages.Chunk(500))
+                await outbox.EnqueueAsync(conn, tx, chunk, ct);
             await tx.CommitAsync(ct);
             return new ReminderRunReport(false, due.Count, mine.Count, messages.Count);
         });

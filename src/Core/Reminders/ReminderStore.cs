@@ -8,10 +8,10 @@ namespace SchoolSafety.Core.Reminders;
 /// <summary>One person around the subjects: a member of a unit or school in some role.</summary>
 public sealed record RoleHolder(long ScopeId, long UserId, string Role);
 
-/// <summary>Who holds the roles the recipients resolve from, for the units, schools and lines of one run.</summary>
+/// <summary>Who holds the roles the recipients resolve from, for the units, schools and lines of one run (looked up by unit or school id).</summary>
 public sealed record RecipientDirectory(
-    IReadOnlyList<RoleHolder> UnitStaff,
-    IReadOnlyList<RoleHolder> SchoolStaff,
+    ILookup<long, RoleHolder> UnitStaff,
+    ILookup<long, RoleHolder> SchoolStaff,
     IReadOnlyDictionary<string, IReadOnlyList<long>> LiaisonsByLine,
     IReadOnlyList<long> EduAdmins);
 
@@ -154,8 +154,8 @@ public sealed class ReminderStore
         // "IN ()" is not SQL; -1 matches nothing.
         using var r = await conn.QueryMultipleAsync(new CommandDefinition(DirectorySql,
             new { Units = unitIds.Count == 0 ? [-1L] : unitIds, Schools = schoolIds.Count == 0 ? [-1L] : schoolIds }, cancellationToken: ct));
-        var units = (await r.ReadAsync<RoleHolder>()).AsList();
-        var schools = (await r.ReadAsync<RoleHolder>()).AsList();
+        var units = (await r.ReadAsync<RoleHolder>()).ToLookup(h => h.ScopeId);
+        var schools = (await r.ReadAsync<RoleHolder>()).ToLookup(h => h.ScopeId);
         var liaisons = (await r.ReadAsync<(string LineCode, long UserId)>())
             .GroupBy(l => l.LineCode).ToDictionary(g => g.Key, g => (IReadOnlyList<long>)g.Select(l => l.UserId).ToList(), StringComparer.Ordinal);
         var admins = (await r.ReadAsync<long>()).AsList();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SchoolSafety.Core.Digests;
+using SchoolSafety.Core.Guidance;
 using SchoolSafety.Core.Notifications;
 
 namespace SchoolSafety.Core.Reminders;
@@ -18,6 +19,7 @@ public static class RemindersSetup
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxTopicRenderer, ReminderRenderer>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxTopicRenderer, DigestRenderer>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxTopicRenderer, BudgetWarningRenderer>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxTopicRenderer, GuidanceNoticeRenderer>());
         return services;
     }
 }
