@@ -39,12 +39,14 @@ public static class MiniAppBench
         // skipped one by one; 10 % of the next run's CPU in `perf`), so leave minutes between runs.
         var photoFolder = Path.GetFullPath(Path.Combine(".local", "bench-photos", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
 
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Bench" });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:SchoolSafety"] = cs, ["MiniApp:Session:SigningKey"] = "bench-signing-key-0123456789abcdef0123", ["Photos:Folder"] = photoFolder,
+            ["RateLimits:ReportsPerUser"] = "100000000", ["RateLimits:ReportsPerAddress"] = "100000000", ["RateLimits:UploadsPerUser"] = "100000000",
+            ["RateLimits:UploadsPerAddress"] = "100000000", ["RateLimits:LoginPerAddress"] = "100000000",
         });
         builder.AddSchoolSafetyCore();
         builder.AddMiniAppApi();
@@ -56,8 +58,11 @@ public static class MiniAppBench
         var sessions = app.Services.GetRequiredService<SessionTokens>();
         List<string> tokens;
         await using (var conn = await db.OpenConnectionAsync())
-            tokens = (await conn.QueryAsync<long>("SELECT user_id FROM memberships WHERE role = 'Reporter' AND title IS NULL ORDER BY user_id"))
-                .Select(id => sessions.Issue(id, "bench").AccessToken).ToList();
+        {
+            tokens = [];
+            foreach (var id in await conn.QueryAsync<long>("SELECT user_id FROM memberships WHERE role = 'Reporter' AND title IS NULL ORDER BY user_id"))
+                tokens.Add((await sessions.IssueAsync(id, "bench", CancellationToken.None)).AccessToken);
+        }
 
         var photo = Photo200K();
         Console.WriteLine($"mini-app bench: {clients} clients, {seconds:0} s per phase, photo {photo.Length / 1024} KB, MariaDB {await ServerVersionAsync(db)}");
@@ -91,7 +96,7 @@ public static class MiniAppBench
         };
 
         var timer = Stopwatch.StartNew();
-        for (var i = 0; i < 30; i++) SchoolSafety.Core.Photos.PhotoProcessor.Process(photo, "gate.jpg");
+        for (var i = 0; i < 30; i++) await SchoolSafety.Core.Photos.PhotoProcessor.ProcessAsync(photo, "gate.jpg", CancellationToken.None);
         Console.WriteLine($"photo check and metadata removal alone, one thread: {timer.Elapsed.TotalMilliseconds / 30:0.0} ms per photo");
         if (Environment.GetEnvironmentVariable("SCHOOLSAFETY_BENCH_PROFILE") == "report")
         {

@@ -13,6 +13,7 @@ switch (name)
     case "province": await Province.RunAsync(rest); break;
     case "budget": await BudgetBench.RunAsync(rest); break;
     case "scheduling": await SchedulingBench.RunAsync(rest); break;
+    case "scale": await ScaleBench.RunAsync(rest); break;
     default:
         Console.Error.WriteLine("usage: bench <clues|miniapp|gateway>");
         return 2;

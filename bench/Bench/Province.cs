@@ -180,6 +180,23 @@ public static class Province
         return add;
     }
 
+    /// <summary>The province already in its database when it holds exactly <paramref name="clues"/> clues (for re-runs while working on a query).</summary>
+    public static async Task<ProvinceInfo?> ExistingAsync(string benchConnectionString, int clues, CancellationToken ct = default)
+    {
+        var database = DatabaseFor(benchConnectionString);
+        await using var admin = new MySqlConnection(benchConnectionString);
+        await admin.OpenAsync(ct);
+        if (await admin.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = @database", new { database }, cancellationToken: ct)) == 0)
+            return null;
+        var cs = ConnectionStringFor(benchConnectionString, database);
+        await using var conn = new MySqlConnection(cs);
+        await conn.OpenAsync(ct);
+        var (count, open, end) = await conn.QuerySingleAsync<(long, long, DateTime)>(new CommandDefinition(
+            "SELECT COUNT(*), SUM(state NOT IN ('Resolved', 'Withdrawn')), MAX(created_at) FROM clues", cancellationToken: ct));
+        return count != clues ? null : new ProvinceInfo(cs, database, CityCount, DistrictCount, TownCount, SchoolCount, 0, 0, count, 0, open, 0, 0, 0,
+            DateTime.SpecifyKind(end.Date.AddDays(1), DateTimeKind.Utc), TimeSpan.Zero);
+    }
+
     /// <summary>Drops the province's database (nothing else is touched); safe when there is none.</summary>
     public static async Task RemoveAsync(string benchConnectionString, string? database = null, CancellationToken ct = default)
     {

@@ -60,6 +60,10 @@ public static class BotSetup
             q.ScheduleJob<DailyDigestJob>(
                 t => t.WithIdentity(DailyDigestJob.Identity).WithCronSchedule(schedule.DigestCron, c => c.InTimeZone(china)),
                 j => j.RequestRecovery());
+            q.ScheduleJob<RetentionJob>(t => t
+                .WithIdentity(RetentionJob.Identity)
+                .StartAt(DateTimeOffset.UtcNow.AddMinutes(1))   // not in the middle of start-up
+                .WithSimpleSchedule(x => x.WithInterval(TimeSpan.FromHours(1)).RepeatForever()));
         });
         builder.AddQuartzHostedService(o =>
         {

@@ -1,4 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using SchoolSafety.Core;
+using SchoolSafety.Core.DingTalk;
 using SchoolSafety.Core.DingTalk.Stream;
 using SchoolSafety.Core.Inbox;
 
@@ -15,6 +18,13 @@ public static class CallbacksSetup
         builder.Services.AddHostedService<InboxWorker>();
         builder.Services.AddDingTalkStream();
         builder.Services.AddHostedService<StreamWorker>();
+        // Over HTTP, pushes and clicks are verified with the subscription's and the card route's secrets: a deployment
+        // without them would refuse every callback (or, worse, be configured later by guesswork). Stream mode needs none.
+        if (!builder.Environment.AllowsOfflineShortcuts())
+            builder.Services.AddOptions<DingTalkOptions>()
+                .Validate<IOptions<StreamOptions>>((o, stream) => stream.Value.Enabled
+                    || (o.CallbackSecrets is not null && !string.IsNullOrWhiteSpace(o.CardCallbackSecret)),
+                    "DingTalk:CallbackToken, DingTalk:CallbackAesKey and DingTalk:CardCallbackSecret must be configured outside Development and Testing (or DingTalk:Stream:Enabled=true).");
         return builder;
     }
 

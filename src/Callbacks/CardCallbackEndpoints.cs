@@ -18,7 +18,7 @@ public static partial class CardCallbackEndpoints
     }
 
     public static async Task<IResult> HandleAsync(
-        HttpRequest request, CardCallbackService cards, IOptions<DingTalkOptions> options, TimeProvider clock, ILoggerFactory loggers, CancellationToken ct)
+        HttpRequest request, CardCallbackService cards, CallbackVerifier verifier, IOptions<DingTalkOptions> options, ILoggerFactory loggers, CancellationToken ct)
     {
         var logger = loggers.CreateLogger(typeof(CardCallbackEndpoints).FullName!);
         var o = options.Value;
@@ -27,21 +27,25 @@ public static partial class CardCallbackEndpoints
             Log.NotConfigured(logger);
             return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
         }
-        var check = DingTalkCallbackCrypto.VerifyCardCallback(o.CardCallbackSecret,
-            request.Headers["x-ddpaas-signature-timestamp"], request.Headers["x-ddpaas-signature"], clock.GetUtcNow(), o.CallbackTimestampWindow);
-        if (check != CallbackCheck.Valid)
+        using var reader = new StreamReader(request.Body);
+        var body = await reader.ReadToEndAsync(ct);
+        var check = await verifier.CardAsync(o.CardCallbackSecret,
+            request.Headers["x-ddpaas-signature-timestamp"], request.Headers["x-ddpaas-signature"], body, ct);
+        if (!check.IsValid)
         {
-            Log.Refused(logger, check);
+            Log.Refused(logger, check.Check);
             return Results.Unauthorized();
         }
-        using var reader = new StreamReader(request.Body);
-        var click = CardCallback.Parse(await reader.ReadToEndAsync(ct));
+        if (check.EarlierReply is { } earlier) return Results.Text(earlier, "application/json; charset=utf-8");
+        var click = CardCallback.Parse(body);
         if (click is null)
         {
             Log.Malformed(logger);
             return Results.BadRequest();
         }
-        return Results.Json(await cards.HandleAsync(click, ct), ReplyJson);
+        var reply = JsonSerializer.Serialize(await cards.HandleAsync(click, ct), ReplyJson);
+        await verifier.RememberAsync(check.ReplayKey!, reply, ct);
+        return Results.Text(reply, "application/json; charset=utf-8");
     }
 
     private static partial class Log

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using SchoolSafety.Core.Chatbot;
 using SchoolSafety.Core.DingTalk;
@@ -14,7 +15,7 @@ public static partial class RobotEndpoints
     }
 
     public static async Task<IResult> HandleAsync(
-        HttpRequest request, ChatbotService chatbot, IOptions<DingTalkOptions> options, TimeProvider clock, ILoggerFactory loggers, CancellationToken ct)
+        HttpRequest request, ChatbotService chatbot, CallbackVerifier verifier, IOptions<DingTalkOptions> options, ILoggerFactory loggers, CancellationToken ct)
     {
         var logger = loggers.CreateLogger(typeof(RobotEndpoints).FullName!);
         if (string.IsNullOrEmpty(options.Value.AppSecret))
@@ -22,19 +23,32 @@ public static partial class RobotEndpoints
             Log.NotConfigured(logger);
             return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
         }
-        var check = DingTalkCallbackCrypto.VerifyRobotCallback(options.Value.AppSecret,
-            request.Headers["timestamp"], request.Headers["sign"], clock.GetUtcNow(), options.Value.CallbackTimestampWindow);
-        if (check != CallbackCheck.Valid)
+        using var reader = new StreamReader(request.Body);
+        var body = await reader.ReadToEndAsync(ct);
+        var check = await verifier.RobotAsync(options.Value.AppSecret, request.Headers["timestamp"], request.Headers["sign"], body, ct);
+        if (!check.IsValid)
         {
-            Log.Refused(logger, check);
+            Log.Refused(logger, check.Check);
             return Results.Unauthorized();
         }
-        using var reader = new StreamReader(request.Body);
-        if (RobotMessageCallback.Parse(await reader.ReadToEndAsync(ct)) is not { } parsed)
+        if (check.EarlierReply is { } earlier) return Json(earlier);
+        if (RobotMessageCallback.Parse(body) is not { } parsed)
             return Results.BadRequest();
-        var reply = await chatbot.ReplyAsync(parsed.Message, ct);
-        return Results.Json(RobotMarkdownReply.Of(reply), CardCallbackEndpoints.ReplyJson);
+        // The same message again (DingTalk retries a late answer with a new signature): the answer given the first time.
+        string? messageKey = null;
+        if (!string.IsNullOrEmpty(parsed.MsgId))
+        {
+            var seen = await verifier.MessageOnceAsync(parsed.MsgId, ct);
+            if (seen is { State: not ReplayState.New, Reply: { } first }) return Json(first);
+            messageKey = CallbackVerifier.MessageKey(parsed.MsgId);
+        }
+        var reply = JsonSerializer.Serialize(RobotMarkdownReply.Of(await chatbot.ReplyAsync(parsed.Message, ct)), CardCallbackEndpoints.ReplyJson);
+        await verifier.RememberAsync(check.ReplayKey!, reply, ct);
+        if (messageKey is not null) await verifier.RememberAsync(messageKey, reply, ct);
+        return Json(reply);
     }
+
+    private static IResult Json(string json) => Results.Text(json, "application/json; charset=utf-8");
 
     private static partial class Log
     {

@@ -44,6 +44,7 @@ public static class CoreSetup
 
         services.AddSingleton<OrganisationStore>();
         services.AddSingleton<StaffDeparture>();
+        services.AddSingleton<LoginSessionStore>();
         services.AddSingleton<ClueStore>();
         services.AddSingleton<ClueNumbers>();
         services.AddSingleton<OutboxStore>();
@@ -56,6 +57,10 @@ public static class CoreSetup
         services.AddRemindersAndDigests();
         services.AddOptions<PhotoOptions>().BindConfiguration(PhotoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<IPhotoStore, LocalPhotoStore>();
+        services.AddSingleton<PhotoUploadStore>();
+        services.AddOptions<Retention.RetentionOptions>().BindConfiguration(Retention.RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Retention.RetentionStore>();
+        services.AddSingleton<Retention.RetentionService>();
 
         services.AddHealthChecks()
             .AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using SchoolSafety.MiniApp.Api.Apis;
+using SchoolSafety.Core;
 using SchoolSafety.MiniApp.Api.Auth;
 
 namespace SchoolSafety.MiniApp.Api;
@@ -21,7 +22,11 @@ public static class MiniAppSetup
         services.AddExceptionHandler<UnexpectedErrorHandler>();
         services.AddOpenApi("v1");
 
-        services.AddOptions<LoginSessionOptions>().BindConfiguration(LoginSessionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var offlineAllowed = builder.Environment.AllowsOfflineShortcuts();
+        services.AddOptions<LoginSessionOptions>().BindConfiguration(LoginSessionOptions.Section).ValidateDataAnnotations()
+            .Validate(o => offlineAllowed || o.SigningKey != LoginSessionOptions.DevelopmentKey,
+                "MiniApp:Session:SigningKey is the committed development key: configure a secret one outside Development and Testing.")
+            .ValidateOnStart();
         services.AddSingleton<SessionTokens>();
         services.AddSingleton<SchoolSafety.MiniApp.Api.Photos.PhotoLinks>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
@@ -32,11 +37,21 @@ public static class MiniAppSetup
                 jwt.TokenValidationParameters = SessionTokens.Parameters(session.Value, clock);
                 jwt.Events = new JwtBearerEvents
                 {
-                    // Refresh tokens are not access tokens.
-                    OnTokenValidated = c =>
+                    // Refresh tokens are not access tokens; and an access token counts only while its login is live and its
+                    // person active (a deactivated account or a logout stops it at once, not after its 30 minutes).
+                    OnTokenValidated = async c =>
                     {
-                        if (c.Principal?.FindFirst(SessionTokens.KindClaim)?.Value != "access") c.Fail("not an access token");
-                        return Task.CompletedTask;
+                        var p = c.Principal;
+                        if (p?.FindFirst(SessionTokens.KindClaim)?.Value != "access"
+                            || !long.TryParse(p.FindFirst(SessionTokens.UserIdClaim)?.Value, out var userId)
+                            || p.FindFirst(SessionTokens.SessionClaim)?.Value is not { Length: > 0 } sid)
+                        {
+                            c.Fail("not an access token");
+                            return;
+                        }
+                        if (!await c.HttpContext.RequestServices.GetRequiredService<SchoolSafety.Core.Organisation.LoginSessionStore>()
+                                .IsLiveAsync(sid, userId, c.HttpContext.RequestAborted))
+                            c.Fail("the login has ended or the account is deactivated");
                     },
                     OnChallenge = async c =>
                     {
@@ -47,6 +62,7 @@ public static class MiniAppSetup
                 };
             });
         services.AddAuthorization();
+        services.AddMiniAppRateLimits(builder.Configuration);
         return builder;
     }
 
@@ -56,9 +72,12 @@ public static class MiniAppSetup
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();   // after authentication: limits count per person as well as per address
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
-        app.MapOpenApi("/openapi/{documentName}.json");
+        // The API's map is for developers: public only in Development and Testing, for signed-in people elsewhere.
+        var openApi = app.MapOpenApi("/openapi/{documentName}.json");
+        if (!app.Environment.AllowsOfflineShortcuts()) openApi.RequireAuthorization();
         app.MapAuthApi();
         app.MapMeApi();
         app.MapCluesApi();

@@ -39,7 +39,9 @@ public static class AdminPermissions
     /// <summary>Whether the actor may grant a role (the unit's line is given for unit roles).</summary>
     public static bool CanGrant(Actor actor, MembershipGrant grant, string? unitLine, UnitLevel? unitLevel) => grant.Role switch
     {
-        Role.Handler or Role.UnitHead => unitLine is not null && unitLevel is { } level && CanManageUnit(actor, unitLine, level),
+        // Separation of duties: only the Education Bureau admin makes someone a unit head (the approver of requests).
+        Role.UnitHead => actor.IsEduAdmin && unitLine is not null && unitLevel is { } headLevel && CanManageUnit(actor, unitLine, headLevel),
+        Role.Handler => unitLine is not null && unitLevel is { } level && CanManageUnit(actor, unitLine, level),
         Role.Reporter => actor.IsEduAdmin,
         _ => false,
     };

@@ -163,6 +163,30 @@ public sealed class AdminService(MySqlDataSource db, OrganisationStore org, Staf
         });
     }
 
+    /// <summary>
+    /// Where a work-list item escalates when its line has no unit at the next tier (the towns' own items 19–22): a district
+    /// or city unit, or none (then the district task force office, where there is one). Open clues follow at once.
+    /// </summary>
+    public async Task<Outcome<int>> SetEscalationUnitAsync(long actorId, int itemNo, long? unitId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var actor = await org.ActorAsync(conn, actorId, ct);
+        if (!actor.IsEduAdmin) return AdminOnly;
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        if (await org.ItemAsync(conn, tx, itemNo, ct) is not { Hazard: true })
+            return Failure.NotFound("worklist.item_not_found", "工作清单中没有这个隐患类别");
+        if (unitId is { } id)
+        {
+            if (await org.UnitAsync(conn, tx, id, ct) is not { } unit) return UnitNotFound;
+            if (unit.Level is not (UnitLevel.District or UnitLevel.City))
+                return Failure.Invalid("worklist.escalation_unit_level", "上报单位应为区级或市级单位");
+        }
+        await org.SetEscalationUnitAsync(conn, tx, itemNo, unitId, ct);
+        await AuditAsync(conn, tx, actorId, "worklist_item", itemNo, unitId is { } u ? $"escalation unit={u}" : "escalation unit=default", ct);
+        await tx.CommitAsync(ct);
+        return itemNo;
+    }
+
     // ------------------------------------------------------------------ accounts
 
     /// <summary>The accounts of a unit (the admin any unit, a liaison the units of their line).</summary>
@@ -216,6 +240,8 @@ public sealed class AdminService(MySqlDataSource db, OrganisationStore org, Staf
         if (!actor.IsEduAdmin && actor.LiaisonLines.Count == 0) return AdminOnly;
         await using var tx = await conn.BeginTransactionAsync(ct);
         if (await org.UserAsync(conn, tx, userId, ct) is not { } user) return UserNotFound;
+        if (cmd.Memberships is not null && userId == actorId && !actor.IsEduAdmin)
+            return Failure.Forbidden("不能为自己分配角色，请联系区教育局管理员");
         var current = await org.AccountMembershipsAsync(conn, tx, userId, ct);
         if (!AdminPermissions.CanManageAccount(actor, current)) return NotYourDepartment;
         if (cmd.Memberships is not null)
@@ -245,7 +271,7 @@ public sealed class AdminService(MySqlDataSource db, OrganisationStore org, Staf
         if (await org.UserAsync(conn, tx, userId, ct) is null) return UserNotFound;
         if (!AdminPermissions.CanManageAccount(actor, await org.AccountMembershipsAsync(conn, tx, userId, ct))) return NotYourDepartment;
         if (active) await org.SetUserActiveAsync(conn, tx, userId, true, ct);
-        else await departures.DeactivateAsync(conn, tx, userId, ct);   // their open clues go before their unit heads
+        else await departures.DeactivateAsync(conn, tx, userId, DeactivatedBy.Admin, ct);   // their open clues go before their unit heads
         await AuditAsync(conn, tx, actorId, "user", userId, active ? "activate" : "deactivate", ct);
         await tx.CommitAsync(ct);
         return userId;

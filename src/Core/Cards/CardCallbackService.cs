@@ -20,6 +20,7 @@ public sealed partial class CardCallbackService(
     ClueStore store,
     OrganisationStore org,
     WorkingCalendar calendar,
+    CardCopyStore copies,
     IOptions<CardOptions> options,
     TimeProvider clock,
     ILogger<CardCallbackService> logger)
@@ -40,11 +41,19 @@ public sealed partial class CardCallbackService(
 
         long? userId;
         await using (var conn = await db.OpenConnectionAsync(ct))
-            userId = string.IsNullOrEmpty(click.UserId) ? null : await org.ActiveUserIdAsync(conn, click.UserId, ct);
-        if (userId is null)
         {
-            Log.UnknownClicker(logger, click.OutTrackId, clueId);
-            return CardCallbackReply.Of(null, CardComposer.NoticeOnly(NoPermission));
+            userId = string.IsNullOrEmpty(click.UserId) ? null : await org.ActiveUserIdAsync(conn, click.UserId, ct);
+            if (userId is null)
+            {
+                Log.UnknownClicker(logger, click.OutTrackId, clueId);
+                return CardCallbackReply.Of(null, CardComposer.NoticeOnly(NoPermission));
+            }
+            // The clicker and the clue come from the body: the click counts only on that clue's own card, delivered to this person.
+            if (click.OutTrackId != CardComposer.OutTrackId(clueId) || !await copies.HoldsAsync(conn, clueId, userId.Value, click.OutTrackId, ct))
+            {
+                Log.NotTheirCard(logger, click.OutTrackId, clueId, userId.Value);
+                return CardCallbackReply.Of(null, CardComposer.NoticeOnly(NoPermission));
+            }
         }
 
         var outcome = await clues.ApplyAsync(new ClueCommand
@@ -77,6 +86,9 @@ public sealed partial class CardCallbackService(
         await using var read = await db.OpenConnectionAsync(ct);
         var view = await store.ViewAsync(read, clueId, ct);
         if (view is null) return CardCallbackReply.Of(null, CardComposer.Private([], "线索不存在"));
+        var relation = await clues.RelationAsync(read, null, view.Clue, ActorRef.User(userId.Value), ct);
+        // The reply's shared data updates every copy and is read by the clicker: only for someone who may read the clue now.
+        if (!CluePermissions.CanSee(relation)) return CardCallbackReply.Of(null, CardComposer.NoticeOnly(notice));
         var now = clock.GetUtcNow().UtcDateTime;
         var mine = (await clues.ActionsForAsync(read, view.Clue, [userId.Value], ct))[userId.Value];
         return CardCallbackReply.Of(
@@ -94,5 +106,8 @@ public sealed partial class CardCallbackService(
 
         [LoggerMessage(3, LogLevel.Warning, "Card {OutTrackId}: clue {ClueId} clicked by a DingTalk user who is not an active user here")]
         public static partial void UnknownClicker(ILogger logger, string outTrackId, long clueId);
+
+        [LoggerMessage(4, LogLevel.Warning, "Card {OutTrackId}: clue {ClueId} clicked by user {UserId}, who was not delivered that clue's card")]
+        public static partial void NotTheirCard(ILogger logger, string outTrackId, long clueId, long userId);
     }
 }

@@ -82,7 +82,7 @@ public static class CardComposer
             ["stateCode"] = c.State.ToString(),
             ["tier"] = c.Tier.Zh(),
             ["unit"] = v.UnitName ?? (c.Unrouted ? "待改派（工作组组长）" : ""),
-            ["handler"] = v.AssigneeName ?? "",
+            ["handler"] = Notifications.ChatText.Plain(v.AssigneeName),
             ["dueAt"] = c.State.IsOpen() ? ChinaTime(c.DueAt) : "",
             ["overdue"] = Bool(c.State.IsOpen() && c.DueAt is { } due && due < nowUtc),
             ["supervised"] = Bool(c.Supervised),
@@ -130,9 +130,10 @@ public static class CardComposer
         return vars;
     }
 
+    /// <summary>The description on one line, phones masked first (so no cut leaves part of a number), at most <see cref="ExcerptLength"/>.</summary>
     public static string Excerpt(string text)
     {
-        var flat = string.Join(' ', text.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+        var flat = string.Join(' ', Notifications.ChatText.MaskPhones(text).Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim();
         var info = new StringInfo(flat);
         return info.LengthInTextElements <= ExcerptLength ? flat : info.SubstringByTextElements(0, ExcerptLength) + "…";
     }

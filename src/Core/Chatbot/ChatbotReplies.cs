@@ -3,6 +3,7 @@ using System.Text;
 using SchoolSafety.Core.Calendar;
 using SchoolSafety.Core.Cards;
 using SchoolSafety.Core.Clues;
+using SchoolSafety.Core.Notifications;
 
 namespace SchoolSafety.Core.Chatbot;
 
@@ -37,7 +38,7 @@ public static class ChatbotReplies
         for (var i = 0; i < items.Count; i++)
         {
             var c = items[i];
-            sb.Append(CultureInfo.InvariantCulture, $"{i + 1}. [{c.Number}]({links.ClueLink(c.Id)}) {c.SchoolName} · {c.ItemLabel} · {c.State.Zh()}");
+            sb.Append(CultureInfo.InvariantCulture, $"{i + 1}. [{c.Number}]({links.ClueLink(c.Id)}) {Md(c.SchoolName)} · {Md(c.ItemLabel)} · {c.State.Zh()}");
             if (c.DueAt is { } due) sb.Append(" · 期限 ").Append(Short(due));
             sb.Append('\n');
         }
@@ -49,15 +50,15 @@ public static class ChatbotReplies
     {
         var c = v.Clue;
         var sb = new StringBuilder($"### 线索 {c.Number}\n");
-        sb.Append("- 学校：").Append(v.SchoolName).Append('\n');
-        sb.Append("- 类别：").Append(v.ItemLabel).Append('\n');
+        sb.Append("- 学校：").Append(Md(v.SchoolName)).Append('\n');
+        sb.Append("- 类别：").Append(Md(v.ItemLabel)).Append('\n');
         sb.Append("- 状态：").Append(c.State.Zh()).Append('（').Append(c.Tier.Zh()).Append("）\n");
-        sb.Append("- 责任单位：").Append(v.UnitName ?? (c.Unrouted ? "待改派" : "—")).Append('\n');
-        sb.Append("- 处置人：").Append(v.AssigneeName ?? "—").Append('\n');
+        sb.Append("- 责任单位：").Append(v.UnitName is { } unit ? Md(unit) : c.Unrouted ? "待改派" : "—").Append('\n');
+        sb.Append("- 处置人：").Append(v.AssigneeName is { } who ? Md(who) : "—").Append('\n');
         if (c.State.IsOpen() && c.DueAt is { } due) sb.Append("- 期限：").Append(CardComposer.ChinaTime(due)).Append('\n');
         sb.Append("- 督办：").Append(c.Supervised ? $"是（期限 {CardComposer.ChinaTime(c.SupervisionDueAt)}）" : "否").Append('\n');
-        if (CardComposer.LastAction(v) is { Length: > 0 } last) sb.Append("- 最近：").Append(last).Append('\n');
-        sb.Append("\n> ").Append(CardComposer.Excerpt(c.Description)).Append("\n\n");
+        if (CardComposer.LastAction(v) is { Length: > 0 } last) sb.Append("- 最近：").Append(Md(last)).Append('\n');
+        sb.Append("\n> ").Append(Md(CardComposer.Excerpt(c.Description))).Append("\n\n");
         sb.Append(CultureInfo.InvariantCulture, $"[查看详情]({links.ClueLink(c.Id)})");
         return new($"线索 {c.Number}", sb.ToString());
     }
@@ -86,7 +87,7 @@ public static class ChatbotReplies
         for (var i = 0; i < items.Count; i++)
         {
             var c = items[i];
-            sb.Append(CultureInfo.InvariantCulture, $"{i + 1}. [{c.Number}]({links.ClueLink(c.Id)}) {c.SchoolName} · {c.ItemLabel} · {c.State.Zh()}");
+            sb.Append(CultureInfo.InvariantCulture, $"{i + 1}. [{c.Number}]({links.ClueLink(c.Id)}) {Md(c.SchoolName)} · {Md(c.ItemLabel)} · {c.State.Zh()}");
             if (c.SupervisionDueAt is { } due) sb.Append(" · 督办期限 ").Append(Short(due));
             sb.Append('\n');
         }
@@ -102,6 +103,9 @@ public static class ChatbotReplies
         """);
 
     public static ChatReply SupervisedForbidden() => new("督办清单", "### 督办清单\n您无权查看此范围的督办清单。");
+
+    /// <summary>Text from data, inert in markdown and with phones masked (<see cref="ChatText.Markdown"/>).</summary>
+    private static string Md(string text) => ChatText.Markdown(text);
 
     private static string Short(DateTime utc) => (utc + HolidayTable.ChinaOffset).ToString("MM-dd HH:mm", CultureInfo.InvariantCulture);
 }

@@ -32,6 +32,13 @@ public sealed partial class ClueService
         return await clues.ListAsync(conn, ClueVisibility.Of(userId, memberships), filter, Now(), ct);
     }
 
+    /// <summary>Marks as 未评价 the resolved clues (or the one given) whose reporter let the rating time pass; returns how many.</summary>
+    public async Task<int> ExpireRatingsAsync(long? clueId = null, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await clues.ExpireRatingsAsync(conn, Now(), clueId, ct);
+    }
+
     /// <summary>How a person stands to a clue (for reads, cards and the mini-app's action list).</summary>
     public async Task<ClueRelation> RelationAsync(MySqlConnection conn, MySqlTransaction? tx, ClueRow clue, ActorRef actor, CancellationToken ct)
     {

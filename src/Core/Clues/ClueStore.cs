@@ -214,6 +214,17 @@ public sealed partial class ClueStore
     public Task<DateTime?> LastActedAsync(MySqlConnection conn, MySqlTransaction tx, long clueId, ClueAction action, long userId, CancellationToken ct) =>
         conn.ExecuteScalarAsync<DateTime?>(new CommandDefinition(LastActedSql, new { ClueId = clueId, Action = action.ToString(), UserId = userId }, tx, cancellationToken: ct));
 
+    private const string ExpireRatingsSql = """
+        UPDATE clues
+           SET rating = 'Unrated'
+         WHERE state = 'Resolved' AND rating IS NULL AND rating_due_at < @Now
+           AND (@ClueId IS NULL OR id = @ClueId)
+        """;
+
+    /// <summary>Resolved clues whose rating time has passed without a rating count as 未评价 (never as satisfied).</summary>
+    public Task<int> ExpireRatingsAsync(MySqlConnection conn, DateTime nowUtc, long? clueId, CancellationToken ct) =>
+        conn.ExecuteAsync(new CommandDefinition(ExpireRatingsSql, new { Now = nowUtc, ClueId = clueId }, cancellationToken: ct));
+
     private const string FindOutcomeSql = "SELECT outcome FROM idempotency_keys WHERE scope = @Scope AND idem_key = @Key";
 
     public Task<string?> FindOutcomeAsync(MySqlConnection conn, MySqlTransaction tx, string scope, string key, CancellationToken ct) =>

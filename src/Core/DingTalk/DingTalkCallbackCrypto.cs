@@ -20,6 +20,8 @@ public enum CallbackCheck
     BadPadding,
     LengthMismatch,
     WrongOwner,
+    /// <summary>A signed header pair accepted before, now on another body (see <see cref="CallbackVerifier"/>).</summary>
+    Replayed,
 }
 
 /// <summary>The outcome of opening an encrypted event push: <see cref="Message"/> is set only when <see cref="Check"/> is Valid.</summary>
@@ -52,7 +54,8 @@ public static class DingTalkCallbackCrypto
     private const int PadBlock = 32;
     private const string RandomAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-    public static readonly TimeSpan DefaultWindow = TimeSpan.FromHours(1);
+    /// <summary>Five minutes either way: the tolerance Stripe and Slack use for their timestamped signatures.</summary>
+    public static readonly TimeSpan DefaultWindow = TimeSpan.FromMinutes(5);
 
     /// <summary>lowercase hex SHA-1 over the ordinal-sorted, concatenated four strings.</summary>
     public static string ComputeSignature(string token, string timestamp, string nonce, string encrypt)

@@ -37,8 +37,11 @@ public sealed class DingTalkOptions
     /// <summary>The <c>apiSecret</c> registered with the card callback route.</summary>
     public string? CardCallbackSecret { get; set; }
 
-    /// <summary>Callback timestamps further than this from our clock, either way, are refused.</summary>
-    public TimeSpan CallbackTimestampWindow { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>
+    /// Callback timestamps further than this from our clock, either way, are refused (default 5 minutes); a card or robot
+    /// header pair is accepted once within it (<see cref="CallbackVerifier"/>).
+    /// </summary>
+    public TimeSpan CallbackTimestampWindow { get; set; } = DingTalkCallbackCrypto.DefaultWindow;
 
     /// <summary>The cached access token is refreshed this long before DingTalk says it expires.</summary>
     public TimeSpan TokenRefreshMargin { get; set; } = TimeSpan.FromMinutes(5);

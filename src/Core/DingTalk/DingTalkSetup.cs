@@ -19,11 +19,13 @@ public static class DingTalkSetup
     {
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
+        var offlineAllowed = builder.Environment.AllowsOfflineShortcuts();
         services.AddOptions<DingTalkOptions>()
             .BindConfiguration(DingTalkOptions.Section)
             .ValidateDataAnnotations()
             .Validate(o => o.CallbackAesKey is null || DingTalkCallbackCrypto.IsValidAesKey(o.CallbackAesKey),
                 "DingTalk:CallbackAesKey must be 43 letters or digits.")
+            .Validate(o => offlineAllowed || o.HasCredentials, Deployment.MissingCredentials)
             .ValidateOnStart();
 
         services.AddSingleton(sp => new AccessTokenCache(
@@ -39,10 +41,13 @@ public static class DingTalkSetup
             .RedactLoggedHeaders(_ => true);
         services.AddSingleton<DingTalkUsage>();
         services.AddSingleton<RecordingDingTalkClient>();
+        services.AddSingleton<CallbackReplayStore>();
+        services.AddSingleton<CallbackVerifier>();
+        // The recorder answers every call with a success: outside Development and Testing it is never used, whatever the configuration.
         services.AddTransient<IDingTalkClient>(sp =>
             sp.GetRequiredService<IOptions<DingTalkOptions>>().Value.HasCredentials
                 ? sp.GetRequiredService<DingTalkClient>()
-                : sp.GetRequiredService<RecordingDingTalkClient>());
+                : offlineAllowed ? sp.GetRequiredService<RecordingDingTalkClient>() : throw new InvalidOperationException(Deployment.MissingCredentials));
 
         // The outbox's sending side: hosts that send (the Bot) resolve OutboxDispatcher; admin tools use OutboxAdmin.
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();

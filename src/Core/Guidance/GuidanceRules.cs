@@ -83,8 +83,10 @@ public static class GuidancePermissions
     public static bool CanSubmit(Actor actor, long? assigneeSchoolId, long? assigneeUnitId) =>
         assigneeSchoolId is { } s ? actor.SchoolStaffSchools.Contains(s) : assigneeUnitId is { } u && actor.StaffUnits.Contains(u);
 
-    /// <summary>The creator's unit verifies (accepts or sends back).</summary>
-    public static bool CanVerify(Actor actor, long recordUnitId) => actor.StaffUnits.Contains(recordUnitId);
+    /// <summary>The record's creator verifies (accepts or sends back), or the head of the creator's unit (domain.md §3).</summary>
+    public static bool CanVerify(Actor actor, long recordUnitId, long creatorUserId) =>
+        actor.UserId == creatorUserId
+        || actor.Memberships.Any(m => m.Role == Organisation.Role.UnitHead && m.UnitId == recordUnitId);
 
     /// <summary>Records are made by staff of the visiting unit.</summary>
     public static bool CanCreate(Actor actor, long unitId) => actor.StaffUnits.Contains(unitId);

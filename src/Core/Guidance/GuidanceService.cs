@@ -40,6 +40,8 @@ public sealed partial class GuidanceService(MySqlDataSource db, GuidanceStore st
         var actor = await org.ActorAsync(conn, actorId, ct);
         if (!GuidancePermissions.CanCreate(actor, cmd.UnitId)) return Failure.Forbidden("只能以本单位名义填写服务指导记录");
         if (await org.SchoolAsync(conn, null, cmd.SchoolId, ct) is null) return Failure.Invalid("guidance.school_invalid", "学校不存在");
+        if (!await org.UnitServesSchoolAsync(conn, cmd.UnitId, cmd.SchoolId, ct))
+            return new Failure(OutcomeStatus.Forbidden, "guidance.school_not_served", "本单位不负责该学校，不能填写其服务指导记录");
         var findings = cmd.Findings!;
         foreach (var unitId in findings.Select(f => f.AssigneeUnitId).OfType<long>().Distinct())
             if (await org.UnitAsync(conn, null, unitId, ct) is null) return Failure.Invalid("guidance.assignee_invalid", "整改单位不存在");
@@ -89,14 +91,14 @@ public sealed partial class GuidanceService(MySqlDataSource db, GuidanceStore st
     }
 
     public Task<Outcome<GuidanceDetail>> AcceptAsync(long actorId, long findingId, CancellationToken ct) =>
-        ActAsync(actorId, findingId, FindingAction.Accept, (actor, record, _) => GuidancePermissions.CanVerify(actor, record.UnitId),
+        ActAsync(actorId, findingId, FindingAction.Accept, (actor, record, _) => GuidancePermissions.CanVerify(actor, record.UnitId, record.CreatorUserId),
             (conn, tx) => store.AcceptAsync(conn, tx, findingId, actorId, ct), ct);
 
     public Task<Outcome<GuidanceDetail>> SendBackAsync(long actorId, long findingId, string? reason, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(reason)) return Task.FromResult<Outcome<GuidanceDetail>>(Failure.Invalid("guidance.reason_required", "退回时请说明原因"));
         if (reason.Trim().Length > MaxReasonLength) return Task.FromResult<Outcome<GuidanceDetail>>(Failure.Invalid("guidance.reason_too_long", $"退回原因不能超过 {MaxReasonLength} 个字"));
-        return ActAsync(actorId, findingId, FindingAction.SendBack, (actor, record, _) => GuidancePermissions.CanVerify(actor, record.UnitId),
+        return ActAsync(actorId, findingId, FindingAction.SendBack, (actor, record, _) => GuidancePermissions.CanVerify(actor, record.UnitId, record.CreatorUserId),
             (conn, tx) => store.SendBackAsync(conn, tx, findingId, reason.Trim(), ct), ct);
     }
 

@@ -125,7 +125,7 @@ public sealed partial class InboxProcessor(
         var users = await org.UsersByDingTalkIdAsync(conn, tx, dingTalkIds, ct);
         var handedOver = 0;
         foreach (var u in users)
-            handedOver += await departures.DeactivateAsync(conn, tx, u.Id, ct);
+            handedOver += await departures.DeactivateAsync(conn, tx, u.Id, DeactivatedBy.DingTalk, ct);
         return $"deactivated {users.Count} user(s), {handedOver} clue(s) before their unit head";
     }
 

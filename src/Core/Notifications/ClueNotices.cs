@@ -12,7 +12,8 @@ namespace SchoolSafety.Core.Notifications;
 
 /// <summary>
 /// The words of the work-group chat notices and the 1:1 notices: the clue's number, school, category and unit,
-/// never its description or anyone's phone (a chat is read by more people than the clue's handlers). Pure.
+/// never its description or anyone's phone (a chat is read by more people than the clue's handlers); names through
+/// <see cref="ChatText"/>, so no administrator-entered name becomes markup. Pure.
 /// </summary>
 public static class ClueNotices
 {
@@ -24,10 +25,10 @@ public static class ClueNotices
         {
             $"### {title}",
             $"- 编号：{c.Number}",
-            $"- 学校：{v.SchoolName}",
-            $"- 类别：{v.ItemLabel}",
+            $"- 学校：{ChatText.Markdown(v.SchoolName)}",
+            $"- 类别：{ChatText.Markdown(v.ItemLabel)}",
             $"- 状态：{c.State.Zh()}",
-            $"- 责任单位：{(c.Unrouted ? "待工作组组长改派" : v.UnitName ?? "—")}",
+            $"- 责任单位：{(c.Unrouted ? "待工作组组长改派" : v.UnitName is { } unit ? ChatText.Markdown(unit) : "—")}",
         };
         if (kind == "supervised" && c.SupervisionDueAt is { } due) lines.Add($"- 督办期限：{China(due)}");
         lines.Add("");
@@ -38,7 +39,7 @@ public static class ClueNotices
     public static RobotMessage User(string kind, ClueView v)
     {
         var c = v.Clue;
-        var what = $"线索 {c.Number}（{v.SchoolName} · {v.ItemLabel}）";
+        var what = $"线索 {c.Number}（{ChatText.Plain(v.SchoolName)} · {ChatText.Plain(v.ItemLabel)}）";
         return RobotMessage.Text(kind switch
         {
             "urge" => $"催办提醒：{what}请尽快处理。",

@@ -158,15 +158,19 @@ public sealed partial class OutboxStore
 
     private const string MarkSentSql = """
         UPDATE outbox
-           SET sent_at = @Now, claim_token = NULL, last_error = NULL
+           SET sent_at = @Now, claim_token = NULL, last_error = NULL,
+               payload = IF(topic IN @Forgotten, '{}', payload), progress = IF(topic IN @Forgotten, NULL, progress)
          WHERE id = @Id
            AND claim_token = @Token
         """;
 
+    /// <summary>Topics whose rows carry what someone wrote in a chat and who they are: once sent, the payload is emptied.</summary>
+    public static readonly IReadOnlyList<string> ForgottenOnceSent = [Chatbot.ChatbotReplyRenderer.ReplyTopic];
+
     /// <summary>Records the send. False when the lease was lost (another dispatcher re-claimed the row after it expired).</summary>
     public async Task<bool> MarkSentAsync(MySqlConnection conn, OutboxRow row, CancellationToken ct) =>
         await conn.ExecuteAsync(new CommandDefinition(
-            MarkSentSql, new { Now = clock.GetUtcNow().UtcDateTime, row.Id, Token = row.ClaimToken }, cancellationToken: ct)) == 1;
+            MarkSentSql, new { Now = clock.GetUtcNow().UtcDateTime, row.Id, Token = row.ClaimToken, Forgotten = ForgottenOnceSent }, cancellationToken: ct)) == 1;
 
     private const string MarkFailedSql = """
         UPDATE outbox

@@ -27,10 +27,16 @@ public sealed partial class OrganisationStore
         INSERT INTO users (dingtalk_user_id, union_id, name, mobile, active, created_at, updated_at)
         VALUES (@DingTalkUserId, @UnionId, @Name, @Mobile, 1, @Now, @Now)
         ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), union_id = COALESCE(VALUES(union_id), union_id), name = VALUES(name),
-                                mobile = COALESCE(VALUES(mobile), mobile), active = 1, updated_at = VALUES(updated_at)
+                                mobile = COALESCE(VALUES(mobile), mobile),
+                                active = IF(deactivated_by <=> 'admin', active, 1),
+                                deactivated_by = IF(deactivated_by <=> 'admin', deactivated_by, NULL),
+                                updated_at = VALUES(updated_at)
         """;
 
-    /// <summary>A person who joined or changed in DingTalk: created, or updated and active again (a returning leaver keeps their memberships).</summary>
+    /// <summary>
+    /// A person who joined or rejoined in DingTalk: created, or updated and active again (a returning leaver keeps their
+    /// memberships) — unless an administrator deactivated the account here: that stays until an administrator undoes it.
+    /// </summary>
     public Task<long> UpsertActiveUserAsync(MySqlConnection conn, MySqlTransaction? tx, string dingTalkUserId, string? unionId, string name, string? mobile, CancellationToken ct) =>
         InsertReturningIdAsync(conn, tx, ReactivateUserSql,
             new { DingTalkUserId = dingTalkUserId, UnionId = unionId, Name = name, Mobile = mobile, Now = clock.GetUtcNow().UtcDateTime }, ct);
@@ -77,6 +83,22 @@ public sealed partial class OrganisationStore
     /// <summary>Whether the person sits in the school's work group (as a member of some line).</summary>
     public Task<bool> IsWorkGroupMemberAsync(MySqlConnection conn, long schoolId, long userId, CancellationToken ct) =>
         conn.ExecuteScalarAsync<bool>(new CommandDefinition(IsWorkGroupMemberSql, new { SchoolId = schoolId, UserId = userId }, cancellationToken: ct));
+
+    private const string UnitServesSchoolSql = """
+        SELECT EXISTS (
+          SELECT 1 FROM schools s JOIN regions t ON t.id = s.town_id LEFT JOIN regions d ON d.id = t.parent_id JOIN units u ON u.id = @UnitId
+           WHERE s.id = @SchoolId
+             AND (u.region_id IN (t.id, d.id, d.parent_id)
+                  OR EXISTS (SELECT 1 FROM work_group_members m JOIN work_groups g ON g.id = m.work_group_id
+                              WHERE g.school_id = s.id AND m.unit_id = u.id)))
+        """;
+
+    /// <summary>
+    /// Whether the unit serves the school: a town unit the schools of its town, a district or city unit those of its district
+    /// or city, and any unit sitting in the school's work group.
+    /// </summary>
+    public Task<bool> UnitServesSchoolAsync(MySqlConnection conn, long unitId, long schoolId, CancellationToken ct) =>
+        conn.ExecuteScalarAsync<bool>(new CommandDefinition(UnitServesSchoolSql, new { UnitId = unitId, SchoolId = schoolId }, cancellationToken: ct));
 
     private const string ConversationOfSchoolSql = "SELECT open_conversation_id FROM work_groups WHERE school_id = @SchoolId";
 

@@ -209,10 +209,12 @@ public sealed partial class OrganisationStore(TimeProvider clock)
     public Task<long> UpsertUserAsync(MySqlConnection conn, MySqlTransaction? tx, string dingTalkUserId, string? unionId, string name, string? mobile, CancellationToken ct) =>
         InsertReturningIdAsync(conn, tx, UpsertUserSql, new { DingTalkUserId = dingTalkUserId, UnionId = unionId, Name = name, Mobile = mobile, Now = clock.GetUtcNow().UtcDateTime }, ct);
 
-    private const string SetUserActiveSql = "UPDATE users SET active = @Active, updated_at = @Now WHERE id = @Id";
+    private const string SetUserActiveSql = "UPDATE users SET active = @Active, deactivated_by = @By, updated_at = @Now WHERE id = @Id";
 
-    public Task<int> SetUserActiveAsync(MySqlConnection conn, MySqlTransaction? tx, long userId, bool active, CancellationToken ct) =>
-        conn.ExecuteAsync(new CommandDefinition(SetUserActiveSql, new { Id = userId, Active = active, Now = clock.GetUtcNow().UtcDateTime }, tx, cancellationToken: ct));
+    /// <summary>Activates, or deactivates saying who did (<paramref name="by"/>): DingTalk rejoining undoes only DingTalk's.</summary>
+    public Task<int> SetUserActiveAsync(MySqlConnection conn, MySqlTransaction? tx, long userId, bool active, CancellationToken ct, DeactivatedBy by = DeactivatedBy.Admin) =>
+        conn.ExecuteAsync(new CommandDefinition(SetUserActiveSql,
+            new { Id = userId, Active = active, By = active ? null : by.Code(), Now = clock.GetUtcNow().UtcDateTime }, tx, cancellationToken: ct));
 
     private const string AddMembershipSql = """
         INSERT IGNORE INTO memberships (user_id, role, unit_id, school_id, title, created_at)

@@ -9,11 +9,8 @@ namespace SchoolSafety.Core.Photos;
 /// </summary>
 internal static class HeicPhoto
 {
-    /// <summary>The most pixels decoded: an iPhone's 48 MP photo is 8064 × 6048. A few KB of HEIF can declare far more.</summary>
-    public const long MaxPixels = 50_000_000;
-
-    /// <summary>At most two HEIC decodes at a time (each may take ~200 MB and a second of CPU); others wait their turn.</summary>
-    private static readonly SemaphoreSlim Decoders = new(2, 2);
+    /// <summary>The most pixels decoded (<see cref="PhotoProcessor.MaxPixels"/>): a few KB of HEIF can declare far more.</summary>
+    public const long MaxPixels = PhotoProcessor.MaxPixels;
 
     static HeicPhoto()
     {
@@ -36,16 +33,17 @@ internal static class HeicPhoto
         return false;
     }
 
-    /// <summary>A HEIC (as <see cref="IsHeic"/> says, which <see cref="PhotoProcessor.Sniff"/> checks) as a clean JPEG.</summary>
+    /// <summary>
+    /// A HEIC (as <see cref="IsHeic"/> says, which <see cref="PhotoProcessor.Sniff"/> checks) as a clean JPEG. Called in
+    /// a turn at <see cref="PhotoDecoders"/> (each may take ~200 MB and a second of CPU).
+    /// </summary>
     public static (ProcessedPhoto? Photo, PhotoProblem? Problem) ToJpeg(ReadOnlySpan<byte> bytes, string name)
     {
-        Decoders.Wait();
         try
         {
             using var image = new MagickImage();
             image.Ping(bytes, Settings);   // the header only
-            if (image.Width > PhotoProcessor.MaxDecodedEdge || image.Height > PhotoProcessor.MaxDecodedEdge
-                || (long)image.Width * image.Height > MaxPixels)
+            if (PhotoProcessor.TooLarge(image.Width, image.Height))
                 return (null, PhotoProcessor.TooManyPixels(name));
             image.Read(bytes, Settings);
             image.AutoOrient();
@@ -58,10 +56,6 @@ internal static class HeicPhoto
         catch (MagickException)
         {
             return (null, PhotoProcessor.Unreadable(name));
-        }
-        finally
-        {
-            Decoders.Release();
         }
     }
 }

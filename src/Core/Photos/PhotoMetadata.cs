@@ -4,7 +4,7 @@ namespace SchoolSafety.Core.Photos;
 /// Removes metadata from a photo's file without touching its pixels: a JPEG keeps only the segments a
 /// decoder needs (JFIF, quantisation and Huffman tables, frame, scan and its data), losing every APPn
 /// segment but JFIF (EXIF with GPS, XMP, IPTC, ICC) and every comment, and nothing after the end marker;
-/// a PNG loses its text, time and EXIF chunks. The kept parts are moved to the front of the same buffer
+/// a PNG keeps only the chunks decoding and colour need (no text, time, EXIF, private or unknown chunk). The kept parts are moved to the front of the same buffer
 /// (the result is never longer than the input) and the new length is returned; null when the file's
 /// structure is broken, and then the buffer's contents are undefined.
 /// </summary>
@@ -38,7 +38,11 @@ public static class PhotoMetadata
         return null;
     }
 
-    private static readonly string[] DroppedPngChunks = ["tEXt", "zTXt", "iTXt", "eXIf", "tIME"];
+    /// <summary>
+    /// The chunks a PNG keeps: what decoding and colour need. Everything else goes — text, time and EXIF, and any private or
+    /// unknown chunk (which may carry anything: a camera's location, an editor's history).
+    /// </summary>
+    private static readonly string[] KeptPngChunks = ["IHDR", "PLTE", "IDAT", "IEND", "tRNS", "gAMA", "cHRM", "sRGB", "sBIT", "bKGD", "pHYs"];
 
     public static int? StripPng(Span<byte> b)
     {
@@ -51,7 +55,7 @@ public static class PhotoMetadata
             if (length < 0 || pos + 12L + length > b.Length) return null;
             var type = System.Text.Encoding.ASCII.GetString(b.Slice(pos + 4, 4));
             var end = type == "IEND";
-            if (!DroppedPngChunks.Contains(type)) output.Keep(b, pos, 12 + length);
+            if (KeptPngChunks.Contains(type)) output.Keep(b, pos, 12 + length);
             pos += 12 + length;
             if (end) return output.Length;
         }

@@ -32,6 +32,14 @@ public static class PhotoProcessor
     /// <summary>The largest width or height accepted for decoding at all (a photo is shrunk to <see cref="MaxEdge"/>).</summary>
     public const int MaxDecodedEdge = MaxEdge * 4;
 
+    /// <summary>
+    /// The most pixels any photo may declare, whatever its format: an iPhone's 48 MP photo is 8064 × 6048; a few KB of
+    /// PNG or JPEG can declare 16384 × 16384 (1 GB decoded). Checked from the header, before anything is decoded.
+    /// </summary>
+    public const long MaxPixels = 50_000_000;
+
+    public enum DecodeMode { Scaled, Rows }
+
     public static PhotoFormat Sniff(ReadOnlySpan<byte> b)
     {
         if (b.Length >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return PhotoFormat.Jpeg;
@@ -53,50 +61,147 @@ public static class PhotoProcessor
     /// <summary>
     /// Checks and cleans one upload. The upload's buffer is reused: an upright photo's metadata is cut out
     /// in place and the result is a slice of <paramref name="upload"/>, so keep the buffer until it is stored.
+    /// A photo that must be decoded (turned, or HEIC) waits for its turn at <see cref="PhotoDecoders"/>.
     /// </summary>
-    public static (ProcessedPhoto? Photo, PhotoProblem? Problem) Process(Memory<byte> upload, string name)
+    public static async ValueTask<(ProcessedPhoto? Photo, PhotoProblem? Problem)> ProcessAsync(Memory<byte> upload, string name, CancellationToken ct)
+    {
+        using var pending = Inspect(upload, name);
+        if (pending.Done is { } done) return done;
+        using var turn = await PhotoDecoders.EnterAsync(ct);
+        return pending.Decode(upload, name);
+    }
+
+    /// <summary><see cref="ProcessAsync"/> outside the gate (tests).</summary>
+    internal static (ProcessedPhoto? Photo, PhotoProblem? Problem) Process(Memory<byte> upload, string name)
+    {
+        using var pending = Inspect(upload, name);
+        return pending.Done ?? pending.Decode(upload, name);
+    }
+
+    /// <summary>
+    /// Everything that needs no pixel decoded: the checks, the declared size, and for an upright photo its metadata cut
+    /// out. <see cref="Pending.Done"/> is the outcome when that was all; otherwise <see cref="Pending.Decode"/> finishes.
+    /// </summary>
+    private static Pending Inspect(Memory<byte> upload, string name)
     {
         var bytes = upload.Span;
-        if (Check(bytes, name) is { } problem) return (null, problem);
+        if (Check(bytes, name) is { } problem) return new(null, null, PhotoFormat.Unknown, (null, problem));
         var format = Sniff(bytes);
-        if (format == PhotoFormat.Heic) return HeicPhoto.ToJpeg(bytes, name);
-        using var data = SKData.CreateCopy(bytes);
-        using var codec = SKCodec.Create(data);
-        if (codec is null) return (null, Unreadable(name));
-        if (codec.Info.Width > MaxDecodedEdge || codec.Info.Height > MaxDecodedEdge)
-            return (null, TooManyPixels(name));
+        if (format == PhotoFormat.Heic) return new(null, null, format, null);
+        var data = SKData.CreateCopy(bytes);
+        var codec = SKCodec.Create(data);
+        if (codec is null) return new(data, null, format, (null, Unreadable(name)));
+        if (TooLarge(codec.Info.Width, codec.Info.Height)) return new(data, codec, format, (null, TooManyPixels(name)));
 
         // The common case, an upright photo: its metadata is cut out of the file and its pixels are left
         // as they are (the thumbnail is made on first view). A photo that needs turning is re-encoded
         // upright, so no EXIF is kept at all.
-        // (A failed strip may leave the buffer half moved; the decode below reads the codec's own copy.)
+        // (A failed strip may leave the buffer half moved; the decode reads the codec's own copy.)
         if (codec.EncodedOrigin == SKEncodedOrigin.TopLeft
             && (format == PhotoFormat.Png ? PhotoMetadata.StripPng(bytes) : PhotoMetadata.StripJpeg(bytes)) is { } length)
-            return (new ProcessedPhoto(upload[..length], format == PhotoFormat.Png ? "image/png" : "image/jpeg", null, codec.Info.Width, codec.Info.Height), null);
-
-        using var decoded = SKBitmap.Decode(codec);
-        if (decoded is null) return (null, Unreadable(name));
-        using var oriented = codec.EncodedOrigin == SKEncodedOrigin.TopLeft ? null : Orient(decoded, codec.EncodedOrigin);
-        var upright = oriented ?? decoded;
-        using var shrunk = Math.Max(upright.Width, upright.Height) > MaxEdge ? Fit(upright, MaxEdge) : null;
-        var image = shrunk ?? upright;
-        using var thumb = Fit(upright, ThumbnailEdge);
-        var (encoded, contentType) = format == PhotoFormat.Png
-            ? (Encode(image, SKEncodedImageFormat.Png, 100), "image/png")
-            : (Encode(image, SKEncodedImageFormat.Jpeg, 85), "image/jpeg");
-        return (new ProcessedPhoto(encoded, contentType, Encode(thumb, SKEncodedImageFormat.Jpeg, 75), image.Width, image.Height), null);
+            return new(data, codec, format,
+                (new ProcessedPhoto(upload[..length], format == PhotoFormat.Png ? "image/png" : "image/jpeg", null, codec.Info.Width, codec.Info.Height), null));
+        return new(data, codec, format, null);
     }
 
-    /// <summary>A JPEG thumbnail (longest edge 320) of a stored photo, decoded at a reduced scale; null when it cannot be read.</summary>
-    public static byte[]? Thumbnail(byte[] image)
+    private sealed class Pending(SKData? data, SKCodec? codec, PhotoFormat format, (ProcessedPhoto?, PhotoProblem?)? done) : IDisposable
+    {
+        public (ProcessedPhoto? Photo, PhotoProblem? Problem)? Done => done;
+
+        /// <summary>Decodes at the size needed (a JPEG at 1/2, 1/4 or 1/8 when it is larger than <see cref="MaxEdge"/>), turns and re-encodes.</summary>
+        public (ProcessedPhoto? Photo, PhotoProblem? Problem) Decode(Memory<byte> upload, string name)
+        {
+            if (format == PhotoFormat.Heic) return HeicPhoto.ToJpeg(upload.Span, name);
+            using var decoded = DecodeScaled(codec!, MaxEdge);
+            if (decoded is null) return (null, Unreadable(name));
+            using var oriented = codec!.EncodedOrigin == SKEncodedOrigin.TopLeft ? null : Orient(decoded, codec.EncodedOrigin);
+            var upright = oriented ?? decoded;
+            using var shrunk = Math.Max(upright.Width, upright.Height) > MaxEdge ? Fit(upright, MaxEdge) : null;
+            var image = shrunk ?? upright;
+            using var thumb = Fit(image, ThumbnailEdge);
+            var (encoded, contentType) = format == PhotoFormat.Png
+                ? (Encode(image, SKEncodedImageFormat.Png, 100), "image/png")
+                : (Encode(image, SKEncodedImageFormat.Jpeg, 85), "image/jpeg");
+            return (new ProcessedPhoto(encoded, contentType, Encode(thumb, SKEncodedImageFormat.Jpeg, 75), image.Width, image.Height), null);
+        }
+
+        public void Dispose()
+        {
+            codec?.Dispose();
+            data?.Dispose();
+        }
+    }
+
+    public static bool TooLarge(long width, long height) => width > MaxDecodedEdge || height > MaxDecodedEdge || width * height > MaxPixels;
+
+    /// <summary>A thumbnail of a stored photo, made in its turn at <see cref="PhotoDecoders"/>.</summary>
+    public static async ValueTask<byte[]?> ThumbnailAsync(byte[] image, CancellationToken ct)
+    {
+        using var turn = await PhotoDecoders.EnterAsync(ct);
+        return Thumbnail(image);
+    }
+
+    /// <summary>
+    /// A JPEG thumbnail (longest edge 320) of a stored photo: a JPEG decoded at a reduced scale, a PNG (which has none)
+    /// row by row into the small picture, so neither is ever whole in memory; null when it cannot be read.
+    /// </summary>
+    internal static byte[]? Thumbnail(byte[] image)
     {
         using var data = SKData.CreateCopy(image);
         using var codec = SKCodec.Create(data);
-        if (codec is null) return null;
-        using var preview = DecodeScaled(codec, ThumbnailEdge);
+        if (codec is null || TooLarge(codec.Info.Width, codec.Info.Height)) return null;
+        using var preview = Mode(codec, ThumbnailEdge) == DecodeMode.Rows ? DecodeByRows(codec, ThumbnailEdge) : DecodeScaled(codec, ThumbnailEdge);
         if (preview is null) return null;
         using var thumb = Fit(preview, ThumbnailEdge);
         return Encode(thumb, SKEncodedImageFormat.Jpeg, 75);
+    }
+
+    /// <summary>How a thumbnail of this image is decoded (tests).</summary>
+    internal static DecodeMode ThumbnailMode(byte[] image)
+    {
+        using var data = SKData.CreateCopy(image);
+        using var codec = SKCodec.Create(data);
+        return Mode(codec, ThumbnailEdge);
+    }
+
+    /// <summary>Rows when the codec cannot decode at a reduced scale that is near the target (PNG) and the image is larger than it.</summary>
+    private static DecodeMode Mode(SKCodec codec, int edge)
+    {
+        var longest = Math.Max(codec.Info.Width, codec.Info.Height);
+        if (longest <= edge * 2) return DecodeMode.Scaled;
+        var scaled = codec.GetScaledDimensions((float)edge / longest);
+        return Math.Max(scaled.Width, scaled.Height) > edge * 2 ? DecodeMode.Rows : DecodeMode.Scaled;
+    }
+
+    /// <summary>
+    /// Reads the image a strip of rows at a time and shrinks each strip into its band of the result: memory is one strip
+    /// (width × rows-per-output-row) and the result. Falls back to <see cref="DecodeScaled"/> when the codec cannot read rows.
+    /// </summary>
+    private static SKBitmap? DecodeByRows(SKCodec codec, int edge)
+    {
+        var (w, h) = (codec.Info.Width, codec.Info.Height);
+        var scale = Math.Min(1.0, (double)edge / Math.Max(w, h));
+        var (tw, th) = (Math.Max(1, (int)(w * scale)), Math.Max(1, (int)(h * scale)));
+        var info = new SKImageInfo(w, h, SKImageInfo.PlatformColorType, SKAlphaType.Premul);
+        if (codec.StartScanlineDecode(info) != SKCodecResult.Success) return DecodeScaled(codec, edge);
+        var rowsPerStrip = (h + th - 1) / th;
+        using var strip = new SKBitmap(new SKImageInfo(w, rowsPerStrip, info.ColorType, info.AlphaType));
+        var result = new SKBitmap(new SKImageInfo(tw, th, info.ColorType, info.AlphaType));
+        using var canvas = new SKCanvas(result);
+        for (var y = 0; y < h; y += rowsPerStrip)
+        {
+            var n = Math.Min(rowsPerStrip, h - y);
+            if (codec.GetScanlines(strip.GetPixels(), n, strip.RowBytes) < n) { result.Dispose(); return null; }
+            var (top, bottom) = ((int)((long)y * th / h), (int)((long)(y + n) * th / h));
+            if (bottom <= top) bottom = top + 1;
+            using var band = new SKBitmap();
+            if (!strip.ExtractSubset(band, new SKRectI(0, 0, w, n))) { result.Dispose(); return null; }
+            using var shrunk = band.Resize(new SKImageInfo(tw, bottom - top, info.ColorType, info.AlphaType), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
+            if (shrunk is null) { result.Dispose(); return null; }
+            using var bandImage = SKImage.FromBitmap(shrunk);
+            canvas.DrawImage(bandImage, 0, top, new SKSamplingOptions(SKFilterMode.Nearest));
+        }
+        return result;
     }
 
     internal static PhotoProblem TooManyPixels(string name) => new("photo.too_large", $"照片「{name}」尺寸过大");

@@ -28,6 +28,9 @@ public sealed class PhotoOptions
 
     /// <summary>The folder of the local photo store.</summary>
     [Required] public string Folder { get; set; } = ".local/photos";
+
+    /// <summary>Photos one person may upload in 24 hours (reports and evidence together); the disk is not theirs to fill.</summary>
+    [Range(1, 100_000)] public int DailyUploadsPerUser { get; set; } = 200;
 }
 
 /// <summary>
@@ -92,7 +95,7 @@ public sealed class LocalPhotoStore(IOptions<PhotoOptions> options) : IPhotoStor
     private async Task<string?> MakeThumbnailAsync(string key, CancellationToken ct)
     {
         var original = Find(key, ".jpg") ?? Find(key, ".png");
-        if (original is null || PhotoProcessor.Thumbnail(await File.ReadAllBytesAsync(original, ct)) is not { } thumb) return null;
+        if (original is null || await PhotoProcessor.ThumbnailAsync(await File.ReadAllBytesAsync(original, ct), ct) is not { } thumb) return null;
         var path = Path.Combine(Path.GetDirectoryName(original)!, key + ".thumb.jpg");
         var temp = $"{path}.{Guid.NewGuid():N}.tmp";
         await File.WriteAllBytesAsync(temp, thumb, ct);

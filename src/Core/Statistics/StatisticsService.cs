@@ -9,6 +9,9 @@ namespace SchoolSafety.Core.Statistics;
 
 public sealed record GuidanceCoverage(long ActiveSchools, IReadOnlyList<CoverageRow> ByLine);
 
+/// <summary>An export's rows: <see cref="Rows"/> reads them (on a connection of its own) as they are written out.</summary>
+public sealed record ClueExport(long Count, Func<CancellationToken, IAsyncEnumerable<ClueFact>> Rows);
+
 public sealed record StatisticsReport(DateOnly From, DateOnly To, string ScopeZh, ClueSummary Clues, GuidanceCoverage Guidance);
 
 public enum ExportFormat
@@ -25,6 +28,16 @@ public sealed class StatisticsService(MySqlDataSource db, StatisticsStore store,
 {
     public const int MaxDays = 366;
     public const int DefaultDays = 30;
+    private static readonly DateOnly Earliest = new(2000, 1, 1);
+    private static readonly DateOnly Latest = new(2999, 12, 31);
+
+    /// <summary>
+    /// Reports computed at once (issue 11): a year of the province is ~250,000 clues in memory for a second or
+    /// two, so more at a time only share the same two cores and multiply the memory; the rest wait their turn.
+    /// </summary>
+    public const int ConcurrentReports = 2;
+
+    private readonly SemaphoreSlim reports = new(ConcurrentReports, ConcurrentReports);
 
     public async Task<Outcome<StatisticsReport>> ReportAsync(long actorId, DateOnly? from, DateOnly? to, CancellationToken ct)
     {
@@ -32,13 +45,23 @@ public sealed class StatisticsService(MySqlDataSource db, StatisticsStore store,
         await using var conn = await db.OpenConnectionAsync(ct);
         if (StatisticsScope.For(await org.ActorAsync(conn, actorId, ct)) is not { } scope) return NotAllowed;
         var end = ClueStatistics.StartUtc(t.AddDays(1));
-        var facts = await store.FactsAsync(conn, ClueStatistics.StartUtc(f), end, scope, ct);
-        // Hot spots look back 90 days from the period's end, even when the period is shorter.
-        var hotSpotFacts = end - ClueStatistics.HotSpotWindow < ClueStatistics.StartUtc(f)
-            ? await store.FactsAsync(conn, end - ClueStatistics.HotSpotWindow, end, scope, ct)
-            : facts;
+        ClueSummary summary;
+        await reports.WaitAsync(ct);
+        try
+        {
+            var facts = await store.FactsAsync(conn, ClueStatistics.StartUtc(f), end, scope, ct);
+            // Hot spots look back 90 days from the period's end, even when the period is shorter.
+            var hotSpotFacts = end - ClueStatistics.HotSpotWindow < ClueStatistics.StartUtc(f)
+                ? await store.FactsAsync(conn, end - ClueStatistics.HotSpotWindow, end, scope, ct)
+                : facts;
+            summary = ClueStatistics.Summarise(facts, f, t, clock.GetUtcNow().UtcDateTime, hotSpotFacts);
+        }
+        finally
+        {
+            reports.Release();
+        }
         var coverage = await CoverageAsync(conn, f, t, scope, ct);
-        return new StatisticsReport(f, t, ScopeZh(scope), ClueStatistics.Summarise(facts, f, t, clock.GetUtcNow().UtcDateTime, hotSpotFacts), coverage);
+        return new StatisticsReport(f, t, ScopeZh(scope), summary, coverage);
     }
 
     public async Task<Outcome<GuidanceCoverage>> GuidanceCoverageAsync(long actorId, DateOnly? from, DateOnly? to, CancellationToken ct)
@@ -49,18 +72,23 @@ public sealed class StatisticsService(MySqlDataSource db, StatisticsStore store,
         return await CoverageAsync(conn, f, t, scope, ct);
     }
 
-    /// <summary>The clues reported in the period, for an export file; the export is logged before the rows are returned.</summary>
-    public async Task<Outcome<IReadOnlyList<ClueFact>>> ExportAsync(long actorId, DateOnly? from, DateOnly? to, ExportFormat format, CancellationToken ct)
+    /// <summary>
+    /// The clues reported in the period, for an export file, read as the file is written (so its first bytes go out
+    /// at once); the export is logged, with its size, before any row is returned.
+    /// </summary>
+    public async Task<Outcome<ClueExport>> ExportAsync(long actorId, DateOnly? from, DateOnly? to, ExportFormat format, CancellationToken ct)
     {
         if (Period(from, to) is not ({ } f, { } t)) return BadPeriod;
         await using var conn = await db.OpenConnectionAsync(ct);
-        if (StatisticsScope.For(await org.ActorAsync(conn, actorId, ct)) is not { } scope) return NotAllowed;
+        var actor = await org.ActorAsync(conn, actorId, ct);
+        if (StatisticsScope.For(actor)?.ForListing(actor) is not { } scope) return NotAllowed;
         var start = ClueStatistics.StartUtc(f);
-        var rows = (await store.FactsAsync(conn, start, ClueStatistics.StartUtc(t.AddDays(1)), scope, ct)).Where(c => c.CreatedAt >= start).ToList();
+        var end = ClueStatistics.StartUtc(t.AddDays(1));
+        var count = await store.CountReportedAsync(conn, start, end, scope, ct);
         var scopeText = scope.Lines is { } l ? $"lines={string.Join(',', l)}" : scope.Schools is { } s ? $"schools={string.Join(',', s)}" : "all";
         await audit.RecordAsync(conn, null, [new AuditEntry(actorId, AuditAction.Export, "export", $"clues-{f:yyyyMMdd}-{t:yyyyMMdd}",
-            $"clues {format.ToString().ToLowerInvariant()} {f:yyyy-MM-dd}..{t:yyyy-MM-dd} {scopeText} rows={rows.Count}")], ct);
-        return rows;
+            $"clues {format.ToString().ToLowerInvariant()} {f:yyyy-MM-dd}..{t:yyyy-MM-dd} {scopeText} rows={count}")], ct);
+        return new ClueExport(count, innerCt => store.ReportedAsync(db, start, end, scope, innerCt));
     }
 
     /// <summary>The period in China dates: both given (from ≤ to, at most a year), or the last 30 days to today.</summary>
@@ -68,8 +96,9 @@ public sealed class StatisticsService(MySqlDataSource db, StatisticsStore store,
     {
         var today = WorkListDeadlines.ChinaToday(clock);
         var t = to ?? today;
+        if (t < Earliest || t > Latest) return null;   // 0001-01-01 or 9999-12-31 would overflow the UTC arithmetic
         var f = from ?? t.AddDays(1 - DefaultDays);
-        return f > t || t.DayNumber - f.DayNumber + 1 > MaxDays ? null : (f, t);
+        return f < Earliest || f > t || t.DayNumber - f.DayNumber + 1 > MaxDays ? null : (f, t);
     }
 
     private async Task<GuidanceCoverage> CoverageAsync(MySqlConnection conn, DateOnly from, DateOnly to, StatisticsScope scope, CancellationToken ct) =>

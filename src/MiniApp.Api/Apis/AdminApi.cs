@@ -30,6 +30,7 @@ public static class AdminApi
         api.MapPatch("/accounts/{id:long}", UpdateAccountAsync);
         api.MapPost("/accounts/{id:long}/deactivate", DeactivateAccountAsync);
         api.MapPost("/accounts/{id:long}/activate", ActivateAccountAsync);
+        api.MapPut("/worklist/{no:int}/escalation-unit", SetEscalationUnitAsync);
         return api;
     }
 
@@ -96,6 +97,10 @@ public static class AdminApi
 
     public static async Task<IResult> ActivateAccountAsync(long id, ClaimsPrincipal user, AdminService admin, CancellationToken ct) =>
         (await admin.SetAccountActiveAsync(user.UserId(), id, true, ct)).ToHttp(Id);
+
+    /// <summary>Where an item escalates when its line has no unit at the next tier; <c>unitId</c> null for the default (the district task force office).</summary>
+    public static async Task<IResult> SetEscalationUnitAsync(int no, EscalationUnitRequest req, ClaimsPrincipal user, AdminService admin, CancellationToken ct) =>
+        (await admin.SetEscalationUnitAsync(user.UserId(), no, req.UnitId, ct)).ToHttp(_ => TypedResults.Ok(new EscalationUnitResponse(no, req.UnitId)));
 
     private static IResult Id(long id) => TypedResults.Ok(new IdResponse(id));
 

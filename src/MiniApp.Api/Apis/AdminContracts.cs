@@ -15,6 +15,10 @@ public sealed record CreateUnitRequest(string? LineCode, string? Level, long Reg
 
 public sealed record RenameUnitRequest(string? Name);
 
+public sealed record EscalationUnitRequest(long? UnitId);
+
+public sealed record EscalationUnitResponse(int ItemNo, long? UnitId);
+
 public sealed record UnitResponse(long Id, string LineCode, string Level, long RegionId, string Name, bool IsTaskForceOffice, long? LiaisonUserId);
 
 public sealed record LiaisonRequest(string? DingTalkUserId, string? Name, string? Mobile);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using MySqlConnector;
+using SchoolSafety.Core;
 using SchoolSafety.Core.DingTalk;
 using SchoolSafety.Core.DingTalk.Contracts;
 using SchoolSafety.Core.Organisation;
@@ -22,17 +23,22 @@ public static class AuthApi
     public static RouteGroupBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/auth").WithTags("Auth").AllowAnonymous();
-        api.MapPost("/dingtalk", LoginWithDingTalkAsync);
-        api.MapPost("/refresh", RefreshAsync);
-        api.MapPost("/dev", DevLoginAsync);
+        var login = new RateLimited(RateLimited.Login);
+        api.MapPost("/dingtalk", LoginWithDingTalkAsync).WithMetadata(login);
+        api.MapPost("/refresh", RefreshAsync).WithMetadata(login);
+        api.MapPost("/logout", LogoutAsync).RequireAuthorization();
+        // The development login exists only in Development and Testing: elsewhere the route is absent.
+        if (app.ServiceProvider.GetRequiredService<IHostEnvironment>().AllowsOfflineShortcuts())
+            api.MapPost("/dev", DevLoginAsync).WithMetadata(login);
         return api;
     }
 
     public static async Task<IResult> LoginWithDingTalkAsync(DingTalkLoginRequest req, IDingTalkClient dingTalk, MySqlDataSource db,
         OrganisationStore org, SessionTokens sessions, IOptions<DingTalkOptions> options, IHostEnvironment env, CancellationToken ct)
     {
-        // Offline, the recording client takes the auth code for the user id: never in production, whatever the configuration.
-        if (!options.Value.HasCredentials && env.IsProduction())
+        // Offline, the recording client takes the auth code for the user id: only in Development and Testing (elsewhere the
+        // host does not start without credentials; this is the second lock).
+        if (!options.Value.HasCredentials && !env.AllowsOfflineShortcuts())
             return Problems.Of(StatusCodes.Status503ServiceUnavailable, "auth.dingtalk_not_configured", "钉钉登录尚未配置，请联系管理员");
         if (string.IsNullOrWhiteSpace(req.AuthCode) || req.AuthCode.Length > 200)
             return Problems.BadRequest("auth.code_required", "缺少免登授权码（authCode）");
@@ -48,23 +54,39 @@ public static class AuthApi
         return await IssueForAsync(dingUser.UserId, db, org, sessions, ct);
     }
 
+    /// <summary>A new pair for the refresh token; the refresh token is used up. An old one presented again ends the login.</summary>
     public static async Task<IResult> RefreshAsync(RefreshRequest req, MySqlDataSource db, OrganisationStore org, SessionTokens sessions, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(req.RefreshToken) || await sessions.ValidateRefreshAsync(req.RefreshToken) is not { } userId)
+        if (string.IsNullOrWhiteSpace(req.RefreshToken) || req.RefreshToken.Length > 4000)
             return Problems.Of(StatusCodes.Status401Unauthorized, "auth.refresh_invalid", "登录已过期，请重新登录");
+        var outcome = await sessions.RefreshAsync(req.RefreshToken, ct);
+        switch (outcome.Check)
+        {
+            case RefreshCheck.Invalid:
+                return Problems.Of(StatusCodes.Status401Unauthorized, "auth.refresh_invalid", "登录已过期，请重新登录");
+            case RefreshCheck.Reused:
+                return Problems.Of(StatusCodes.Status401Unauthorized, "auth.refresh_reused", "登录凭据已在别处使用，为安全起见已退出登录，请重新登录");
+        }
         await using var conn = await db.OpenConnectionAsync(ct);
-        var user = await org.ActiveUserAsync(conn, userId, ct);
-        return user is null ? Deactivated() : TypedResults.Ok(sessions.Issue(user.Id, user.Name));
+        var user = await org.ActiveUserAsync(conn, outcome.UserId, ct);
+        return user is null ? Deactivated() : TypedResults.Ok(sessions.Reissue(outcome, user.Name));
+    }
+
+    /// <summary>Ends this login: its access token and refresh token stop working at once.</summary>
+    public static async Task<IResult> LogoutAsync(System.Security.Claims.ClaimsPrincipal principal, LoginSessionStore logins, CancellationToken ct)
+    {
+        await logins.EndAsync(principal.SessionId(), principal.UserId(), ct);
+        return TypedResults.NoContent();
     }
 
     /// <summary>
-    /// Development only: log in as a DingTalk user id, available only while no DingTalk credentials are configured (offline
-    /// mode) and never in the Production environment (a production host missing its credentials must not let anyone be anyone).
+    /// Development only: log in as a DingTalk user id, available only in Development and Testing and only while no DingTalk
+    /// credentials are configured (offline mode): a deployed host, whatever its configuration, must not let anyone be anyone.
     /// </summary>
     public static async Task<IResult> DevLoginAsync(DevLoginRequest req, IOptions<DingTalkOptions> dingTalk, IHostEnvironment env, MySqlDataSource db,
         OrganisationStore org, SessionTokens sessions, CancellationToken ct)
     {
-        if (!string.IsNullOrEmpty(dingTalk.Value.AppKey) || env.IsProduction())
+        if (!string.IsNullOrEmpty(dingTalk.Value.AppKey) || !env.AllowsOfflineShortcuts())
             return Problems.NotFound();
         if (string.IsNullOrWhiteSpace(req.DingTalkUserId))
             return Problems.BadRequest("auth.user_required", "请填写钉钉用户 ID（dingTalkUserId）");
@@ -76,7 +98,7 @@ public static class AuthApi
         await using var conn = await db.OpenConnectionAsync(ct);
         if (await org.ActiveUserIdAsync(conn, dingTalkUserId, ct) is not { } id || await org.ActiveUserAsync(conn, id, ct) is not { } user)
             return Deactivated();
-        return TypedResults.Ok(sessions.Issue(user.Id, user.Name));
+        return TypedResults.Ok(await sessions.IssueAsync(user.Id, user.Name, ct));
     }
 
     private static IResult Deactivated() =>

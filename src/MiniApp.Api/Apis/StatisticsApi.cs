@@ -31,20 +31,39 @@ public static class StatisticsApi
         if (fmt is null) return Problems.BadRequest("export.format_invalid", "导出格式应为 csv 或 xlsx");
         var outcome = await statistics.ExportAsync(user.UserId(), from, to, fmt.Value, ct);
         var now = clock.GetUtcNow().UtcDateTime;
-        return outcome.ToHttp(rows =>
+        var stamp = (now + TimeSpan.FromHours(8)).ToString("yyyyMMddHHmm");
+        if (fmt == ExportFormat.Csv)
+            return outcome.ToHttp(export => TypedResults.Stream(body => WriteCsvAsync(body, export, now, ct), "text/csv; charset=utf-8", $"clues-{stamp}.csv"));
+        if (outcome.Value is not { } xlsx) return outcome.ToHttp(_ => TypedResults.Ok());
+        var table = new List<Dictionary<string, object?>>();
+        await foreach (var c in xlsx.Rows(ct)) table.Add(Row(c, now));
+        return outcome.ToHttp(_ =>
         {
             var stream = new MemoryStream();
-            var table = rows.Select(c => Row(c, now)).ToList();
-            if (table.Count == 0) table.Add(Headers.ToDictionary(h => h, _ => (object?)null));   // headers even for an empty period
-            MiniExcel.SaveAs(stream, table, sheetName: "线索", excelType: fmt == ExportFormat.Csv ? ExcelType.CSV : ExcelType.XLSX);
-            if (rows.Count == 0) stream = Truncated(stream, fmt.Value);
+            var empty = table.Count == 0;
+            if (empty) table.Add(Headers.ToDictionary(h => h, _ => (object?)null));   // headers even for an empty period
+            MiniExcel.SaveAs(stream, table, sheetName: "线索", excelType: ExcelType.XLSX);
+            if (empty) stream = Truncated(stream, ExportFormat.Xlsx);
             stream.Position = 0;
-            var stamp = (now + TimeSpan.FromHours(8)).ToString("yyyyMMddHHmm");
-            return fmt == ExportFormat.Csv
-                ? TypedResults.File(stream, "text/csv; charset=utf-8", $"clues-{stamp}.csv")
-                : TypedResults.File(stream, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"clues-{stamp}.xlsx");
+            return TypedResults.File(stream, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"clues-{stamp}.xlsx");
         });
     }
+
+    /// <summary>
+    /// The CSV as MiniExcel writes it (UTF-8 with a BOM, CRLF, a field quoted when it holds a comma, quote or line
+    /// break), written row by row as the rows are read, so a year's file starts at once and is never held in memory.
+    /// </summary>
+    private static async Task WriteCsvAsync(Stream body, ClueExport export, DateTime now, CancellationToken ct)
+    {
+        await using var writer = new StreamWriter(body, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true), bufferSize: 16 * 1024);
+        await writer.WriteAsync(string.Join(',', Headers.Select(Csv)) + "\r\n");
+        await writer.FlushAsync(ct);
+        await foreach (var c in export.Rows(ct))
+            await writer.WriteAsync(string.Join(',', Row(c, now).Values.Select(v => Csv(v?.ToString() ?? ""))) + "\r\n");
+    }
+
+    private static string Csv(string field) =>
+        field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{field.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : field;
 
     private static readonly string[] Headers = ["编号", "学校", "镇街", "事项", "条线", "状态", "上报时间", "办结时间", "是否超期", "是否督办"];
 

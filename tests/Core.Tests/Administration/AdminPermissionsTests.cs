@@ -36,7 +36,8 @@ public sealed class AdminPermissionsTests
     [Fact]
     public void CanGrant_LiaisonUnitRolesOfOwnLineOnly()
     {
-        Assert.True(AdminPermissions.CanGrant(PolLiaison, new MembershipGrant(Role.UnitHead, 5, 0), "POL", UnitLevel.District));
+        Assert.False(AdminPermissions.CanGrant(PolLiaison, new MembershipGrant(Role.UnitHead, 5, 0), "POL", UnitLevel.District));   // only the admin makes heads
+        Assert.True(AdminPermissions.CanGrant(Admin, new MembershipGrant(Role.UnitHead, 5, 0), "POL", UnitLevel.District));
         Assert.True(AdminPermissions.CanGrant(PolLiaison, new MembershipGrant(Role.Handler, 5, 0), "POL", UnitLevel.Town));
         Assert.False(AdminPermissions.CanGrant(PolLiaison, new MembershipGrant(Role.Handler, 5, 0), "MKT", UnitLevel.District));
         Assert.False(AdminPermissions.CanGrant(PolLiaison, new MembershipGrant(Role.Reporter, 0, 3), null, null));

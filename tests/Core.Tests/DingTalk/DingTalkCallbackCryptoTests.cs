@@ -129,7 +129,7 @@ public sealed class DingTalkCallbackCryptoTests
     [Fact]
     public void Open_TimestampOlderThanWindow_IsStale()
     {
-        var now = At(V1Ts) + TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1);
+        var now = At(V1Ts) + TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1);
 
         var opened = DingTalkCallbackCrypto.Open(V1, V1Sig, V1Ts, V1Nonce, V1Encrypt, now, Window);
 
@@ -139,7 +139,7 @@ public sealed class DingTalkCallbackCryptoTests
     [Fact]
     public void Open_TimestampAheadOfWindow_IsFutureDated()
     {
-        var now = At(V1Ts) - TimeSpan.FromHours(1) - TimeSpan.FromSeconds(1);
+        var now = At(V1Ts) - TimeSpan.FromMinutes(5) - TimeSpan.FromSeconds(1);
 
         var opened = DingTalkCallbackCrypto.Open(V1, V1Sig, V1Ts, V1Nonce, V1Encrypt, now, Window);
 
@@ -147,9 +147,12 @@ public sealed class DingTalkCallbackCryptoTests
     }
 
     [Fact]
+    public void DefaultWindow_IsFiveMinutes() => Assert.Equal(TimeSpan.FromMinutes(5), Window);
+
+    [Fact]
     public void Open_JustInsideConfiguredWindow_IsValid()
     {
-        var now = At(V1Ts) + TimeSpan.FromMinutes(59);
+        var now = At(V1Ts) + TimeSpan.FromMinutes(4) + TimeSpan.FromSeconds(59);
 
         var opened = DingTalkCallbackCrypto.Open(V1, V1Sig, V1Ts, V1Nonce, V1Encrypt, now, Window);
 
@@ -159,9 +162,9 @@ public sealed class DingTalkCallbackCryptoTests
     [Fact]
     public void Open_NarrowerConfiguredWindow_RefusesSameDelay()
     {
-        var now = At(V1Ts) + TimeSpan.FromMinutes(6);
+        var now = At(V1Ts) + TimeSpan.FromMinutes(2);
 
-        var opened = DingTalkCallbackCrypto.Open(V1, V1Sig, V1Ts, V1Nonce, V1Encrypt, now, TimeSpan.FromMinutes(5));
+        var opened = DingTalkCallbackCrypto.Open(V1, V1Sig, V1Ts, V1Nonce, V1Encrypt, now, TimeSpan.FromMinutes(1));
 
         Assert.Equal(CallbackCheck.StaleTimestamp, opened.Check);
     }

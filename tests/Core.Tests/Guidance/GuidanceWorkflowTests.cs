@@ -41,7 +41,20 @@ public sealed class GuidanceWorkflowTests
         Assert.True(GuidancePermissions.CanSubmit(officer, 10, null));
         Assert.False(GuidancePermissions.CanSubmit(officer, null, 7));
         Assert.True(GuidancePermissions.CanSubmit(mkt, null, 7));
-        Assert.False(GuidancePermissions.CanVerify(officer, 5));
-        Assert.True(GuidancePermissions.CanVerify(mkt, 7));
+        Assert.False(GuidancePermissions.CanVerify(officer, 5, creatorUserId: 9));
+        Assert.True(GuidancePermissions.CanVerify(mkt, 7, creatorUserId: 2));   // the record's creator
+    }
+
+    [Fact]
+    public void Verify_CreatorOrTheirUnitHead_NotAnotherHandlerOfTheUnit()
+    {
+        var creator = new Actor(2, [new ActorMembership { Role = Role.Handler, UnitId = 7 }]);
+        var colleague = new Actor(4, [new ActorMembership { Role = Role.Handler, UnitId = 7 }]);
+        var head = new Actor(5, [new ActorMembership { Role = Role.UnitHead, UnitId = 7 }]);
+        var otherHead = new Actor(6, [new ActorMembership { Role = Role.UnitHead, UnitId = 8 }]);
+        Assert.True(GuidancePermissions.CanVerify(creator, 7, creatorUserId: 2));
+        Assert.False(GuidancePermissions.CanVerify(colleague, 7, creatorUserId: 2));
+        Assert.True(GuidancePermissions.CanVerify(head, 7, creatorUserId: 2));
+        Assert.False(GuidancePermissions.CanVerify(otherHead, 7, creatorUserId: 2));
     }
 }

@@ -55,11 +55,14 @@ public static class TestImages
     public static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
 
     /// <summary>A PNG with a tEXt chunk (after IHDR) carrying the location-like text.</summary>
-    public static byte[] PngWithText(int width, int height)
+    public static byte[] PngWithText(int width, int height) => PngWithChunk(width, height, "tEXt");
+
+    /// <summary>A PNG with a chunk of this type (e.g. a private <c>prVt</c>) holding <see cref="GpsMarker"/>.</summary>
+    public static byte[] PngWithChunk(int width, int height, string chunkType)
     {
         var png = Encode(width, height, SKEncodedImageFormat.Png);
         var data = Encoding.Latin1.GetBytes("Comment\0").Concat(Encoding.UTF8.GetBytes(GpsMarker)).ToArray();
-        var type = Encoding.ASCII.GetBytes("tEXt");
+        var type = Encoding.ASCII.GetBytes(chunkType);
         var crc = Crc32(type.Concat(data).ToArray());
         var chunk = new byte[] { (byte)(data.Length >> 24), (byte)(data.Length >> 16), (byte)(data.Length >> 8), (byte)data.Length }
             .Concat(type).Concat(data).Concat(new[] { (byte)(crc >> 24), (byte)(crc >> 16), (byte)(crc >> 8), (byte)crc });
@@ -67,7 +70,7 @@ public static class TestImages
         return png[..afterIhdr].Concat(chunk).Concat(png[afterIhdr..]).ToArray();
     }
 
-    private static uint Crc32(byte[] bytes)
+    internal static uint Crc32(byte[] bytes)
     {
         var crc = 0xFFFFFFFFu;
         foreach (var b in bytes)

@@ -60,6 +60,36 @@ public sealed class ClueStatisticsTests
     }
 
     [Fact]
+    public void OpenByDay_IsEachDaysCountByDefinition_ForManyClues()
+    {
+        // Issue 11 counts from sorted times; the answer must be the definition's, day by day: reported before the
+        // day's end (or now) and not closed before it. Reports, resolutions and withdrawals at random, some at
+        // the exact day boundary, some resolved with no resolution time (closed at their last update).
+        var rng = new Random(3);
+        var from = new DateOnly(2026, 3, 1);
+        var to = new DateOnly(2026, 4, 30);
+        var now = ClueStatistics.StartUtc(to) + TimeSpan.FromHours(5);   // the last day is today
+        var facts = Enumerable.Range(0, 3000).Select(i =>
+        {
+            var at = ClueStatistics.StartUtc(from.AddDays(rng.Next(-40, 62))) + (rng.Next(4) == 0 ? TimeSpan.Zero : TimeSpan.FromMinutes(rng.Next(1440)));
+            var closedAt = at + TimeSpan.FromHours(rng.Next(0, 24 * 30));
+            return (rng.Next(3)) switch
+            {
+                0 => Fact(1, 5, at),
+                1 => Fact(1, 5, at, ClueState.Resolved, rng.Next(5) == 0 ? null : closedAt) with { UpdatedAt = closedAt },
+                _ => Fact(1, 5, at, ClueState.Withdrawn) with { UpdatedAt = closedAt },
+            };
+        }).ToList();
+        var series = ClueStatistics.OpenByDay(facts, from, to, now);
+        for (var d = from; d <= to; d = d.AddDays(1))
+        {
+            var end = ClueStatistics.StartUtc(d.AddDays(1));
+            if (end > now) end = now;
+            Assert.Equal(facts.Count(f => f.CreatedAt < end && (f.ClosedAt is not { } c || c >= end)), series[d.DayNumber - from.DayNumber].Open);
+        }
+    }
+
+    [Fact]
     public void Scope_AdminAll_DistrictStaffTheirLine_CoLeaderTheirSchool_ReporterNothing()
     {
         Assert.Equal(new StatisticsScope(null, null), StatisticsScope.For(new Actor(1, [new ActorMembership { Role = Role.EduAdmin }])));

@@ -122,45 +122,89 @@ public sealed class CallbacksHost : IAsyncLifetime
 
     // ---------------------------------------------------------------- requests
 
-    /// <summary>A card click as DingTalk sends it (facts §4.4), signed with the card secret unless told otherwise.</summary>
+    /// <summary>
+    /// A card click as DingTalk sends it (facts §4.4), signed with the card secret unless told otherwise. The clue's pending
+    /// card deliveries are rendered first (as the dispatcher would, recording who holds a copy), since a person clicks a card they received.
+    /// </summary>
     public async Task<(System.Net.HttpStatusCode Status, JsonElement Reply)> ClickAsync(string dingTalkUserId, long clueId, int version, string action,
-        string? note = null, string? timestamp = null, string? secret = null)
+        string? note = null, string? timestamp = null, string? secret = null, string? outTrackId = null)
     {
-        var body = CardClickBody(dingTalkUserId, clueId, version, action, note);
-        var ts = timestamp ?? NowMs();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/dingtalk/cards") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add("x-ddpaas-signature-timestamp", ts);
-        request.Headers.Add("x-ddpaas-signature", DingTalkCallbackCrypto.ComputeCardSignature(secret ?? CardSecret, ts));
-        using var response = await Client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+        await DeliverCardsAsync();
+        var body = CardClickBody(dingTalkUserId, clueId, version, action, note, outTrackId);
+        var ts = timestamp ?? UniqueNowMs();
+        var (status, text) = await SendClickAsync(body, ts, DingTalkCallbackCrypto.ComputeCardSignature(secret ?? CardSecret, ts));
+        return (status, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
     }
 
-    public static string CardClickBody(string dingTalkUserId, long clueId, int version, string action, string? note = null)
+    /// <summary>One card callback request with these headers; the status and the raw reply.</summary>
+    public async Task<(System.Net.HttpStatusCode Status, string Text)> SendClickAsync(string body, string timestamp, string signature)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/dingtalk/cards") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("x-ddpaas-signature-timestamp", timestamp);
+        request.Headers.Add("x-ddpaas-signature", signature);
+        using var response = await Client.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Renders every unsent card delivery as the dispatcher does before sending (which records the copies), sending nothing.</summary>
+    public async Task DeliverCardsAsync()
+    {
+        var renderer = Get<SchoolSafety.Core.Notifications.IOutboxMessageRenderer>();
+        foreach (var (id, key, payload) in await QueryAsync<(long, string?, string)>(
+                     "SELECT id, ordering_key, payload FROM outbox WHERE topic = 'clue.card.deliver' AND sent_at IS NULL"))
+            await renderer.RenderAsync(new SchoolSafety.Core.Notifications.OutboxEnvelope(id, SchoolSafety.Core.Notifications.OutboxTopics.CardDeliver, key, payload, 1), default);
+    }
+
+    private long _lastTimestamp;
+
+    /// <summary>Now in milliseconds, never the same twice (a signature covers only the timestamp, and a pair is accepted once).</summary>
+    public string UniqueNowMs()
+    {
+        long last, next;
+        do
+        {
+            last = Interlocked.Read(ref _lastTimestamp);
+            next = Math.Max(Now.ToUnixTimeMilliseconds(), last + 1);
+        } while (Interlocked.CompareExchange(ref _lastTimestamp, next, last) != last);
+        return next.ToString(CultureInfo.InvariantCulture);
+    }
+
+    public static string CardClickBody(string dingTalkUserId, long clueId, int version, string action, string? note = null, string? outTrackId = null)
     {
         var ps = new Dictionary<string, string> { ["action"] = action, ["clueId"] = clueId.ToString(CultureInfo.InvariantCulture), ["version"] = version.ToString(CultureInfo.InvariantCulture) };
         if (note is not null) ps["note"] = note;
         var content = JsonSerializer.Serialize(new { cardPrivateData = new { actionIds = new[] { "btn_" + action }, @params = ps } });
-        return JsonSerializer.Serialize(new { type = "actionCallback", outTrackId = $"clue-{clueId}", corpId = "dingcorp", userId = dingTalkUserId, content });
+        return JsonSerializer.Serialize(new { type = "actionCallback", outTrackId = outTrackId ?? $"clue-{clueId}", corpId = "dingcorp", userId = dingTalkUserId, content });
     }
 
     /// <summary>A robot message in HTTP mode (facts §5.5), signed with the AppSecret; returns the reply's markdown text.</summary>
-    public async Task<(System.Net.HttpStatusCode Status, string? Text)> AskAsync(string? senderDingTalkId, string text, string conversationId = "cid-1to1", bool group = false, string? secret = null)
+    public async Task<(System.Net.HttpStatusCode Status, string? Text)> AskAsync(string? senderDingTalkId, string text, string conversationId = "cid-1to1", bool group = false,
+        string? secret = null, string? msgId = null)
     {
-        var ts = NowMs();
-        var body = JsonSerializer.Serialize(new
+        var ts = UniqueNowMs();
+        var body = RobotBody(senderDingTalkId, text, conversationId, group, msgId);
+        var (status, reply) = await SendRobotAsync(body, ts, DingTalkCallbackCrypto.ComputeRobotSign(secret ?? AppSecret, ts));
+        if (status != System.Net.HttpStatusCode.OK) return (status, null);
+        var json = JsonDocument.Parse(reply).RootElement;
+        Assert.Equal("markdown", json.GetProperty("msgtype").GetString());
+        return (status, json.GetProperty("markdown").GetProperty("text").GetString());
+    }
+
+    public static string RobotBody(string? senderDingTalkId, string text, string conversationId = "cid-1to1", bool group = false, string? msgId = null) =>
+        JsonSerializer.Serialize(new
         {
-            conversationId, conversationType = group ? "2" : "1", msgId = Guid.NewGuid().ToString("N"), msgtype = "text",
+            conversationId, conversationType = group ? "2" : "1", msgId = msgId ?? Guid.NewGuid().ToString("N"), msgtype = "text",
             text = new { content = text }, senderStaffId = senderDingTalkId, senderNick = "x", isInAtList = true,
         });
+
+    /// <summary>One robot callback request with these headers; the status and the raw reply.</summary>
+    public async Task<(System.Net.HttpStatusCode Status, string Text)> SendRobotAsync(string body, string timestamp, string sign)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/dingtalk/robot") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add("timestamp", ts);
-        request.Headers.Add("sign", DingTalkCallbackCrypto.ComputeRobotSign(secret ?? AppSecret, ts));
+        request.Headers.Add("timestamp", timestamp);
+        request.Headers.Add("sign", sign);
         using var response = await Client.SendAsync(request);
-        if (!response.IsSuccessStatusCode) return (response.StatusCode, null);
-        var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal("markdown", json.GetProperty("msgtype").GetString());
-        return (response.StatusCode, json.GetProperty("markdown").GetProperty("text").GetString());
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
     /// <summary>An event push as DingTalk sends it (facts §1.2): the plaintext encrypted with the V1 secrets, signed.</summary>

@@ -80,6 +80,10 @@ public sealed class CardCallbackTests(CallbacksHost host) : IClassFixture<Callba
             SELECT u.dingtalk_user_id FROM memberships m JOIN users u ON u.id = m.user_id
              WHERE m.role = 'UnitHead' AND m.unit_id = (SELECT unit_id FROM clues WHERE id = @id)
             """, new { id = clue.ClueId });
+        await host.ScalarAsync<long>("""
+            INSERT INTO card_copies (clue_id, user_id, out_track_id, delivered_at)
+            SELECT @id, id, CONCAT('clue-', @id), UTC_TIMESTAMP(6) FROM users WHERE dingtalk_user_id = @head; SELECT ROW_COUNT();
+            """, new { id = clue.ClueId, head });   // the head holds a copy too
         var (_, reply) = await host.ClickAsync(head, clue.ClueId, 1, "accept");   // the head's copy still shows version 1
 
         Assert.Equal("处置中", Shared(reply, "state"));

@@ -150,6 +150,33 @@ public sealed class EventInboxTests(CallbacksHost host) : IClassFixture<Callback
         Assert.Equal(("改名后", false), user);
     }
 
+    [Theory]
+    [InlineData("user_add_org")]
+    [InlineData("user_active_org")]
+    public async Task ContactJoin_OfAnAccountAnAdministratorDeactivated_KeepsItDeactivated_ButALeaverWhoReturnsIsBack(string joinEvent)
+    {
+        var (userId, dingTalkId, _) = await NewPoliceHandlerAsync();
+        var admin = await host.UserAsync("demo-edu-admin");
+        var deactivated = await host.Get<SchoolSafety.Core.Administration.AdminService>().SetAccountActiveAsync(admin, userId, false, default);
+        Assert.True(deactivated.IsOk);
+        host.DingTalk.Legacy.Given(Request.Create().WithPath("/topapi/v2/user/get").UsingPost().WithBody(b => b is not null && b.Contains(dingTalkId)))
+            .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new { errcode = 0, errmsg = "ok", result = new { userid = dingTalkId, name = "临时处置人", mobile = "13900000002" } }));
+
+        using (var r = await host.PushEventAsync(Event(joinEvent, Guid.NewGuid().ToString("N"), $$""","UserId":["{{dingTalkId}}"]""")))
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal(1, await ProcessAsync());
+        Assert.False(await host.ScalarAsync<bool>("SELECT active FROM users WHERE id = @userId", new { userId }));
+
+        // Reactivated by an administrator, then leaving and rejoining in DingTalk: active again.
+        Assert.True((await host.Get<SchoolSafety.Core.Administration.AdminService>().SetAccountActiveAsync(admin, userId, true, default)).IsOk);
+        using (var r = await host.PushEventAsync(Event("user_leave_org", Guid.NewGuid().ToString("N"), $$""","UserId":["{{dingTalkId}}"]""")))
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        using (var r = await host.PushEventAsync(Event(joinEvent, Guid.NewGuid().ToString("N"), $$""","UserId":["{{dingTalkId}}"]""")))
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal(2, await ProcessAsync());
+        Assert.True(await host.ScalarAsync<bool>("SELECT active FROM users WHERE id = @userId", new { userId }));
+    }
+
     [Fact]
     public async Task GroupDisband_WorkGroupUnbound()
     {

@@ -174,10 +174,12 @@ public sealed class AdminApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
         var id = (await MiniAppHost.JsonAsync(r)).GetProperty("id").GetInt64();
         Assert.Equal(1, await host.ScalarAsync<long>("SELECT COUNT(*) FROM memberships WHERE user_id = @id AND role = 'Handler' AND unit_id = @polTown", new { id, polTown }));
 
-        // Moved to the district unit as its head.
-        var u = await liaison.PatchAsJsonAsync($"/api/admin/accounts/{id}", new { name = "民警王某", roles = new[] { new { role = "UnitHead", unitId = polDistrict } } });
+        // Moved to the district unit: as its head only by the admin (separation of duties), as a handler by the liaison.
+        var asHead = await liaison.PatchAsJsonAsync($"/api/admin/accounts/{id}", new { name = "民警王某", roles = new[] { new { role = "UnitHead", unitId = polDistrict } } });
+        Assert.Equal(HttpStatusCode.Forbidden, asHead.StatusCode);
+        var u = await liaison.PatchAsJsonAsync($"/api/admin/accounts/{id}", new { name = "民警王某", roles = new[] { new { role = "Handler", unitId = polDistrict } } });
         Assert.Equal(HttpStatusCode.OK, u.StatusCode);
-        Assert.Equal("UnitHead", await host.ScalarAsync<string>("SELECT role FROM memberships WHERE user_id = @id", new { id }));
+        Assert.Equal("Handler", await host.ScalarAsync<string>("SELECT role FROM memberships WHERE user_id = @id", new { id }));
         Assert.Equal(polDistrict, await host.ScalarAsync<long>("SELECT unit_id FROM memberships WHERE user_id = @id", new { id }));
         Assert.Equal("民警王某", await host.ScalarAsync<string>("SELECT name FROM users WHERE id = @id", new { id }));
         Assert.Equal(2, await AuditCountAsync("user", id));

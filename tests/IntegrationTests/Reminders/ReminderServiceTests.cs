@@ -168,7 +168,9 @@ public sealed class ReminderServiceTests(CoreServices core) : IClassFixture<Core
         var liaison = await core.UserAsync("demo-POL-liaison");
         Assert.Equal(new[] { admin, liaison }.Order().ToArray(), payload.UserIds.Order().ToArray());
 
-        // The admin's copy shows 挂牌督办; pressing it supervises the clue for the default working days.
+        // The card is delivered (the dispatcher records who holds a copy); the admin's copy shows 挂牌督办, and pressing it
+        // supervises the clue for the default working days.
+        await core.Get<OutboxDispatcher>().DrainAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
         var version = await core.ScalarAsync<int>("SELECT version FROM clues WHERE id = @id", new { id = c.ClueId });
         var reply = await core.Get<CardCallbackService>().HandleAsync(new CardCallback(CardComposer.OutTrackId(c.ClueId), "demo-edu-admin", null,
             new Dictionary<string, string> { ["action"] = "supervise", ["clueId"] = c.ClueId.ToString(), ["version"] = version.ToString() }), CancellationToken.None);

@@ -23,6 +23,9 @@ public sealed class FakeStreamGateway : IAsyncDisposable
     private int _tickets;
 
     public List<JsonElement> OpenRequests { get; } = [];
+
+    /// <summary>How many of the next open requests to answer 503 (a gateway having a bad minute).</summary>
+    public int FailNextOpens;
     public string Url { get; private set; } = "";
 
     public sealed record Connection(WebSocket Socket, string Ticket, TaskCompletionSource Done);
@@ -37,6 +40,10 @@ public sealed class FakeStreamGateway : IAsyncDisposable
         _app.MapPost("/v1.0/gateway/connections/open", async (HttpRequest request) =>
         {
             var body = await JsonDocument.ParseAsync(request.Body);
+            // As the Node SDK notes of the real gateway: without Accept: application/json the answer is not JSON.
+            if (!request.Headers.Accept.ToString().Contains("application/json", StringComparison.OrdinalIgnoreCase))
+                return Results.Text("<xml><endpoint>none</endpoint></xml>", "application/xml");
+            if (Interlocked.Decrement(ref FailNextOpens) >= 0) return Results.StatusCode(503);
             lock (OpenRequests) OpenRequests.Add(body.RootElement.Clone());
             var ticket = $"ticket-{Interlocked.Increment(ref _tickets)}";
             return Results.Json(new { endpoint = Url.Replace("http://", "ws://") + "/connect", ticket });

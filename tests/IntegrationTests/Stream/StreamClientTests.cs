@@ -52,6 +52,7 @@ public sealed class StreamClientTests(CallbacksHost host) : IClassFixture<Callba
         // a card callback: applied, the card reply inside the ACK
         var clue = await host.ReportAsync();
         var handler = await host.MemberDingTalkIdAsync(1, "POL");
+        await host.DeliverCardsAsync();
         await FakeStreamGateway.SendAsync(first, Frame("CALLBACK", StreamFrameHandler.CardTopic, "m-card", CallbacksHost.CardClickBody(handler, clue.ClueId, 1, "accept")));
         var cardAck = await FakeStreamGateway.ReceiveAsync(first, Wait);
         Assert.Equal("m-card", cardAck.GetProperty("headers").GetProperty("messageId").GetString());
@@ -97,6 +98,50 @@ public sealed class StreamClientTests(CallbacksHost host) : IClassFixture<Callba
         third.Done.TrySetResult();
 
         stop.Cancel();
+        await running;
+    }
+    private StreamClient Client(FakeStreamGateway gateway, StreamOptions options) => new(
+        host.Get<IHttpClientFactory>(), host.Get<StreamFrameHandler>(),
+        Options.Create(new DingTalkOptions { ApiBaseUrl = gateway.Url, AppKey = CallbacksHost.AppKey, AppSecret = CallbacksHost.AppSecret }),
+        Options.Create(options), TimeProvider.System, NullLogger<StreamClient>.Instance);
+
+    [Fact]
+    public async Task Gateway_AnswersXmlWithoutTheAcceptHeader_OurClientSendsIt()
+    {
+        await using var gateway = new FakeStreamGateway();
+        await gateway.StartAsync();
+        using (var bare = new HttpClient())
+        {
+            var r = await bare.PostAsync(gateway.Url + "/v1.0/gateway/connections/open", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+            Assert.StartsWith("<xml>", await r.Content.ReadAsStringAsync());
+        }
+        using var stop = new CancellationTokenSource();
+        var running = Client(gateway, new StreamOptions { Enabled = true }).RunAsync(stop.Token);
+        var c = await gateway.NextConnectionAsync(Wait);
+        Assert.Equal("ticket-1", c.Ticket);
+        stop.Cancel();
+        c.Done.TrySetResult();
+        await running;
+    }
+
+    [Fact]
+    public async Task AfterAGoodConnection_ADropReconnectsAtOnce_NotAfterTheBackOffOfEarlierFailures()
+    {
+        await using var gateway = new FakeStreamGateway { FailNextOpens = 6 };
+        await gateway.StartAsync();
+        using var stop = new CancellationTokenSource();
+        var running = Client(gateway, new StreamOptions { Enabled = true, ReconnectMin = TimeSpan.FromMilliseconds(100), ReconnectMax = TimeSpan.FromSeconds(30) })
+            .RunAsync(stop.Token);
+
+        var first = await gateway.NextConnectionAsync(TimeSpan.FromSeconds(30));   // after six refused opens (back-off up to 3.2 s)
+        first.Socket.Abort();
+        first.Done.TrySetResult();
+        var dropped = System.Diagnostics.Stopwatch.StartNew();
+        var second = await gateway.NextConnectionAsync(TimeSpan.FromSeconds(30));
+        // Without the reset the seventh failure would wait 3.2-6.4 s; after a good connection it is the first delay (50-100 ms).
+        Assert.True(dropped.Elapsed < TimeSpan.FromSeconds(2), $"reconnected after {dropped.Elapsed}");
+        stop.Cancel();
+        second.Done.TrySetResult();
         await running;
     }
 }

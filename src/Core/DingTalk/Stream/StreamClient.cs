@@ -38,18 +38,22 @@ public sealed partial class StreamClient(
         while (!ct.IsCancellationRequested)
         {
             var planned = false;
+            // A connection that was up counts as a success: after hours of health one drop reconnects at once (robot
+            // messages pushed while we are away are not pushed again), as the official SDKs do.
+            var connected = false;
             try
             {
-                planned = await ConnectOnceAsync(ct);
+                planned = await ConnectOnceAsync(() => connected = true, ct);
                 failures = 0;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception e) when (e is WebSocketException or HttpRequestException or IOException or JsonException or InvalidOperationException or TaskCanceledException)
+            catch (Exception e)
             {
-                failures++;
+                // Anything at all (the gateway, the network, our database while handling a frame): reconnect, never stop the host.
+                failures = connected ? 1 : failures + 1;
                 Log.Dropped(logger, failures, e.GetType().Name, e.Message);
             }
             var o = options.Value;
@@ -66,12 +70,13 @@ public sealed partial class StreamClient(
     }
 
     /// <summary>One connection until it ends; true when the gateway asked us to reconnect (<c>disconnect</c>).</summary>
-    private async Task<bool> ConnectOnceAsync(CancellationToken ct)
+    private async Task<bool> ConnectOnceAsync(Action connected, CancellationToken ct)
     {
         var (endpoint, ticket) = await OpenAsync(ct);
         using var ws = new ClientWebSocket();
         ws.Options.KeepAliveInterval = options.Value.KeepAlive;
         await ws.ConnectAsync(new Uri($"{endpoint}?ticket={Uri.EscapeDataString(ticket)}"), ct);
+        connected();
         var n = Interlocked.Increment(ref _connections);
         Log.Connected(logger, n);
 
@@ -116,8 +121,13 @@ public sealed partial class StreamClient(
         var o = dingTalk.Value;
         if (!o.HasCredentials) throw new InvalidOperationException("Stream mode needs DingTalk:AppKey and DingTalk:AppSecret.");
         using var client = http.CreateClient(HttpClientName);
-        using var response = await client.PostAsJsonAsync(new Uri(new Uri(o.ApiBaseUrl), "/v1.0/gateway/connections/open"),
-            new StreamOpenRequest(o.AppKey!, o.AppSecret!, Subscriptions, "schoolsafety-stream-dotnet/1.0.0"), ct);
+        // The official SDKs (and the protocol document) send Accept: application/json; without it the gateway may answer otherwise.
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(o.ApiBaseUrl), "/v1.0/gateway/connections/open"))
+        {
+            Content = JsonContent.Create(new StreamOpenRequest(o.AppKey!, o.AppSecret!, Subscriptions, "schoolsafety-stream-dotnet/1.0.0")),
+        };
+        request.Headers.Accept.Add(new System.Net.Http.Headers.MediaTypeWithQualityHeaderValue("application/json"));
+        using var response = await client.SendAsync(request, ct);
         response.EnsureSuccessStatusCode();
         var open = await response.Content.ReadFromJsonAsync<StreamOpenResponse>(ct);
         if (string.IsNullOrEmpty(open?.Endpoint) || string.IsNullOrEmpty(open.Ticket))

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -24,14 +23,12 @@ public sealed partial class StreamFrameHandler(
     InboxIntake inbox,
     CardCallbackService cards,
     OutboxStore outbox,
-    IOptions<StreamOptions> options,
-    TimeProvider clock,
+    CallbackVerifier verifier,
     ILogger<StreamFrameHandler> logger)
 {
     public const string CardTopic = "/v1.0/card/instances/callback";
     public const string RobotTopic = "/v1.0/im/bot/messages/get";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _seenMessages = new();
 
     public async Task<StreamResult> HandleAsync(StreamFrame frame, CancellationToken ct)
     {
@@ -77,10 +74,8 @@ public sealed partial class StreamFrameHandler(
         var ack = StreamAck.For(frame, 200, "OK", """{"response":null}""");
         if (RobotMessageCallback.Parse(frame.Data ?? "") is not { } parsed) return ack;
         var id = parsed.MsgId ?? frame.MessageId ?? "";
-        var now = clock.GetUtcNow();
-        foreach (var (k, at) in _seenMessages)
-            if (now - at > options.Value.MessageIdMemory) _seenMessages.TryRemove(k, out _);
-        if (id.Length > 0 && !_seenMessages.TryAdd(id, now))
+        // Remembered in the database, as over HTTP: a message pushed again (a late ACK, a reconnect, another instance) is answered once.
+        if (id.Length > 0 && (await verifier.MessageOnceAsync(id, ct)).State != ReplayState.New)
         {
             Log.RobotRepeat(logger, id);
             return ack;

@@ -14,7 +14,4 @@ public sealed class StreamOptions
 
     /// <summary>RFC 6455 keep-alive pings from our side (the SDKs use 60 s).</summary>
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>Robot messages are fire-and-forget but arrive again when the ACK is late: ids seen are remembered this long.</summary>
-    public TimeSpan MessageIdMemory { get; set; } = TimeSpan.FromMinutes(5);
 }

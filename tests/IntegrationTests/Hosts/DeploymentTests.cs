@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Options;
+using SchoolSafety.IntegrationTests.Infrastructure;
+
+namespace SchoolSafety.IntegrationTests.Hosts;
+
+/// <summary>
+/// A deployment outside Development and Testing (here `Staging`) has no shortcuts: every host refuses to start without
+/// real DingTalk credentials (the offline recorder would "send" into a file and mark rows sent), the mini-app without a
+/// real signing key (the committed development key included), the Callbacks host without its callback secrets; and a
+/// host that does start has no development login.
+/// </summary>
+[Collection(DatabaseCollection.Name)]
+public sealed class DeploymentTests(TestDatabase db)
+{
+    private const string RealKey = "staging-signing-key-not-the-development-one-0123456789";
+
+    private WebApplicationFactory<T> Factory<T>(string environment, params (string Key, string Value)[] settings) where T : class =>
+        new WebApplicationFactory<T>().WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment(environment);
+            b.UseSetting("ConnectionStrings:SchoolSafety", db.ConnectionString);
+            b.UseSetting("DingTalk:OfflineLogPath", Path.Combine(Path.GetTempPath(), $"deployment-{Guid.NewGuid():N}.jsonl"));
+            foreach (var (key, value) in settings) b.UseSetting(key, value);
+        });
+
+    private static readonly (string, string)[] Credentials =
+        [("DingTalk:AppKey", "dingstagingkey"), ("DingTalk:AppSecret", "staging-secret"), ("DingTalk:ApiBaseUrl", "http://127.0.0.1:9"), ("DingTalk:LegacyBaseUrl", "http://127.0.0.1:9")];
+
+    private static readonly (string, string)[] CallbackSecrets =
+        [("DingTalk:CallbackToken", "123456"), ("DingTalk:CallbackAesKey", "1234567890123456789012345678901234567890123"), ("DingTalk:CardCallbackSecret", "card-secret")];
+
+    /// <summary>
+    /// Starting the host fails with an options error naming <paramref name="key"/>. WebApplicationFactory's deferred host
+    /// can lose that race and throw ObjectDisposedException from its own start-up wait (dotnet/aspnetcore#33494) when the
+    /// app stops first; that is the harness, not the host, so a fresh factory is tried again, at most three times.
+    /// </summary>
+    private static async Task AssertRefusesToStart<T>(Func<WebApplicationFactory<T>> make, string key) where T : class
+    {
+        Exception e = null!;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            await using var factory = make();
+            e = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+            if (e is not ObjectDisposedException) break;
+        }
+        var validation = e as OptionsValidationException ?? e.InnerException as OptionsValidationException
+            ?? (e as AggregateException)?.Flatten().InnerExceptions.OfType<OptionsValidationException>().FirstOrDefault();
+        Assert.True(validation is not null, $"expected an options validation error, got {e}");
+        Assert.Contains(key, string.Join(" ", validation.Failures));
+    }
+
+    [Fact]
+    public async Task MiniApp_InStaging_WithoutCredentials_RefusesToStart()
+    {
+        await AssertRefusesToStart(() => Factory<SchoolSafety.MiniApp.Api.ApiEntryPoint>("Staging", ("MiniApp:Session:SigningKey", RealKey)), "DingTalk:AppKey");
+    }
+
+    [Fact]
+    public async Task Callbacks_InStaging_WithoutCredentials_RefusesToStart()
+    {
+        await AssertRefusesToStart(() => Factory<SchoolSafety.Callbacks.CallbacksEntryPoint>("Staging"), "DingTalk:AppKey");
+    }
+
+    [Fact]
+    public async Task Bot_InStaging_WithoutCredentials_RefusesToStart_SoNothingIsSentIntoAFile()
+    {
+        await AssertRefusesToStart(() => Factory<SchoolSafety.Bot.BotEntryPoint>("Staging", ("Bot:ClusteredScheduler", "false"), ("Bot:RunScheduler", "false")), "DingTalk:AppKey");
+    }
+
+    [Fact]
+    public async Task Callbacks_InStaging_WithoutCallbackSecrets_RefusesToStart()
+    {
+        await AssertRefusesToStart(() => Factory<SchoolSafety.Callbacks.CallbacksEntryPoint>("Staging", Credentials), "DingTalk:CardCallbackSecret");
+    }
+
+    [Fact]
+    public async Task MiniApp_InStaging_WithTheCommittedDevelopmentKey_RefusesToStart()
+    {
+        var devKey = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(RepoRoot(), "src/MiniApp.Api/appsettings.Development.json")))
+            .RootElement.GetProperty("MiniApp").GetProperty("Session").GetProperty("SigningKey").GetString()!;
+        await AssertRefusesToStart(() => Factory<SchoolSafety.MiniApp.Api.ApiEntryPoint>("Staging", [.. Credentials, ("MiniApp:Session:SigningKey", devKey)]), "MiniApp:Session:SigningKey");
+    }
+
+    [Fact]
+    public async Task MiniApp_InStaging_WithEverything_Starts_WithoutDevLogin()
+    {
+        await using var f = Factory<SchoolSafety.MiniApp.Api.ApiEntryPoint>("Staging", [.. Credentials, ("MiniApp:Session:SigningKey", RealKey)]);
+        using var client = f.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
+        var dev = await client.PostAsJsonAsync("/api/auth/dev", new { dingTalkUserId = "demo-edu-admin" });
+        Assert.Equal(HttpStatusCode.NotFound, dev.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/openapi/v1.json")).StatusCode);   // not public outside Development and Testing
+    }
+
+    [Fact]
+    public async Task Callbacks_InStaging_WithEverything_Starts()
+    {
+        await using var f = Factory<SchoolSafety.Callbacks.CallbacksEntryPoint>("Staging", [.. Credentials, .. CallbackSecrets, ("Inbox:RunWorker", "false")]);
+        using var client = f.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
+    }
+
+    internal static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SchoolSafety.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("SchoolSafety.sln not found above the test binaries");
+    }
+}
