@@ -42,6 +42,7 @@ public sealed class BotClusterTests(TestDatabase db) : IAsyncLifetime
             await p.WaitForExitAsync();
             p.Dispose();
         }
+        foreach (var log in Directory.GetFiles(Path.GetTempPath(), "schoolsafety-cluster-bot-*.log")) File.Delete(log);
         _dingTalk.Dispose();
         await db.ResetAsync();
     }
