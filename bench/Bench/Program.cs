@@ -12,6 +12,8 @@ switch (name)
     case "callbacks": await CallbacksBench.RunAsync(rest); break;
     case "pages": await PagesBench.RunAsync(rest); break;
     case "province": await Province.RunAsync(rest); break;
+    case "budget": await BudgetBench.RunAsync(rest); break;
+    case "scheduling": await SchedulingBench.RunAsync(rest); break;
     case "scale": await ScaleBench.RunAsync(rest); break;
     default:
         Console.Error.WriteLine("usage: bench <clues|miniapp|gateway|callbacks|pages|province>");

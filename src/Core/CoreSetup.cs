@@ -15,6 +15,7 @@ using SchoolSafety.Core.Demo;
 using SchoolSafety.Core.Notifications;
 using SchoolSafety.Core.Organisation;
 using SchoolSafety.Core.Photos;
+using SchoolSafety.Core.Reminders;
 
 namespace SchoolSafety.Core;
 
@@ -27,6 +28,9 @@ public static class CoreSetup
     public static IHostApplicationBuilder AddSchoolSafetyCore(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        // A local run or a cluster test may start the clock at a set China time (never in Production): docs/operations.md.
+        if (builder.Configuration["SchoolSafety:ClockStart"] is { Length: > 0 } start && !builder.Environment.IsProduction())
+            services.TryAddSingleton<TimeProvider>(new ShiftedClock(ChinaTime.ToUtc(DateTime.Parse(start, System.Globalization.CultureInfo.InvariantCulture))));
         services.TryAddSingleton(TimeProvider.System);
         static string ConnectionString(IServiceProvider sp) =>
             sp.GetRequiredService<IConfiguration>().GetConnectionString("SchoolSafety") is { } cs && !string.IsNullOrWhiteSpace(cs)
@@ -54,6 +58,7 @@ public static class CoreSetup
         services.AddSingleton<DemoDistrict>();
         services.AddSingleton<AuditStore>();
         services.AddAdministrationAndReports();
+        services.AddRemindersAndDigests();
         services.AddOptions<PhotoOptions>().BindConfiguration(PhotoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<IPhotoStore, LocalPhotoStore>();
         services.AddSingleton<PhotoUploadStore>();

@@ -92,6 +92,7 @@ public static class MiniAppSetup
         app.MapOpen311Api();
         app.MapAuditApi();
         app.MapAdminApi();
+        app.MapOperationsApi();
         app.MapSchoolsApi();
         app.MapWorkListApi();
         app.MapGuidanceApi();

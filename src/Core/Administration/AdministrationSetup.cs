@@ -19,6 +19,7 @@ public static class AdministrationSetup
         services.AddSingleton<WorkListService>();
         services.AddSingleton<StatisticsStore>();
         services.AddSingleton<StatisticsService>();
+        services.AddSingleton<OperationsAdmin>();
         return services;
     }
 }

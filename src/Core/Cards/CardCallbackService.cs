@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
+using SchoolSafety.Core.Calendar;
 using SchoolSafety.Core.Clues;
 using SchoolSafety.Core.Organisation;
 
@@ -18,6 +19,7 @@ public sealed partial class CardCallbackService(
     ClueService clues,
     ClueStore store,
     OrganisationStore org,
+    WorkingCalendar calendar,
     CardCopyStore copies,
     IOptions<CardOptions> options,
     TimeProvider clock,
@@ -62,6 +64,10 @@ public sealed partial class CardCallbackService(
             IdempotencyKey = CardComposer.IdempotencyKey(click.OutTrackId, version, action.Value),
             Actor = ActorRef.User(userId.Value),
             Note = click.Param("note"),
+            // 挂牌督办 from a card (the overdue-3 step's card) runs for the default number of working days.
+            SupervisionDueAt = action == ClueAction.Supervise
+                ? await calendar.AddWorkingDaysAsync(clock.GetUtcNow().UtcDateTime, options.Value.SupervisionDays, ct)
+                : null,
         }, ct);
         Log.Clicked(logger, click.OutTrackId, clueId, CardComposer.Code(action.Value), userId.Value, outcome.Kind, outcome.Code, outcome.Repeat);
 

@@ -17,13 +17,17 @@ public static class CardComposer
 {
     public const int ExcerptLength = 60;
 
-    /// <summary>Actions a card button can carry: everything else needs a form (a target person, a category, a deadline) in the mini-app.</summary>
+    /// <summary>
+    /// Actions a card button can carry: everything else needs a form (a target person, a category) in the mini-app.
+    /// Supervise (挂牌督办) from a card takes the default supervision deadline (<see cref="CardOptions.SupervisionDays"/>).
+    /// </summary>
     public static readonly IReadOnlyList<ClueAction> CardActions =
     [
         ClueAction.Accept, ClueAction.Resolve, ClueAction.Escalate, ClueAction.Return, ClueAction.ProposeDispatch,
         ClueAction.ApproveDispatch, ClueAction.RejectDispatch, ClueAction.ConfirmResult, ClueAction.RejectResult,
         ClueAction.Withdraw, ClueAction.Urge, ClueAction.Reopen,
         ClueAction.ApproveEscalation, ClueAction.RejectEscalation, ClueAction.ApproveExtension, ClueAction.RejectExtension,
+        ClueAction.Supervise,
     ];
 
     /// <summary>Shared variables every copy shows; the buttons are separate (<see cref="Buttons"/>).</summary>

@@ -11,6 +11,10 @@ public sealed class CardOptions
     /// <summary>The HTTP callback route key registered for <c>POST /dingtalk/cards</c>; null means the callbacks come by Stream mode.</summary>
     public string? CallbackRouteKey { get; set; }
 
+    /// <summary>Working days a supervision (挂牌督办) set from a card's button runs; the mini-app lets the admin pick the deadline.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 60)]
+    public int SupervisionDays { get; set; } = 3;
+
     /// <summary>The mini-app's id in DingTalk (links open its pages).</summary>
     public string MiniAppId { get; set; } = "schoolsafety";
 

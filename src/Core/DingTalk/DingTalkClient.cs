@@ -20,7 +20,8 @@ public sealed partial class DingTalkClient(
     AccessTokenCache tokens,
     ApiRateLimiter limiter,
     TimeProvider clock,
-    ILogger<DingTalkClient> logger) : IDingTalkClient
+    ILogger<DingTalkClient> logger,
+    DingTalkUsage? usage = null) : IDingTalkClient
 {
     public const int MaxUsersPerBatch = 20;
     private const string TokenHeader = "x-acs-dingtalk-access-token";
@@ -217,7 +218,10 @@ public sealed partial class DingTalkClient(
                 using var req = build(token);
                 HttpResponseMessage res;
                 using (await limiter.AcquireAsync(api, ct))
+                {
+                    if (usage is not null) await usage.CountAsync(api, ct);   // metered as it is sent (a retry is another call)
                     res = await http.SendAsync(req, HttpCompletionOption.ResponseContentRead, ct);
+                }
                 using (res)
                     return await read(res, ct);
             }

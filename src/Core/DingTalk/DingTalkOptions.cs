@@ -69,6 +69,14 @@ public sealed class DingTalkOptions
 
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>The organisation's monthly quota of metered calls (domain.md §5: 5,000 for the standard edition; set it to your edition's).</summary>
+    [Range(1, 100_000_000)]
+    public int MonthlyBudget { get; set; } = 5000;
+
+    /// <summary>At this share of <see cref="MonthlyBudget"/> the EDU admins are warned (once a month).</summary>
+    [Range(1, 100)]
+    public int BudgetWarnPercent { get; set; } = 80;
+
     /// <summary>Where the offline client appends its JSON lines.</summary>
     public string OfflineLogPath { get; set; } = ".local/dingtalk-calls.jsonl";
 

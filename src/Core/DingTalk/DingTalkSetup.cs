@@ -39,6 +39,7 @@ public static class DingTalkSetup
         services.AddHttpClient<DingTalkClient>((sp, http) =>
                 http.Timeout = sp.GetRequiredService<IOptions<DingTalkOptions>>().Value.RequestTimeout)
             .RedactLoggedHeaders(_ => true);
+        services.AddSingleton<DingTalkUsage>();
         services.AddSingleton<RecordingDingTalkClient>();
         services.AddSingleton<CallbackReplayStore>();
         services.AddSingleton<CallbackVerifier>();

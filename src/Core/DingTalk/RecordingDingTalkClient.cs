@@ -20,9 +20,10 @@ public sealed record RecordedDingTalkCall(
 /// <summary>
 /// The client used when no DingTalk credentials are configured (local runs, demos): each call is
 /// appended as one JSON line to <see cref="DingTalkOptions.OfflineLogPath"/> and kept in <see cref="Calls"/>,
-/// and answered with a plausible success, so the whole product runs with no DingTalk at all.
+/// and answered with a plausible success, so the whole product runs with no DingTalk at all. Each call is metered under the
+/// API name the real client counts it by (<see cref="DingTalkUsage"/>), so a local run shows the budget a real one would use.
 /// </summary>
-public sealed class RecordingDingTalkClient(IOptions<DingTalkOptions> options, TimeProvider clock) : IDingTalkClient
+public sealed class RecordingDingTalkClient(IOptions<DingTalkOptions> options, TimeProvider clock, DingTalkUsage? usage = null) : IDingTalkClient
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -42,7 +43,7 @@ public sealed class RecordingDingTalkClient(IOptions<DingTalkOptions> options, T
 
     public Task<string> SendGroupMessageAsync(string openConversationId, RobotMessage message, CancellationToken ct)
     {
-        var id = Record("SendGroupMessage", "POST /v1.0/robot/groupMessages/send", openConversationId,
+        var id = Record("SendGroupMessage", "robot.groupMessages.send", "POST /v1.0/robot/groupMessages/send", openConversationId,
             new { openConversationId, msgKey = message.MsgKey, msgParam = message.MsgParam });
         return Task.FromResult($"offline-{id}");
     }
@@ -50,7 +51,7 @@ public sealed class RecordingDingTalkClient(IOptions<DingTalkOptions> options, T
     public Task<UserMessagesResult> SendUserMessagesAsync(IReadOnlyList<string> userIds, RobotMessage message, CancellationToken ct)
     {
         var keys = userIds.Distinct(StringComparer.Ordinal).Chunk(DingTalkClient.MaxUsersPerBatch)
-            .Select(chunk => "offline-" + Record("SendUserMessages", "POST /v1.0/robot/oToMessages/batchSend", string.Join(',', chunk),
+            .Select(chunk => "offline-" + Record("SendUserMessages", "robot.oToMessages.batchSend", "POST /v1.0/robot/oToMessages/batchSend", string.Join(',', chunk),
                 new { userIds = chunk, msgKey = message.MsgKey, msgParam = message.MsgParam }))
             .ToList();
         return Task.FromResult(new UserMessagesResult(keys, [], []));
@@ -58,13 +59,13 @@ public sealed class RecordingDingTalkClient(IOptions<DingTalkOptions> options, T
 
     public Task<CardDeliveryResult> CreateAndDeliverCardAsync(CardDelivery card, CancellationToken ct)
     {
-        Record("CreateAndDeliverCard", "POST /v1.0/card/instances/createAndDeliver", card.OutTrackId, card);
+        Record("CreateAndDeliverCard", "card.instances.createAndDeliver", "POST /v1.0/card/instances/createAndDeliver", card.OutTrackId, card);
         return Task.FromResult(Delivered(card));
     }
 
     public Task<CardDeliveryResult> DeliverCardAsync(CardDelivery card, CancellationToken ct)
     {
-        Record("DeliverCard", "POST /v1.0/card/instances/deliver", card.OutTrackId, new { card.OutTrackId, spaces = card.SpaceKeys });
+        Record("DeliverCard", "card.instances.deliver", "POST /v1.0/card/instances/deliver", card.OutTrackId, new { card.OutTrackId, spaces = card.SpaceKeys });
         return Task.FromResult(Delivered(card));
     }
 
@@ -78,60 +79,63 @@ public sealed class RecordingDingTalkClient(IOptions<DingTalkOptions> options, T
 
     public Task UpdateCardAsync(CardUpdate update, CancellationToken ct)
     {
-        Record("UpdateCard", "PUT /v1.0/card/instances", update.OutTrackId, update);
+        Record("UpdateCard", "card.instances.update", "PUT /v1.0/card/instances", update.OutTrackId, update);
         return Task.CompletedTask;
     }
 
     public Task<CardCallbackRoute> RegisterCardCallbackAsync(string routeKey, string callbackUrl, string? apiSecret, bool forceUpdate, CancellationToken ct)
     {
-        Record("RegisterCardCallback", "POST /v1.0/card/callbacks/register", routeKey, new { callbackRouteKey = routeKey, callbackUrl, forceUpdate });
+        Record("RegisterCardCallback", "card.callbacks.register", "POST /v1.0/card/callbacks/register", routeKey, new { callbackRouteKey = routeKey, callbackUrl, forceUpdate });
         return Task.FromResult(new CardCallbackRoute(callbackUrl, apiSecret));
     }
 
     public Task<long> SendWorkNotificationAsync(WorkNotification notification, CancellationToken ct) =>
-        Task.FromResult(Record("SendWorkNotification", "POST /topapi/message/corpconversation/asyncsend_v2",
+        Task.FromResult(Record("SendWorkNotification", "message.corpconversation.asyncsend_v2", "POST /topapi/message/corpconversation/asyncsend_v2",
             string.Join(',', notification.UserIds), notification.Message));
 
     public Task<DingTalkLoginUser> GetUserByAuthCodeAsync(string authCode, CancellationToken ct)
     {
-        Record("GetUserByAuthCode", "POST /topapi/v2/user/getuserinfo", "auth-code", null);
+        Record("GetUserByAuthCode", "user.getuserinfo", "POST /topapi/v2/user/getuserinfo", "auth-code", null);
         // Offline, the auth code is the user id (the dev login page passes it), so a local run can log in as anyone.
         return Task.FromResult(new DingTalkLoginUser(authCode, null, null, false, 0));
     }
 
     public Task<DingTalkUserDetail> GetUserAsync(string userId, CancellationToken ct)
     {
-        Record("GetUser", "POST /topapi/v2/user/get", userId, null);
+        Record("GetUser", "user.get", "POST /topapi/v2/user/get", userId, null);
         return Task.FromResult(new DingTalkUserDetail { UserId = userId, Active = true });
     }
 
     public Task<IReadOnlyList<DingTalkDepartment>> ListSubDepartmentsAsync(long? parentDeptId, CancellationToken ct)
     {
-        Record("ListSubDepartments", "POST /topapi/v2/department/listsub", (parentDeptId ?? 1).ToString(), null);
+        Record("ListSubDepartments", "department.listsub", "POST /topapi/v2/department/listsub", (parentDeptId ?? 1).ToString(), null);
         return Task.FromResult<IReadOnlyList<DingTalkDepartment>>([]);
     }
 
     public Task<string> UploadMediaAsync(MediaUpload media, CancellationToken ct)
     {
-        var id = Record("UploadMedia", "POST /media/upload?type=" + media.Type, media.FileName,
+        var id = Record("UploadMedia", "media.upload", "POST /media/upload?type=" + media.Type, media.FileName,
             new { media.Type, media.FileName, media.ContentType, bytes = media.Content.Length });
         return Task.FromResult($"@offline-{id}");
     }
 
     public Task<DingTalkTodo> CreateTodoAsync(string unionId, TodoCreate todo, CancellationToken ct)
     {
-        var id = Record("CreateTodo", $"POST /v1.0/todo/users/{unionId}/tasks", unionId, todo);
+        var id = Record("CreateTodo", "todo.tasks.create", $"POST /v1.0/todo/users/{unionId}/tasks", unionId, todo);
         return Task.FromResult(new DingTalkTodo($"offline-{id}", todo.Subject, todo.SourceId, false));
     }
 
     public Task UpdateTodoAsync(string unionId, string taskId, TodoUpdate update, CancellationToken ct)
     {
-        Record("UpdateTodo", $"PUT /v1.0/todo/users/{unionId}/tasks/{taskId}", taskId, update);
+        Record("UpdateTodo", "todo.tasks.update", $"PUT /v1.0/todo/users/{unionId}/tasks/{taskId}", taskId, update);
         return Task.CompletedTask;
     }
 
-    private long Record(string method, string api, string target, object? body)
+    private long Record(string method, string meteredAs, string api, string target, object? body)
     {
+        // Counted before it is "sent", as the real client does; the offline client has no async path to wait on, and a
+        // count never fails the call.
+        usage?.CountAsync(meteredAs, CancellationToken.None).GetAwaiter().GetResult();
         var call = new RecordedDingTalkCall(clock.GetUtcNow(), method, api, target, body);
         lock (_gate)
         {

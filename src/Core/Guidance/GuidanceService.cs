@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using MySqlConnector;
 using SchoolSafety.Core.Administration;
 using SchoolSafety.Core.Data;
+using SchoolSafety.Core.Notifications;
 using SchoolSafety.Core.Organisation;
 using SchoolSafety.Core.WorkList;
 
@@ -21,7 +22,7 @@ public sealed record EvidenceCommand(string? Note, IReadOnlyList<string>? PhotoI
 /// the school or a unit; the assignee submits evidence, the visiting unit accepts or sends it back;
 /// the record ends when every finding is closed (at once when there are none).
 /// </summary>
-public sealed partial class GuidanceService(MySqlDataSource db, GuidanceStore store, OrganisationStore org, TimeProvider clock)
+public sealed partial class GuidanceService(MySqlDataSource db, GuidanceStore store, OrganisationStore org, OutboxStore outbox, TimeProvider clock)
 {
     public const int MaxSummaryLength = 2000;
     public const int MaxAttendeesLength = 500;
@@ -56,6 +57,8 @@ public sealed partial class GuidanceService(MySqlDataSource db, GuidanceStore st
                 var f = findings[i];
                 await store.InsertFindingAsync(conn, tx, recordId, i + 1, f.Description!.Trim(), f.AssigneeUnitId is null ? cmd.SchoolId : null, f.AssigneeUnitId, f.Deadline!.Value, ct);
             }
+            if (findings.Count > 0)   // each assignee is told in the same transaction
+                await outbox.EnqueueAsync(conn, tx, GuidanceNotices.ForCreated(recordId, (await store.DetailAsync(conn, tx, recordId, ct))!.Findings).ToList(), ct);
             await tx.CommitAsync(ct);
             return recordId;
         });
@@ -117,6 +120,10 @@ public sealed partial class GuidanceService(MySqlDataSource db, GuidanceStore st
                 return Failure.Forbidden(action == FindingAction.SubmitEvidence ? "只有整改责任方可以提交整改情况" : "只有检查单位可以验收或退回");
             if (GuidanceWorkflow.Next(finding.State, action) is null || await apply(conn, tx) != 1)
                 return Failure.Conflict("guidance.finding_state", $"该问题当前为“{finding.State.Zh()}”，不能{ActionZh(action)}");
+            // Evidence tells the creator; a send-back tells the assignee again.
+            if (action is FindingAction.SubmitEvidence or FindingAction.SendBack)
+                await outbox.EnqueueAsync(conn, tx, [GuidanceNotices.For(recordId, findingId,
+                    action == FindingAction.SubmitEvidence ? GuidanceNotices.Submitted : GuidanceNotices.Returned)], ct);
             var after = (await store.DetailAsync(conn, tx, recordId, ct))!;
             if (GuidanceWorkflow.RecordState(after.Findings.Select(f => f.State)) == GuidanceState.Closed)
                 await store.CloseRecordAsync(conn, tx, recordId, ct);

@@ -30,7 +30,8 @@ public sealed partial class OutboxDispatcher(
     IDingTalkClient dingTalk,
     IOptions<OutboxOptions> options,
     TimeProvider clock,
-    ILogger<OutboxDispatcher> logger)
+    ILogger<OutboxDispatcher> logger,
+    DingTalkUsage? usage = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly TimeSpan ClaimContentionPause = TimeSpan.FromMilliseconds(25);
@@ -48,7 +49,7 @@ public sealed partial class OutboxDispatcher(
             if (round.Claimed > 0) continue;
             // Nothing claimed: either nothing is due, or another dispatcher was claiming the same rows just then.
             await using (var conn = await db.OpenConnectionAsync(ct))
-                if (!await store.AnyClaimableAsync(conn, renderer.Topics, ct)) break;
+                if (!await store.AnyClaimableAsync(conn, await TopicsAsync(ct), ct)) break;
             await Task.Delay(ClaimContentionPause, clock, ct);
         }
         return total;
@@ -58,8 +59,9 @@ public sealed partial class OutboxDispatcher(
     public async Task<OutboxRunReport> DispatchOnceAsync(CancellationToken ct)
     {
         IReadOnlyList<OutboxRow> rows;
+        var topics = await TopicsAsync(ct);
         await using (var conn = await db.OpenConnectionAsync(ct))
-            rows = await store.ClaimDueAsync(conn, renderer.Topics, _o.BatchSize, _o.Lease, ct);
+            rows = await store.ClaimDueAsync(conn, topics, _o.BatchSize, _o.Lease, ct);
         if (rows.Count == 0) return OutboxRunReport.Empty;
 
         int sent = 0, retrying = 0, dead = 0, lost = 0;
@@ -75,6 +77,12 @@ public sealed partial class OutboxDispatcher(
         });
         return new OutboxRunReport(rows.Count, sent, retrying, dead, lost);
     }
+
+    /// <summary>The topics to claim: every rendered one, less the digests while the month's DingTalk budget is spent (they wait).</summary>
+    private async Task<IReadOnlyCollection<string>> TopicsAsync(CancellationToken ct) =>
+        usage is not null && await usage.OverBudgetAsync(ct)
+            ? renderer.Topics.Where(t => !OutboxTopics.Deferrable.Contains(t)).ToList()
+            : renderer.Topics;
 
     private enum Outcome { Sent, Retrying, Dead, LeaseLost }
 

@@ -17,7 +17,18 @@ public static class OutboxTopics
 
     /// <summary>Send the clue to the four platforms' gateway (after the head's approval, or for a redo). Payload: <see cref="ClueRefPayload"/>.</summary>
     public const string GridDispatch = "grid.dispatch";
+
+    /// <summary>A digest or weekly note to a group chat (composed when queued). Payload: <c>DigestPayload</c>.</summary>
+    public const string Digest = "digest.group";
+
+    /// <summary>The DingTalk budget's 80 % warning to the EDU admins. Payload: <see cref="BudgetWarningPayload"/>.</summary>
+    public const string BudgetWarning = "dingtalk.budget.warning";
+
+    /// <summary>Topics that wait once the month's DingTalk budget is spent; cards and messages to handlers still go.</summary>
+    public static readonly IReadOnlySet<string> Deferrable = new HashSet<string>(StringComparer.Ordinal) { Digest };
 }
+
+public sealed record BudgetWarningPayload(IReadOnlyList<long> UserIds, string Month, long Used, int Budget);
 
 public sealed record ClueRefPayload(long ClueId, int Version);
 

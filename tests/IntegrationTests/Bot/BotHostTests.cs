@@ -32,17 +32,6 @@ public sealed class BotHostTests(TestDatabase db) : IAsyncLifetime
         await conn.ExecuteAsync("SET FOREIGN_KEY_CHECKS = 1");
     }
 
-    /// <summary>A database of its own for Quartz's QRTZ_ tables (the app's test database is compared against the migrations).</summary>
-    private async Task<string> QuartzDatabaseAsync()
-    {
-        var b = new MySqlConnector.MySqlConnectionStringBuilder(db.ConnectionString);
-        var name = b.Database + "_quartz";
-        await using (var conn = await db.DataSource.OpenConnectionAsync())
-            await conn.ExecuteAsync($"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
-        b.Database = name;
-        return b.ConnectionString;
-    }
-
     public Task DisposeAsync()
     {
         File.Delete(_offlineLog);
@@ -64,21 +53,25 @@ public sealed class BotHostTests(TestDatabase db) : IAsyncLifetime
         return (outcome.ClueId, outcome.Number!);
     }
 
-    private WebApplicationFactory<SchoolSafety.Bot.BotEntryPoint> Factory(params (string Key, string Value)[] settings) =>
-        new WebApplicationFactory<SchoolSafety.Bot.BotEntryPoint>().WithWebHostBuilder(b =>
+    private async Task<WebApplicationFactory<SchoolSafety.Bot.BotEntryPoint>> FactoryAsync(params (string Key, string Value)[] settings)
+    {
+        var quartz = await db.QuartzConnectionStringAsync();
+        return new WebApplicationFactory<SchoolSafety.Bot.BotEntryPoint>().WithWebHostBuilder(b =>
         {
+            b.UseSetting("ConnectionStrings:Quartz", quartz);
             b.UseEnvironment("Testing");
             b.UseSetting("ConnectionStrings:SchoolSafety", db.ConnectionString);
             b.UseSetting("DingTalk:OfflineLogPath", _offlineLog);
             foreach (var (key, value) in settings) b.UseSetting(key, value);
         });
+    }
 
     [Fact]
     public async Task ClusteredScheduler_OnMariaDb_RunsOutboxJobThatSendsOfflineWithinSeconds()
     {
-        var quartz = await QuartzDatabaseAsync();
-        await using var factory = Factory(
-            ("ConnectionStrings:Quartz", quartz), ("Bot:ClusteredScheduler", "true"), ("Bot:ProvisionQuartzSchema", "true"), ("Bot:RunScheduler", "true"), ("Outbox:PollInterval", "00:00:00.500"));
+        var quartz = await db.QuartzConnectionStringAsync();
+        await using var factory = await FactoryAsync(
+            ("ConnectionStrings:Quartz", quartz), ("Bot:RunScheduler", "true"), ("Outbox:PollInterval", "00:00:00.500"));
         using var client = factory.CreateClient();
         var (clueId, number) = await ReportClueAsync(factory.Services);
         await using (var conn = await db.DataSource.OpenConnectionAsync())
@@ -115,7 +108,7 @@ public sealed class BotHostTests(TestDatabase db) : IAsyncLifetime
     [Fact]
     public async Task Host_Testing_SchedulesOutboxJobWithoutStartingScheduler()
     {
-        await using var factory = Factory();
+        await using var factory = await FactoryAsync();
         using var client = factory.CreateClient();
 
         var scheduler = await factory.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
@@ -130,7 +123,7 @@ public sealed class BotHostTests(TestDatabase db) : IAsyncLifetime
     [Fact]
     public async Task Dispatcher_NoCredentials_SendsClueTopicsToOfflineRecordingAndLeavesGridDispatch()
     {
-        await using var factory = Factory();
+        await using var factory = await FactoryAsync();
         using var client = factory.CreateClient();
         var services = factory.Services;
         var (clueId, number) = await ReportClueAsync(services);

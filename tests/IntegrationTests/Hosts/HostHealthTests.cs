@@ -10,8 +10,10 @@ public sealed class HostHealthTests(TestDatabase db)
 {
     private async Task AssertHealthyAndReadyAsync<TEntryPoint>() where TEntryPoint : class
     {
+        var quartz = await db.QuartzConnectionStringAsync();
         await using var factory = new WebApplicationFactory<TEntryPoint>().WithWebHostBuilder(b =>
         {
+            b.UseSetting("ConnectionStrings:Quartz", quartz);
             b.UseEnvironment("Testing");
             b.UseSetting("ConnectionStrings:SchoolSafety", db.ConnectionString);
             b.UseSetting("MiniApp:Session:SigningKey", "health-tests-signing-key-0123456789abcdef");

@@ -40,10 +40,24 @@ public sealed class TestDatabase : IAsyncLifetime
         return (await conn.QueryAsync<T>(sql, args)).AsList();
     }
 
+    /// <summary>
+    /// A database of its own for Quartz's QRTZ_ tables, created on first use: Bot hosts in tests keep their schedule
+    /// there, so that the app's test database holds only what the migrations made.
+    /// </summary>
+    public async Task<string> QuartzConnectionStringAsync()
+    {
+        var b = new MySqlConnectionStringBuilder(ConnectionString);
+        var name = b.Database + "_quartz";
+        await using (var conn = await DataSource.OpenConnectionAsync())
+            await conn.ExecuteAsync($"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
+        b.Database = name;
+        return b.ConnectionString;
+    }
+
     /// <summary>Tables holding data that tests create; reference data from migrations stays.</summary>
     private static readonly string[] AppTables =
     [
-        "audit_log", "outbox", "idempotency_keys", "clue_events", "clues", "clue_number_counters", "inbox_events", "card_copies", "callback_replays", "login_sessions", "photo_uploads",
+        "audit_log", "outbox", "reminder_sends", "digest_sends", "dingtalk_usage", "app_settings", "guidance_windows", "idempotency_keys", "clue_events", "clues", "clue_number_counters", "inbox_events", "card_copies", "callback_replays", "login_sessions", "photo_uploads",
         "worklist_progress", "guidance_findings", "guidance_records",
         "grid_dispatches", "grid_pushes", "grid_push_signatures",
         "exchange_api_keys", "exchange_reads", "exchange_webhooks", "exchange_webhook_attempts",
