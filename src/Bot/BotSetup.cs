@@ -43,6 +43,10 @@ public static class BotSetup
                 .WithIdentity(OutboxDispatchJob.Identity)
                 .StartNow()
                 .WithSimpleSchedule(x => x.WithInterval(outbox.PollInterval).RepeatForever()));
+            q.ScheduleJob<RetentionJob>(t => t
+                .WithIdentity(RetentionJob.Identity)
+                .StartAt(DateTimeOffset.UtcNow.AddMinutes(1))   // not in the middle of start-up
+                .WithSimpleSchedule(x => x.WithInterval(TimeSpan.FromHours(1)).RepeatForever()));
         });
         builder.AddQuartzHostedService(o =>
         {

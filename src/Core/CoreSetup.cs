@@ -52,6 +52,10 @@ public static class CoreSetup
         services.AddAdministrationAndReports();
         services.AddOptions<PhotoOptions>().BindConfiguration(PhotoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<IPhotoStore, LocalPhotoStore>();
+        services.AddSingleton<PhotoUploadStore>();
+        services.AddOptions<Retention.RetentionOptions>().BindConfiguration(Retention.RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Retention.RetentionStore>();
+        services.AddSingleton<Retention.RetentionService>();
 
         services.AddHealthChecks()
             .AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);

@@ -62,6 +62,7 @@ public static class MiniAppSetup
                 };
             });
         services.AddAuthorization();
+        services.AddMiniAppRateLimits(builder.Configuration);
         return builder;
     }
 
@@ -71,6 +72,7 @@ public static class MiniAppSetup
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();   // after authentication: limits count per person as well as per address
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         // The API's map is for developers: public only in Development and Testing, for signed-in people elsewhere.

@@ -39,6 +39,8 @@ public sealed partial class GuidanceService(MySqlDataSource db, GuidanceStore st
         var actor = await org.ActorAsync(conn, actorId, ct);
         if (!GuidancePermissions.CanCreate(actor, cmd.UnitId)) return Failure.Forbidden("只能以本单位名义填写服务指导记录");
         if (await org.SchoolAsync(conn, null, cmd.SchoolId, ct) is null) return Failure.Invalid("guidance.school_invalid", "学校不存在");
+        if (!await org.UnitServesSchoolAsync(conn, cmd.UnitId, cmd.SchoolId, ct))
+            return new Failure(OutcomeStatus.Forbidden, "guidance.school_not_served", "本单位不负责该学校，不能填写其服务指导记录");
         var findings = cmd.Findings!;
         foreach (var unitId in findings.Select(f => f.AssigneeUnitId).OfType<long>().Distinct())
             if (await org.UnitAsync(conn, null, unitId, ct) is null) return Failure.Invalid("guidance.assignee_invalid", "整改单位不存在");

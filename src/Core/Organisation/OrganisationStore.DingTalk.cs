@@ -84,6 +84,22 @@ public sealed partial class OrganisationStore
     public Task<bool> IsWorkGroupMemberAsync(MySqlConnection conn, long schoolId, long userId, CancellationToken ct) =>
         conn.ExecuteScalarAsync<bool>(new CommandDefinition(IsWorkGroupMemberSql, new { SchoolId = schoolId, UserId = userId }, cancellationToken: ct));
 
+    private const string UnitServesSchoolSql = """
+        SELECT EXISTS (
+          SELECT 1 FROM schools s JOIN regions t ON t.id = s.town_id LEFT JOIN regions d ON d.id = t.parent_id JOIN units u ON u.id = @UnitId
+           WHERE s.id = @SchoolId
+             AND (u.region_id IN (t.id, d.id, d.parent_id)
+                  OR EXISTS (SELECT 1 FROM work_group_members m JOIN work_groups g ON g.id = m.work_group_id
+                              WHERE g.school_id = s.id AND m.unit_id = u.id)))
+        """;
+
+    /// <summary>
+    /// Whether the unit serves the school: a town unit the schools of its town, a district or city unit those of its district
+    /// or city, and any unit sitting in the school's work group.
+    /// </summary>
+    public Task<bool> UnitServesSchoolAsync(MySqlConnection conn, long unitId, long schoolId, CancellationToken ct) =>
+        conn.ExecuteScalarAsync<bool>(new CommandDefinition(UnitServesSchoolSql, new { UnitId = unitId, SchoolId = schoolId }, cancellationToken: ct));
+
     private const string ConversationOfSchoolSql = "SELECT open_conversation_id FROM work_groups WHERE school_id = @SchoolId";
 
     /// <summary>The school's work-group chat, if one is bound.</summary>

@@ -134,29 +134,6 @@ public static class PhotoProcessor
 
     public static bool TooLarge(long width, long height) => width > MaxDecodedEdge || height > MaxDecodedEdge || width * height > MaxPixels;
 
-    /// <summary>Decodes at the size needed (a JPEG at 1/2, 1/4 or 1/8 when it is larger than <see cref="MaxEdge"/>), turns and re-encodes.</summary>
-    private static (ProcessedPhoto? Photo, PhotoProblem? Problem) Decode(Memory<byte> upload, string name)
-    {
-        var bytes = upload.Span;
-        var format = Sniff(bytes);
-        if (format == PhotoFormat.Heic) return HeicPhoto.ToJpeg(bytes, name);
-        using var data = SKData.CreateCopy(bytes);
-        using var codec = SKCodec.Create(data);
-        if (codec is null) return (null, Unreadable(name));
-        if (TooLarge(codec.Info.Width, codec.Info.Height)) return (null, TooManyPixels(name));
-        using var decoded = DecodeScaled(codec, MaxEdge);
-        if (decoded is null) return (null, Unreadable(name));
-        using var oriented = codec.EncodedOrigin == SKEncodedOrigin.TopLeft ? null : Orient(decoded, codec.EncodedOrigin);
-        var upright = oriented ?? decoded;
-        using var shrunk = Math.Max(upright.Width, upright.Height) > MaxEdge ? Fit(upright, MaxEdge) : null;
-        var image = shrunk ?? upright;
-        using var thumb = Fit(image, ThumbnailEdge);
-        var (encoded, contentType) = format == PhotoFormat.Png
-            ? (Encode(image, SKEncodedImageFormat.Png, 100), "image/png")
-            : (Encode(image, SKEncodedImageFormat.Jpeg, 85), "image/jpeg");
-        return (new ProcessedPhoto(encoded, contentType, Encode(thumb, SKEncodedImageFormat.Jpeg, 75), image.Width, image.Height), null);
-    }
-
     /// <summary>A thumbnail of a stored photo, made in its turn at <see cref="PhotoDecoders"/>.</summary>
     public static async ValueTask<byte[]?> ThumbnailAsync(byte[] image, CancellationToken ct)
     {

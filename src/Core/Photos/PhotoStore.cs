@@ -28,6 +28,9 @@ public sealed class PhotoOptions
 
     /// <summary>The folder of the local photo store.</summary>
     [Required] public string Folder { get; set; } = ".local/photos";
+
+    /// <summary>Photos one person may upload in 24 hours (reports and evidence together); the disk is not theirs to fill.</summary>
+    [Range(1, 100_000)] public int DailyUploadsPerUser { get; set; } = 200;
 }
 
 /// <summary>

@@ -4,7 +4,12 @@ using SchoolSafety.Core.Clues;
 namespace SchoolSafety.Core.Statistics;
 
 /// <summary>Which clues a person's statistics cover: everything (admin), some lines (district departments) or some schools (co-leaders).</summary>
-public sealed record StatisticsScope(IReadOnlyList<string>? Lines, IReadOnlyList<long>? Schools)
+/// <param name="ListUnits">
+/// For a list of clues (an export): when set, only clues of <paramref name="ListLines"/> or held (or sent to dispatch) by one
+/// of these units — counts cover a department's line, a list only the clues the person could open.
+/// </param>
+public sealed record StatisticsScope(IReadOnlyList<string>? Lines, IReadOnlyList<long>? Schools,
+    IReadOnlyList<string>? ListLines = null, IReadOnlyList<long>? ListUnits = null)
 {
     /// <summary>The admin everything; a district department's staff their lines; co-leaders their schools; anyone else nothing (null).</summary>
     public static StatisticsScope? For(Actor actor) =>
@@ -12,6 +17,15 @@ public sealed record StatisticsScope(IReadOnlyList<string>? Lines, IReadOnlyList
         : actor.DistrictLines.Count > 0 ? new StatisticsScope(actor.DistrictLines.Order(StringComparer.Ordinal).ToList(), null)
         : actor.CoLeaderSchools.Count > 0 ? new StatisticsScope(null, actor.CoLeaderSchools.Order().ToList())
         : null;
+
+    /// <summary>
+    /// The scope of a list of clues (an export): what the person could open (CluePermissions). The admin and co-leaders (their
+    /// schools) as their statistics; a department's staff the lines they are liaison of, and otherwise only the clues their
+    /// units hold or asked to dispatch.
+    /// </summary>
+    public StatisticsScope ForListing(Actor actor) =>
+        actor.IsEduAdmin || Lines is null ? this
+            : this with { ListLines = actor.LiaisonLines.Order(StringComparer.Ordinal).ToList(), ListUnits = actor.StaffUnits.Order().ToList() };
 }
 
 /// <summary>One clue as the statistics read it.</summary>

@@ -80,7 +80,8 @@ public sealed class StatisticsService(MySqlDataSource db, StatisticsStore store,
     {
         if (Period(from, to) is not ({ } f, { } t)) return BadPeriod;
         await using var conn = await db.OpenConnectionAsync(ct);
-        if (StatisticsScope.For(await org.ActorAsync(conn, actorId, ct)) is not { } scope) return NotAllowed;
+        var actor = await org.ActorAsync(conn, actorId, ct);
+        if (StatisticsScope.For(actor)?.ForListing(actor) is not { } scope) return NotAllowed;
         var start = ClueStatistics.StartUtc(f);
         var end = ClueStatistics.StartUtc(t.AddDays(1));
         var count = await store.CountReportedAsync(conn, start, end, scope, ct);

@@ -70,6 +70,7 @@ public sealed class StatisticsStore
         var sql = new StringBuilder();
         if (scope.Lines is not null) sql.Append(" AND c.line_code IN @Lines");
         if (scope.Schools is not null) sql.Append(" AND c.school_id IN @Schools");
+        if (scope.ListUnits is not null) sql.Append(" AND (c.line_code IN @ListLines OR c.unit_id IN @ListUnits OR c.dispatching_unit_id IN @ListUnits)");
         return sql.ToString();
     }
 
@@ -78,6 +79,8 @@ public sealed class StatisticsStore
         From = fromUtc, To = toUtc,
         Lines = scope.Lines is { Count: > 0 } l ? l.ToArray() : ["-"],
         Schools = scope.Schools is { Count: > 0 } s ? s.ToArray() : [-1L],
+        ListLines = scope.ListLines is { Count: > 0 } ll ? ll.ToArray() : ["-"],
+        ListUnits = scope.ListUnits is { Count: > 0 } lu ? lu.ToArray() : [-1L],
     };
 
     private static async Task<Names> NamesAsync(MySqlConnection conn, CancellationToken ct)

@@ -23,12 +23,13 @@ public static class AuthApi
     public static RouteGroupBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/auth").WithTags("Auth").AllowAnonymous();
-        api.MapPost("/dingtalk", LoginWithDingTalkAsync);
-        api.MapPost("/refresh", RefreshAsync);
+        var login = new RateLimited(RateLimited.Login);
+        api.MapPost("/dingtalk", LoginWithDingTalkAsync).WithMetadata(login);
+        api.MapPost("/refresh", RefreshAsync).WithMetadata(login);
         api.MapPost("/logout", LogoutAsync).RequireAuthorization();
         // The development login exists only in Development and Testing: elsewhere the route is absent.
         if (app.ServiceProvider.GetRequiredService<IHostEnvironment>().AllowsOfflineShortcuts())
-            api.MapPost("/dev", DevLoginAsync);
+            api.MapPost("/dev", DevLoginAsync).WithMetadata(login);
         return api;
     }
 

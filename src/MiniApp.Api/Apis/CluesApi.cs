@@ -16,10 +16,10 @@ public static class CluesApi
     public static RouteGroupBuilder MapCluesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/clues").WithTags("Clues").RequireAuthorization();
-        api.MapPost("/", ReportAsync).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(PhotosApi.MaxRequestBytes));
+        api.MapPost("/", ReportAsync).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(PhotosApi.MaxRequestBytes), new RateLimited(RateLimited.Report));
         api.MapGet("/", ListAsync);
         api.MapGet("/{id:long}", GetAsync);
-        api.MapPost("/{id:long}/actions", ApplyActionAsync);
+        api.MapPost("/{id:long}/actions", ApplyActionAsync).WithMetadata(new RateLimited(RateLimited.Action));
         return api;
     }
 
@@ -28,16 +28,18 @@ public static class CluesApi
     /// <c>latitude</c>, <c>longitude</c>, <c>schoolId</c> (only for staff of several schools), and up to 9
     /// <c>photos</c>. The school and town come from the reporter's membership.
     /// </summary>
-    public static async Task<IResult> ReportAsync(HttpRequest request, ClaimsPrincipal user, ClueService clues, IPhotoStore store, CancellationToken ct)
+    public static async Task<IResult> ReportAsync(HttpRequest request, ClaimsPrincipal user, ClueService clues, IPhotoStore store, PhotoUploadStore uploads,
+        Microsoft.Extensions.Options.IOptions<PhotoOptions> photoOptions, CancellationToken ct)
     {
         if (!request.HasFormContentType)
             return Problems.BadRequest("request.multipart_required", "请以 multipart/form-data 提交线索");
         var (form, formProblem) = await PhotoForm.ReadAsync(request, ct);
         if (form is null) return formProblem!;
-        using (form) return await ReportFormAsync(form, user, clues, store, ct);
+        using (form) return await ReportFormAsync(form, user, clues, store, uploads, photoOptions.Value, ct);
     }
 
-    private static async Task<IResult> ReportFormAsync(PhotoForm form, ClaimsPrincipal user, ClueService clues, IPhotoStore store, CancellationToken ct)
+    private static async Task<IResult> ReportFormAsync(PhotoForm form, ClaimsPrincipal user, ClueService clues, IPhotoStore store, PhotoUploadStore uploads,
+        PhotoOptions photoOptions, CancellationToken ct)
     {
         if (!int.TryParse(form["itemNo"], NumberStyles.None, CultureInfo.InvariantCulture, out var itemNo))
             return Problems.BadRequest("clue.item_unknown", "请选择工作清单中的隐患类别");
@@ -62,9 +64,11 @@ public static class CluesApi
         if (location.Length > 200)
             return Problems.BadRequest("clue.location_too_long", "位置描述不能超过 200 字");
 
+        if (await PhotosApi.QuotaProblemAsync(uploads, user, form.Photos.Count, photoOptions, ct) is { } full) return full;
         var (photos, problem) = await PhotosApi.ProcessPhotosAsync(form, ct);
         if (problem is not null) return problem;
         var keys = await PhotosApi.SaveAllAsync(store, photos, ct);
+        await uploads.RecordAsync(keys, user.UserId(), ct);   // a report that fails from here leaves orphans, removed after a day
         var outcome = await clues.ReportAsync(new ReportCommand
         {
             ReporterUserId = user.UserId(), SchoolId = schoolId, ItemNo = itemNo, Description = description,
@@ -72,6 +76,7 @@ public static class CluesApi
         }, ct);
         if (outcome.Kind != OutcomeKind.Applied || outcome.Repeat)
             foreach (var k in keys) await store.DeleteAsync(k, ct);   // nothing is kept for a refused or repeated report
+        else await uploads.AttachAsync(keys, user.UserId(), PhotoOwner.Clue(outcome.ClueId), ct);
         return outcome.ToHttpResult(o => TypedResults.Created($"/api/clues/{o.ClueId}",
             new ReportClueResponse(o.ClueId, o.Number!, o.Message, o.DuplicateOf)));
     }
@@ -118,7 +123,7 @@ public static class CluesApi
         return TypedResults.Ok(response);
     }
 
-    public static async Task<IResult> ApplyActionAsync(long id, ApplyActionRequest req, ClaimsPrincipal user, ClueService clues, CancellationToken ct)
+    public static async Task<IResult> ApplyActionAsync(long id, ApplyActionRequest req, ClaimsPrincipal user, ClueService clues, PhotoUploadStore uploads, CancellationToken ct)
     {
         if (req.Action is null || !Enum.TryParse<ClueAction>(req.Action, ignoreCase: true, out var action) || action is ClueAction.Report or ClueAction.GridResult
             || ClueWorkflow.Recorded.Contains(action))
@@ -137,12 +142,14 @@ public static class CluesApi
         var photos = req.Photos ?? [];
         if (photos.Any(p => !LocalPhotoStore.IsKey(p)))
             return Problems.BadRequest("photo.key_invalid", "照片编号不正确，请先上传照片");
+        if (!await uploads.MayAttachAsync(photos, user.UserId(), PhotoOwner.Clue(id), ct)) return PhotosApi.NotYours();
         var outcome = await clues.ApplyAsync(new ClueCommand
         {
             ClueId = id, Action = action, Version = req.Version, IdempotencyKey = req.IdempotencyKey, Actor = ActorRef.User(user.UserId()),
             Note = req.Note, Attachments = photos, TargetUserId = req.TargetUserId, TargetItemNo = req.TargetItemNo,
             SupervisionDueAt = ChinaTime.ToUtc(req.SupervisionDueAt), NewDueAt = ChinaTime.ToUtc(req.NewDueAt), Rating = rating,
         }, ct);
+        if (outcome.Kind == OutcomeKind.Applied) await uploads.AttachAsync(photos, user.UserId(), PhotoOwner.Clue(id), ct);
         return outcome.ToHttpResult(o => TypedResults.Ok(new ActionResponse(o.ClueId, o.Number!, o.State!.Value.ToString(), o.State.Value.Zh(),
             o.Version!.Value, o.Message, o.Repeat)));
     }

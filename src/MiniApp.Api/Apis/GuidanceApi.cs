@@ -1,3 +1,6 @@
+using SchoolSafety.Core.Administration;
+using MySqlConnector;
+using SchoolSafety.Core.Audit;
 using System.Security.Claims;
 using System.Text.Json;
 using SchoolSafety.Core.Guidance;
@@ -45,7 +48,8 @@ public static class GuidanceApi
         return api;
     }
 
-    public static async Task<IResult> CreateGuidanceAsync(CreateGuidanceRequest req, ClaimsPrincipal user, GuidanceService guidance, TimeProvider clock, PhotoLinks links, CancellationToken ct)
+    public static async Task<IResult> CreateGuidanceAsync(CreateGuidanceRequest req, ClaimsPrincipal user, GuidanceService guidance, TimeProvider clock, PhotoLinks links,
+        PhotoUploadStore uploads, AuditStore audit, MySqlDataSource db, CancellationToken ct)
     {
         var kind = AdminContractMapping.ParseName<GuidanceKind>(req.Kind);
         if (kind is null) return Problems.BadRequest("guidance.kind_invalid", "请选择指导类型：Publicity（宣传教育）、BusinessGuidance（业务指导）或 Inspection（工作检查）");
@@ -62,9 +66,29 @@ public static class GuidanceApi
             findings.Add(new FindingInput(f.Description, unit == 0 ? null : unit, f.Deadline));
         }
         var cmd = new CreateGuidanceCommand(req.SchoolId, req.UnitId, kind, req.Date, req.Summary, req.Attendees, req.PhotoIds, req.Findings is null ? null : findings);
-        return (await guidance.CreateAsync(user.UserId(), cmd, ct))
-            .ToHttp(d => TypedResults.Created($"/api/guidance/{d.Record.Id}", d.ToResponse(WorkListDeadlines.ChinaToday(clock), links)));
+        var photos = ValidKeys(req.PhotoIds);
+        if (!await uploads.MayAttachAsync(photos, user.UserId(), PhotoOwner.Guidance(0), ct)) return PhotosApi.NotYours();
+        var outcome = await guidance.CreateAsync(user.UserId(), cmd, ct);
+        if (outcome.Value is { } created) await uploads.AttachAsync(photos, user.UserId(), PhotoOwner.Guidance(created.Record.Id), ct);
+        return await RespondAsync(outcome, user, clock, links, audit, db, r => TypedResults.Created($"/api/guidance/{r.Id}", r), ct);
     }
+
+    /// <summary>The detail as the person sees it; every photo link issued is audited, as a clue's are (domain.md §8).</summary>
+    private static async Task<IResult> RespondAsync(Outcome<GuidanceDetail> outcome, ClaimsPrincipal user, TimeProvider clock, PhotoLinks links, AuditStore audit,
+        MySqlDataSource db, Func<GuidanceResponse, IResult>? wrap, CancellationToken ct)
+    {
+        if (outcome.Value is not { } d) return outcome.ToHttp(_ => TypedResults.Ok());
+        var response = d.ToResponse(WorkListDeadlines.ChinaToday(clock), links);
+        var linked = response.PhotoIds.Concat(response.Findings.SelectMany(f => f.EvidencePhotoIds)).Distinct().ToList();
+        if (linked.Count > 0)
+        {
+            await using var conn = await db.OpenConnectionAsync(ct);
+            await audit.RecordAsync(conn, null, linked.Select(k => new AuditEntry(user.UserId(), AuditAction.PhotoLink, "photo", k, $"guidance {d.Record.Id}")).ToList(), ct);
+        }
+        return wrap is null ? TypedResults.Ok(response) : wrap(response);
+    }
+
+    private static IReadOnlyList<string> ValidKeys(IReadOnlyList<string>? ids) => (ids ?? []).Where(LocalPhotoStore.IsKey).ToList();
 
     public static async Task<IResult> ListGuidanceAsync(long? schoolId, DateOnly? from, DateOnly? to, int? page, int? pageSize, ClaimsPrincipal user,
         GuidanceService guidance, CancellationToken ct) =>
@@ -72,18 +96,27 @@ public static class GuidanceApi
             .ToHttp(rows => TypedResults.Ok(rows.Select(r => new GuidanceListItem(r.Id, r.SchoolId, r.SchoolName, r.UnitId, r.UnitName, r.Kind.ToString(), r.Kind.Zh(),
                 DateOnly.FromDateTime(r.VisitDate), r.State.ToString(), r.State.Zh())).ToList()));
 
-    public static async Task<IResult> GetGuidanceAsync(long id, ClaimsPrincipal user, GuidanceService guidance, TimeProvider clock, PhotoLinks links, CancellationToken ct) =>
-        (await guidance.DetailAsync(user.UserId(), id, ct)).ToHttp(d => TypedResults.Ok(d.ToResponse(WorkListDeadlines.ChinaToday(clock), links)));
+    public static async Task<IResult> GetGuidanceAsync(long id, ClaimsPrincipal user, GuidanceService guidance, TimeProvider clock, PhotoLinks links,
+        AuditStore audit, MySqlDataSource db, CancellationToken ct) =>
+        await RespondAsync(await guidance.DetailAsync(user.UserId(), id, ct), user, clock, links, audit, db, null, ct);
 
-    public static async Task<IResult> SubmitEvidenceAsync(long id, EvidenceRequest req, ClaimsPrincipal user, GuidanceService guidance, TimeProvider clock, PhotoLinks links, CancellationToken ct) =>
-        (await guidance.SubmitEvidenceAsync(user.UserId(), id, new EvidenceCommand(req.Note, req.PhotoIds), ct))
-            .ToHttp(d => TypedResults.Ok(d.ToResponse(WorkListDeadlines.ChinaToday(clock), links)));
+    public static async Task<IResult> SubmitEvidenceAsync(long id, EvidenceRequest req, ClaimsPrincipal user, GuidanceService guidance, TimeProvider clock, PhotoLinks links,
+        PhotoUploadStore uploads, AuditStore audit, MySqlDataSource db, CancellationToken ct)
+    {
+        var photos = ValidKeys(req.PhotoIds);
+        if (!await uploads.MayAttachAsync(photos, user.UserId(), PhotoOwner.Finding(id), ct)) return PhotosApi.NotYours();
+        var outcome = await guidance.SubmitEvidenceAsync(user.UserId(), id, new EvidenceCommand(req.Note, req.PhotoIds), ct);
+        if (outcome.IsOk) await uploads.AttachAsync(photos, user.UserId(), PhotoOwner.Finding(id), ct);
+        return await RespondAsync(outcome, user, clock, links, audit, db, null, ct);
+    }
 
-    public static async Task<IResult> AcceptFindingAsync(long id, ClaimsPrincipal user, GuidanceService guidance, TimeProvider clock, PhotoLinks links, CancellationToken ct) =>
-        (await guidance.AcceptAsync(user.UserId(), id, ct)).ToHttp(d => TypedResults.Ok(d.ToResponse(WorkListDeadlines.ChinaToday(clock), links)));
+    public static async Task<IResult> AcceptFindingAsync(long id, ClaimsPrincipal user, GuidanceService guidance, TimeProvider clock, PhotoLinks links,
+        AuditStore audit, MySqlDataSource db, CancellationToken ct) =>
+        await RespondAsync(await guidance.AcceptAsync(user.UserId(), id, ct), user, clock, links, audit, db, null, ct);
 
-    public static async Task<IResult> SendBackFindingAsync(long id, SendBackRequest req, ClaimsPrincipal user, GuidanceService guidance, TimeProvider clock, PhotoLinks links, CancellationToken ct) =>
-        (await guidance.SendBackAsync(user.UserId(), id, req.Reason, ct)).ToHttp(d => TypedResults.Ok(d.ToResponse(WorkListDeadlines.ChinaToday(clock), links)));
+    public static async Task<IResult> SendBackFindingAsync(long id, SendBackRequest req, ClaimsPrincipal user, GuidanceService guidance, TimeProvider clock, PhotoLinks links,
+        AuditStore audit, MySqlDataSource db, CancellationToken ct) =>
+        await RespondAsync(await guidance.SendBackAsync(user.UserId(), id, req.Reason, ct), user, clock, links, audit, db, null, ct);
 
     private static GuidanceResponse ToResponse(this GuidanceDetail d, DateOnly today, PhotoLinks links)
     {

@@ -17,13 +17,15 @@ public static class PhotosApi
     public static RouteGroupBuilder MapPhotosApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/photos").WithTags("Photos");
-        api.MapPost("/", UploadAsync).RequireAuthorization().WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxRequestBytes));
+        api.MapPost("/", UploadAsync).RequireAuthorization()
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxRequestBytes), new RateLimited(RateLimited.Upload));
         api.MapGet("/{key}", GetAsync).AllowAnonymous();
         return api;
     }
 
     /// <summary>Up to 9 photos as multipart <c>photos</c>; every one is checked before any is stored.</summary>
-    public static async Task<IResult> UploadAsync(HttpRequest request, ClaimsPrincipal user, MySqlDataSource db, OrganisationStore org, IPhotoStore store, CancellationToken ct)
+    public static async Task<IResult> UploadAsync(HttpRequest request, ClaimsPrincipal user, MySqlDataSource db, OrganisationStore org, IPhotoStore store,
+        PhotoUploadStore uploads, Microsoft.Extensions.Options.IOptions<PhotoOptions> options, CancellationToken ct)
     {
         // Evidence is for people with a part in the work: an account with no role has nothing to attach a photo to.
         await using (var conn = await db.OpenConnectionAsync(ct))
@@ -35,10 +37,13 @@ public static class PhotosApi
         if (form is null) return formProblem!;
         using (form)
         {
+            if (await QuotaProblemAsync(uploads, user, form.Photos.Count, options.Value, ct) is { } full) return full;
             var (photos, problem) = await ProcessPhotosAsync(form, ct);
             if (problem is not null) return problem;
             if (photos.Count == 0) return Problems.BadRequest("photo.none", "请至少上传一张照片");
-            return TypedResults.Ok(new PhotoUploadResponse(await SaveAllAsync(store, photos, ct)));
+            var keys = await SaveAllAsync(store, photos, ct);
+            await uploads.RecordAsync(keys, user.UserId(), ct);   // the uploader's until attached
+            return TypedResults.Ok(new PhotoUploadResponse(keys));
         }
     }
 
@@ -54,6 +59,15 @@ public static class PhotosApi
         }
         return (photos, null);
     }
+
+    /// <summary>A 429 when these photos would pass the person's daily quota; null otherwise.</summary>
+    public static async Task<IResult?> QuotaProblemAsync(PhotoUploadStore uploads, ClaimsPrincipal user, int adding, PhotoOptions options, CancellationToken ct) =>
+        await uploads.WithinQuotaAsync(user.UserId(), adding, options.DailyUploadsPerUser, ct)
+            ? null
+            : Problems.Of(StatusCodes.Status429TooManyRequests, "photo.quota", $"24 小时内上传的照片已达上限（{options.DailyUploadsPerUser} 张），请明天再试");
+
+    /// <summary>The answer when photos are not the person's own unattached uploads (or already this owner's).</summary>
+    public static IResult NotYours() => Problems.BadRequest("photo.not_yours", "照片不存在、不是您上传的或已用于其他记录，请重新上传");
 
     public static async Task<List<string>> SaveAllAsync(IPhotoStore store, List<ProcessedPhoto> photos, CancellationToken ct)
     {

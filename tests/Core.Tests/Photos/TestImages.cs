@@ -70,7 +70,7 @@ public static class TestImages
         return png[..afterIhdr].Concat(chunk).Concat(png[afterIhdr..]).ToArray();
     }
 
-    private static uint Crc32(byte[] bytes)
+    internal static uint Crc32(byte[] bytes)
     {
         var crc = 0xFFFFFFFFu;
         foreach (var b in bytes)

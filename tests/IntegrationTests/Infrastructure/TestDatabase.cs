@@ -31,7 +31,7 @@ public sealed class TestDatabase : IAsyncLifetime
     /// <summary>Tables holding data that tests create; reference data from migrations stays.</summary>
     private static readonly string[] AppTables =
     [
-        "audit_log", "outbox", "idempotency_keys", "clue_events", "clues", "clue_number_counters", "inbox_events", "card_copies", "callback_replays", "login_sessions",
+        "audit_log", "outbox", "idempotency_keys", "clue_events", "clues", "clue_number_counters", "inbox_events", "card_copies", "callback_replays", "login_sessions", "photo_uploads",
         "worklist_progress", "guidance_findings", "guidance_records",
         "work_group_members", "work_groups", "memberships", "users", "schools", "units", "regions",
     ];

@@ -15,10 +15,7 @@ namespace SchoolSafety.IntegrationTests.MiniApp;
 [Collection(DatabaseCollection.Name)]
 public sealed class AccountSecurityTests(MiniAppHost host) : IClassFixture<MiniAppHost>
 {
-    private static MultipartFormDataContent OnePhoto() => new()
-    {
-        { new ByteArrayContent(SchoolSafety.Core.Tests.Photos.TestImages.Encode(40, 30, SkiaSharp.SKEncodedImageFormat.Jpeg)), "photos", "p.jpg" },
-    };
+    private static MultipartFormDataContent OnePhoto() => MiniAppHost.SmallPhotos();
 
     private async Task<(long Id, string DingTalkId)> NewUserAsync(Role? role)
     {

@@ -34,6 +34,9 @@ public sealed class MiniAppHost : IAsyncLifetime
             b.UseSetting("ConnectionStrings:SchoolSafety", Db.ConnectionString);
             b.UseSetting("MiniApp:Session:SigningKey", SigningKey);
             b.UseSetting("Photos:Folder", PhotoFolder);
+            // Every test class logs in and uploads from one address at machine speed: the limits are tested on their own (RateLimitTests).
+            foreach (var key in new[] { "LoginPerAddress", "UploadsPerUser", "UploadsPerAddress", "ReportsPerUser", "ReportsPerAddress", "ActionsPerUser", "ActionsPerAddress" })
+                b.UseSetting($"RateLimits:{key}", "1000000");
             b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Clock));
         });
         await Factory.Services.GetRequiredService<DemoDistrict>().LoadAsync(CancellationToken.None);
@@ -63,6 +66,23 @@ public sealed class MiniAppHost : IAsyncLifetime
         var p = await JsonAsync(r);
         Assert.Equal(code, p.GetProperty("code").GetString());
         Assert.Matches(@"\p{IsCJKUnifiedIdeographs}", p.GetProperty("title").GetString());
+    }
+
+    /// <summary>A form of <paramref name="count"/> small JPEGs as <c>photos</c>, as the mini-app uploads them.</summary>
+    public static MultipartFormDataContent SmallPhotos(int count = 1)
+    {
+        var form = new MultipartFormDataContent();
+        for (var i = 0; i < count; i++)
+            form.Add(new ByteArrayContent(SchoolSafety.Core.Tests.Photos.TestImages.Encode(40, 30, SkiaSharp.SKEncodedImageFormat.Jpeg)), "photos", $"p{i}.jpg");
+        return form;
+    }
+
+    /// <summary>Uploads one small photo (POST /api/photos); its key.</summary>
+    public static async Task<string> UploadAsync(HttpClient client)
+    {
+        var r = await client.PostAsync("/api/photos", SmallPhotos());
+        Assert.Equal(System.Net.HttpStatusCode.OK, r.StatusCode);
+        return (await JsonAsync(r)).GetProperty("keys")[0].GetString()!;
     }
 
     /// <summary>A client logged in (development login) as a demo user, e.g. <c>demo-school01-officer</c>.</summary>

@@ -2,6 +2,10 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using MySqlConnector;
+using SchoolSafety.Core.Cards;
+using SchoolSafety.Core.Inbox;
+using SchoolSafety.Core.Notifications;
 using SchoolSafety.Core.DingTalk;
 using SchoolSafety.Core.DingTalk.Stream;
 using SchoolSafety.IntegrationTests.Callbacks;
@@ -140,6 +144,41 @@ public sealed class StreamClientTests(CallbacksHost host) : IClassFixture<Callba
         var second = await gateway.NextConnectionAsync(TimeSpan.FromSeconds(30));
         // Without the reset the seventh failure would wait 3.2-6.4 s; after a good connection it is the first delay (50-100 ms).
         Assert.True(dropped.Elapsed < TimeSpan.FromSeconds(2), $"reconnected after {dropped.Elapsed}");
+        stop.Cancel();
+        second.Done.TrySetResult();
+        await running;
+    }
+
+    [Fact]
+    public async Task ADatabaseErrorWhileHandlingAFrame_Reconnects_InsteadOfStoppingTheHost()
+    {
+        await using var gateway = new FakeStreamGateway();
+        await gateway.StartAsync();
+        // The frame handler's database is unreachable (nothing listens on port 9): writing the robot message's reply fails.
+        await using var unreachable = new MySqlDataSource("Server=127.0.0.1;Port=9;User ID=x;Password=x;Database=x;Connection Timeout=2");
+        var handler = new StreamFrameHandler(unreachable, host.Get<InboxIntake>(), host.Get<CardCallbackService>(), host.Get<OutboxStore>(),
+            host.Get<CallbackVerifier>(), NullLogger<StreamFrameHandler>.Instance);
+        var client = new StreamClient(host.Get<IHttpClientFactory>(), handler,
+            Options.Create(new DingTalkOptions { ApiBaseUrl = gateway.Url, AppKey = CallbacksHost.AppKey, AppSecret = CallbacksHost.AppSecret }),
+            Options.Create(new StreamOptions { Enabled = true, ReconnectMin = TimeSpan.FromMilliseconds(20), ReconnectMax = TimeSpan.FromMilliseconds(200) }),
+            TimeProvider.System, NullLogger<StreamClient>.Instance);
+        using var stop = new CancellationTokenSource();
+        var running = client.RunAsync(stop.Token);
+
+        var first = await gateway.NextConnectionAsync(Wait);
+        var robot = JsonSerializer.Serialize(new
+        {
+            conversationId = "cid-unreachable-db", conversationType = "1", msgId = "msg-" + Guid.NewGuid().ToString("N"),
+            msgtype = "text", text = new { content = "帮助" }, senderStaffId = "someone",
+        });
+        await FakeStreamGateway.SendAsync(first, Frame("CALLBACK", StreamFrameHandler.RobotTopic, "m-unreachable", robot));
+
+        // The run loop survives the MySqlException: it drops that connection and opens a new one with a fresh ticket
+        // (before the fix the exception left RunAsync, and a BackgroundService that throws stops the whole host).
+        var second = await gateway.NextConnectionAsync(Wait);
+        first.Done.TrySetResult();
+        Assert.Equal("ticket-2", second.Ticket);
+        Assert.False(running.IsCompleted, $"the run loop ended: {running.Exception}");
         stop.Cancel();
         second.Done.TrySetResult();
         await running;
