@@ -28,7 +28,7 @@ public sealed class OperationsAdmin(MySqlDataSource db, OrganisationStore org, D
     {
         if (!await IsAdminAsync(actorId, ct)) return AdminOnly;
         if (month is not null && !DateOnly.TryParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
-            return Failure.Invalid("usage.month_invalid", "月份格式应为 yyyy-MM");
+            return Failure.Invalid("usage.month_invalid", "月份格式应为“年-月”，例如 2026-12");
         return await usage.ReportAsync(month, ct);
     }
 

@@ -69,13 +69,13 @@ public sealed class GridPushService(MySqlDataSource db, GridStore grid, GridServ
         }
         if (push is null || string.IsNullOrWhiteSpace(push.PushId) || push.PushId.Length > 64
             || (string.IsNullOrWhiteSpace(push.EventId) && string.IsNullOrWhiteSpace(push.DispatchId)))
-            return Malformed("推送内容不完整：需要 pushId 和 eventId（或 dispatchId）");
+            return Malformed("推送内容不完整：缺少推送编号，或缺少事件编号与下发编号");
         if (push.Kind is not ("progress" or "result"))
-            return Malformed("推送类型 kind 只能是 progress 或 result");
+            return Malformed("推送类型只能是进展或结果");
         if (push.Kind == "result" && string.IsNullOrWhiteSpace(push.Note))
-            return Malformed("处置结果推送需要填写 note（处置情况）");
+            return Malformed("处置结果推送需要填写处置情况");
         if (push.Note is { Length: > MaxNoteLength })
-            return Malformed($"note 不能超过 {MaxNoteLength} 字");
+            return Malformed($"处置情况不能超过 {MaxNoteLength} 字");
 
         await using var conn = await db.OpenConnectionAsync(ct);
         var dispatch = !string.IsNullOrWhiteSpace(push.EventId)

@@ -22,8 +22,12 @@ public sealed class BudgetWarningRenderer(MySqlDataSource db, OrganisationStore 
         return new OutboxDelivery.UserMessages(users.Select(u => u.DingTalkUserId).ToList(), Text(p));
     }
 
-    public static RobotMessage Text(BudgetWarningPayload p) => RobotMessage.Text(
-        $"钉钉接口用量提醒：本月（{p.Month}）已使用 {p.Used.ToString("N0", CultureInfo.InvariantCulture)} 次，" +
-        $"达到月度额度 {p.Budget.ToString("N0", CultureInfo.InvariantCulture)} 次的 {(100.0 * p.Used / p.Budget).ToString("0", CultureInfo.InvariantCulture)}%。" +
-        "超出额度后每日简报和周报将暂停发送，待办卡片和处置消息不受影响。");
+    public static RobotMessage Text(BudgetWarningPayload p)
+    {
+        var used = p.Used.ToString("N0", CultureInfo.InvariantCulture);
+        var budget = p.Budget.ToString("N0", CultureInfo.InvariantCulture);
+        var percent = (100.0 * p.Used / p.Budget).ToString("0", CultureInfo.InvariantCulture);
+        return RobotMessage.Text($"钉钉接口用量提醒：本月（{p.Month}）已使用 {used} 次，达到月度额度 {budget} 次的 {percent}%。" +
+            "超出额度后每日简报和周报将暂停发送，待办卡片和处置消息不受影响。");
+    }
 }

@@ -63,7 +63,9 @@ public static class PagesSetup
             http.Response.ContentType = "text/html; charset=utf-8";
             await stream.CopyToAsync(http.Response.Body, http.RequestAborted);
             return Results.Empty;
-        }).AllowAnonymous().ExcludeFromDescription();
+        }).AllowAnonymous().ExcludeFromDescription()
+          // Pages are read, never written: another method on an API address keeps routing's 405 (the fallback would hide it).
+          .WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
         return app;
     }
 

@@ -39,7 +39,7 @@ public sealed class PagesApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
         Assert.Equal(HttpStatusCode.OK, js.StatusCode);
         Assert.Equal("public, max-age=31536000, immutable", js.Headers.CacheControl!.ToString());
 
-        await MiniAppHost.AssertProblemAsync(await client.GetAsync("/api/no-such-thing"), HttpStatusCode.NotFound, "not_found");
+        await MiniAppHost.AssertProblemAsync(await client.GetAsync("/api/no-such-thing"), HttpStatusCode.NotFound, "request.not_found");
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/assets/missing-0000.js")).StatusCode);   // never index.html for a file
     }
 
