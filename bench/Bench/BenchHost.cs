@@ -3,8 +3,12 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using MySqlConnector;
+using SchoolSafety.Core;
 using SchoolSafety.Core.Data;
 using SchoolSafety.Core.Demo;
 
@@ -13,6 +17,24 @@ namespace SchoolSafety.Bench;
 /// <summary>What the in-host benchmarks share: the bare baseline endpoint and a clean, started host.</summary>
 public static class BenchHost
 {
+    /// <summary>
+    /// Core's services on <paramref name="cs"/> without a host, as the Core-level benches use them: the Testing environment
+    /// (no DingTalk credentials, calls recorded and metered as in tests; any other name outside Development refuses the
+    /// offline recorder), quiet logs, an optional clock and further settings.
+    /// </summary>
+    public static ServiceProvider CoreServices(string cs, TimeProvider? clock = null, LogLevel logLevel = LogLevel.Warning,
+        IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Deployment.Testing });
+        builder.Logging.SetMinimumLevel(logLevel);
+        var config = new Dictionary<string, string?> { ["ConnectionStrings:SchoolSafety"] = cs };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) config[key] = value;
+        builder.Configuration.AddInMemoryCollection(config);
+        if (clock is not null) builder.Services.AddSingleton(clock);
+        builder.AddSchoolSafetyCore();
+        return builder.Services.BuildServiceProvider();
+    }
+
     /// <summary>
     /// <c>POST /bench/bare</c> in the host under test: reads the whole request body, then one
     /// <c>INSERT</c> + <c>COMMIT</c>. The baseline every host benchmark divides by.

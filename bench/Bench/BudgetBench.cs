@@ -64,15 +64,7 @@ public static class BudgetBench
     private static async Task SimulateAsync(string cs, int seed)
     {
         var clock = new BenchClock(China(1, 0));
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Bench" });
-        builder.Logging.SetMinimumLevel(LogLevel.Error);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:SchoolSafety"] = cs, ["DingTalk:OfflineLogPath"] = "",
-        });
-        builder.Services.AddSingleton<TimeProvider>(clock);
-        builder.AddSchoolSafetyCore();
-        await using var services = builder.Services.BuildServiceProvider();
+        await using var services = BenchHost.CoreServices(cs, clock, LogLevel.Error, new Dictionary<string, string?> { ["DingTalk:OfflineLogPath"] = "" });
         var db = services.GetRequiredService<MySqlDataSource>();
         await services.GetRequiredService<SchemaMigrator>().MigrateAsync();
         await services.GetRequiredService<DemoDistrict>().LoadAsync(CancellationToken.None);

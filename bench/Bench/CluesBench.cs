@@ -26,11 +26,7 @@ public static class CluesBench
         var writers = args.Length > 0 ? int.Parse(args[0]) : 16;
         var seconds = args.Length > 1 ? double.Parse(args[1]) : 10;
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing" });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:SchoolSafety"] = cs });
-        builder.AddSchoolSafetyCore();
-        await using var services = builder.Services.BuildServiceProvider();
+        await using var services = BenchHost.CoreServices(cs);
         var db = services.GetRequiredService<MySqlDataSource>();
         await services.GetRequiredService<SchemaMigrator>().MigrateAsync();
         await services.GetRequiredService<DemoDistrict>().LoadAsync(CancellationToken.None);

@@ -32,7 +32,7 @@ public static class PagesBench
         if (!File.Exists(Path.Combine(pages, "index.html")))
             throw new InvalidOperationException($"{pages} has no index.html: build the pages first (bash scripts/pages.sh).");
 
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Bench" });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = SchoolSafety.Core.Deployment.Testing });
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>

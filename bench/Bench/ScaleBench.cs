@@ -225,11 +225,7 @@ public static class ScaleBench
     /// <summary>我的待办 (a town handler, a district head) and 督办清单 (the admin) through the chatbot's service on the province.</summary>
     private static async Task<List<ChatFigures>> ChatbotAsync(ProvinceInfo info, int rounds)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Bench" });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:SchoolSafety"] = info.ConnectionString });
-        builder.AddSchoolSafetyCore();
-        await using var services = builder.Services.BuildServiceProvider();
+        await using var services = BenchHost.CoreServices(info.ConnectionString);
         var chatbot = services.GetRequiredService<ChatbotService>();
         (string Name, string Text, string Who)[] cases =
         [

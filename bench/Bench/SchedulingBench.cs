@@ -45,12 +45,7 @@ public static class SchedulingBench
         }
         var clock = new FixedClock(MorningAfter(end));
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Bench" });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:SchoolSafety"] = cs, ["DingTalk:OfflineLogPath"] = "" });
-        builder.Services.AddSingleton<TimeProvider>(clock);
-        builder.AddSchoolSafetyCore();
-        await using var services = builder.Services.BuildServiceProvider();
+        await using var services = BenchHost.CoreServices(cs, clock, settings: new Dictionary<string, string?> { ["DingTalk:OfflineLogPath"] = "" });
         var db = services.GetRequiredService<MySqlDataSource>();
         var digests = services.GetRequiredService<DigestService>();
         var reminders = services.GetRequiredService<ReminderService>();
