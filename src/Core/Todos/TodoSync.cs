@@ -46,7 +46,7 @@ public sealed partial class TodoSync(
     public const string NewClueKey = "todo:clue:{id}";
 
     public IReadOnlyList<OutboxMessage> ForGuidance(long recordId) =>
-        Enabled ? [new OutboxMessage(GuidanceTopic, $"todo:guidance:{recordId}", new GuidanceRefPayload(recordId))] : [];
+        options.Value.Makes(TodoDuty.Rectify) ? [new OutboxMessage(GuidanceTopic, $"todo:guidance:{recordId}", new GuidanceRefPayload(recordId))] : [];
 
     public async Task<OutboxDelivery> RenderAsync(OutboxEnvelope message, CancellationToken ct)
     {
@@ -65,7 +65,7 @@ public sealed partial class TodoSync(
             if (await clues.LockAsync(conn, tx, clueId, ct) is not { } clue) return new OutboxDelivery.Nothing("the clue is gone");
             var now = clock.GetUtcNow().UtcDateTime;
             var wanted = new List<WantedTodo>();
-            foreach (var rule in TodoRules.OpenFor(clue, now))
+            foreach (var rule in TodoRules.OpenFor(clue, now).Where(r => options.Value.Makes(r.Duty)))
                 wanted.Add(new WantedTodo(rule.Duty, null, await HoldersAsync(conn, tx, clue, rule.Holders, ct), rule.Due(clue)));
             pending = await ApplyAsync(conn, tx, TodoSubject.Clue, clueId, wanted, ct);
             await tx.CommitAsync(ct);
@@ -87,7 +87,7 @@ public sealed partial class TodoSync(
                 return new OutboxDelivery.Nothing("the record is gone");
             detail = d;
             var wanted = new List<WantedTodo>();
-            foreach (var f in detail.Findings.Where(TodoRules.RectifyOpen))
+            foreach (var f in detail.Findings.Where(f => options.Value.Makes(TodoDuty.Rectify) && TodoRules.RectifyOpen(f)))
             {
                 var holders = f.AssigneeUnitId is { } unit ? await org.UnitStaffAsync(conn, tx, unit, ct)
                     : await org.SchoolRoleUsersAsync(conn, tx, f.AssigneeSchoolId ?? detail.Record.SchoolId, Role.Reporter, ct);

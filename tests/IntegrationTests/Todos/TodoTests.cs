@@ -328,6 +328,42 @@ public sealed class TodosSwitchedOffTests
     }
 
     [Fact]
+    public async Task OnlyTheApprovals_AReportMakesNone_AnEscalationRequestMakesOne()
+    {
+        var core = new CoreServices(new Dictionary<string, string?>
+        {
+            ["DingTalk:OfflineLogPath"] = "", ["DingTalk:Todos:Duties:0"] = "ApproveEscalation", ["DingTalk:Todos:Duties:1"] = "ApproveExtension",
+        });
+        await core.InitializeAsync();
+        try
+        {
+            await core.Db.ResetAsync();
+            await core.Get<Core.Demo.DemoDistrict>().LoadAsync(CancellationToken.None);
+            core.Clock.SetChinaTime(2026, 11, 30);
+            var clues = core.Get<ClueService>();
+            var member = await core.MemberAsync(1, "POL");
+            var c = await clues.ReportAsync(new ReportCommand
+            {
+                ReporterUserId = await core.UserAsync("demo-school01-officer"), ItemNo = 4, Description = "校门口车辆违停", IdempotencyKey = Guid.NewGuid().ToString(),
+            });
+            foreach (var (action, note) in new[] { (ClueAction.Accept, (string?)null), (ClueAction.Escalate, "需区级部门协调") })
+                c = await clues.ApplyAsync(new ClueCommand
+                {
+                    ClueId = c.ClueId, Action = action, Version = c.Version, IdempotencyKey = Guid.NewGuid().ToString(), Actor = ActorRef.User(member), Note = note,
+                });
+            await core.Get<OutboxDispatcher>().DrainAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
+
+            Assert.Equal(["ApproveEscalation"], await core.QueryAsync<string>("SELECT duty FROM todos"));
+            Assert.Single(core.Get<RecordingDingTalkClient>().Calls, call => call.Method == "CreateTodo");
+        }
+        finally
+        {
+            await core.Db.ResetAsync();
+            await core.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task SwitchedOff_NoTodoRow_NoSyncRow_NoCall()
     {
         var core = new CoreServices(new Dictionary<string, string?> { ["DingTalk:Todos:Enabled"] = "false", ["DingTalk:OfflineLogPath"] = "" });
