@@ -184,6 +184,45 @@ public sealed class TodoTests(TodoFixture f) : IClassFixture<TodoFixture>, IAsyn
     }
 
     [Fact]
+    public async Task FourPlatforms_TheHeadApprovesTheDispatch_TheUnitConfirmsTheResult_EachFromATodo()
+    {
+        var c = await ReportAsync();
+        var member = await Core.MemberAsync(1, "POL");
+        c = await ActAsync(c, ClueAction.Accept, member);
+        c = await ActAsync(c, ClueAction.Escalate, member, note: "需区级部门协调");
+        c = await ActAsync(c, ClueAction.ApproveEscalation, await Core.TownHeadAsync(1, "POL"));
+        var district = await Core.UserAsync("demo-POL-handler");
+        var head = await Core.UserAsync("demo-POL-head");
+        c = await ActAsync(c, ClueAction.Accept, district);
+        c = await ActAsync(c, ClueAction.ProposeDispatch, district, note: "需镇街协同");
+        await DrainAsync();
+        var approve = (await TodosAsync(c.ClueId)).Single(t => t.Duty == TodoDuty.ApproveDispatch);
+        Assert.Equal($"{head}", approve.Executors);   // the heads, never the proposer
+        Assert.StartsWith("审核下发四平台：", Creates().Last().GetProperty("subject").GetString());
+
+        c = await ActAsync(c, ClueAction.ApproveDispatch, head);
+        var result = await Clues.ApplyAsync(new ClueCommand
+        {
+            ClueId = c.ClueId, Action = ClueAction.GridResult, IdempotencyKey = Guid.NewGuid().ToString(), Actor = ActorRef.GridPlatform, Note = "镇街已完成整治",
+            Version = c.Version,
+        });
+        Assert.Equal(OutcomeKind.Applied, result.Kind);
+        await DrainAsync();
+        var rows = await TodosAsync(c.ClueId);
+        Assert.NotNull(rows.Single(t => t.Id == approve.Id).CompletedAt);
+        var confirm = rows.Single(t => t.Duty == TodoDuty.ConfirmResult && t.ClosedAt is null);
+        Assert.Contains(district, confirm.ExecutorIds);   // the dispatching unit's staff
+        Assert.StartsWith("确认四平台处置结果：", Creates().Last().GetProperty("subject").GetString());
+
+        await ActAsync(result, ClueAction.ConfirmResult, district);
+        await DrainAsync();
+        rows = await TodosAsync(c.ClueId);
+        Assert.NotNull(rows.Single(t => t.Id == confirm.Id).CompletedAt);
+        Assert.Single(rows, t => t.ClosedAt is null);   // only the reporter's rating is left
+        Assert.Equal(TodoDuty.Rate, rows.Single(t => t.ClosedAt is null).Duty);
+    }
+
+    [Fact]
     public async Task Repeats_MakeNoSecondTodo_TheSameRowTwice_TheSameActionTwice_ALostAnswer()
     {
         var c = await ReportAsync();
