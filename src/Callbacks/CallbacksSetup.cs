@@ -44,6 +44,7 @@ public static class CallbacksSetup
         app.MapRobot();
         app.MapFourPlatforms();
         app.MapFourPlatformsSimulator(app.Environment, app.Services.GetRequiredService<IOptions<GridOptions>>());
+        app.MapRecordedDingTalkCalls(app.Environment);
         return app;
     }
 }
