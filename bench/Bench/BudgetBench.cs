@@ -64,7 +64,7 @@ public static class BudgetBench
     private static async Task SimulateAsync(string cs, int seed)
     {
         var clock = new BenchClock(China(1, 0));
-        await using var services = BenchHost.CoreServices(cs, clock, LogLevel.Error, new Dictionary<string, string?> { ["DingTalk:OfflineLogPath"] = "" });
+        await using var services = BenchHost.CoreServices(cs, clock, LogLevel.Error, new Dictionary<string, string?> { ["DingTalk:OfflineLogPath"] = "", ["DingTalk:OfflineRecordInDatabase"] = "false" });
         var db = services.GetRequiredService<MySqlDataSource>();
         await services.GetRequiredService<SchemaMigrator>().MigrateAsync();
         await services.GetRequiredService<DemoDistrict>().LoadAsync(CancellationToken.None);

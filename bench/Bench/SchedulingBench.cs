@@ -45,7 +45,7 @@ public static class SchedulingBench
         }
         var clock = new FixedClock(MorningAfter(end));
 
-        await using var services = BenchHost.CoreServices(cs, clock, settings: new Dictionary<string, string?> { ["DingTalk:OfflineLogPath"] = "" });
+        await using var services = BenchHost.CoreServices(cs, clock, settings: new Dictionary<string, string?> { ["DingTalk:OfflineLogPath"] = "", ["DingTalk:OfflineRecordInDatabase"] = "false" });
         var db = services.GetRequiredService<MySqlDataSource>();
         var digests = services.GetRequiredService<DigestService>();
         var reminders = services.GetRequiredService<ReminderService>();

@@ -46,6 +46,7 @@ public static class CallbacksSetup
         app.MapFourPlatforms();
         app.MapFourPlatformsSimulator(app.Environment, app.Services.GetRequiredService<IOptions<GridOptions>>());
         app.MapDingTalkSimulator();
+        app.MapRecordedDingTalkCalls(app.Environment);
         return app;
     }
 }

@@ -40,6 +40,7 @@ public static class DingTalkSetup
                 http.Timeout = sp.GetRequiredService<IOptions<DingTalkOptions>>().Value.RequestTimeout)
             .RedactLoggedHeaders(_ => true);
         services.AddSingleton<DingTalkUsage>();
+        services.AddSingleton<DingTalkCallStore>();
         services.AddSingleton<RecordingDingTalkClient>();
         services.AddSingleton<CallbackReplayStore>();
         services.AddSingleton<CallbackVerifier>();
