@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using SchoolSafety.Core.Cards;
 
 namespace SchoolSafety.Callbacks.Simulator;
 
@@ -20,11 +21,11 @@ public sealed class SimulatorOptions
 }
 
 /// <summary>
-/// The card template files the simulator draws cards from, by template id: a file's <c>cardTemplateId</c>/<c>templateId</c>
-/// when it names one, else its file name without <c>.json</c>; a template id the settings map to a file (<c>Cards:*TemplateId</c>
-/// = the id a deployment imported it under) finds that file by the setting's default name too. Read once per change of the folder.
+/// The card template files the simulator draws cards from, by template id: the file name without <c>.json</c>, and the id
+/// the setting that takes a file's template id holds (<c>Cards:TemplateId</c> → <c>cards/clue.json</c>). Read again when a
+/// file in the folder changes.
 /// </summary>
-public sealed class CardTemplateLibrary(IOptions<SimulatorOptions> options, IConfiguration configuration, IHostEnvironment env)
+public sealed class CardTemplateLibrary(IOptions<SimulatorOptions> options, IOptions<CardOptions> cards, IHostEnvironment env)
 {
     private readonly Lock _gate = new();
     private Dictionary<string, JsonNode>? _templates;
@@ -37,13 +38,14 @@ public sealed class CardTemplateLibrary(IOptions<SimulatorOptions> options, ICon
     {
         var all = Load();
         if (all.TryGetValue(templateId, out var t)) return t;
-        // A deployment's own id (Cards:TemplateId = "a1b2….schema") is configured; the file keeps the product's name for it.
-        foreach (var setting in configuration.GetSection("Cards").GetChildren())
-            if (setting.Key.EndsWith("TemplateId", StringComparison.Ordinal) && setting.Value == templateId
-                && all.TryGetValue(setting.Key, out var bySetting))
-                return bySetting;
+        // The id a deployment imported the file under is a setting (docs/cards.md): that setting's file.
+        foreach (var (setting, file) in BySetting)
+            if (setting(cards.Value) == templateId && all.TryGetValue(file, out var bySetting)) return bySetting;
         return null;
     }
+
+    /// <summary>Which setting takes which file's template id (docs/cards.md, "The template files").</summary>
+    private static readonly (Func<CardOptions, string> Setting, string File)[] BySetting = [(o => o.TemplateId, "clue")];
 
     public IReadOnlyCollection<string> Ids => Load().Keys;
 
@@ -70,8 +72,6 @@ public sealed class CardTemplateLibrary(IOptions<SimulatorOptions> options, ICon
                 var editor = CardTemplateRenderer.EditorData(file);
                 if (CardTemplateRenderer.Root(editor) is not { } root) continue;
                 templates[Path.GetFileNameWithoutExtension(f)] = root;
-                foreach (var key in new[] { "cardTemplateId", "templateId", "setting" })
-                    if (file?[key] is JsonValue v && v.GetValueKind() == JsonValueKind.String) templates[v.GetValue<string>()] = root;
             }
             (_templates, _stamp) = (templates, stamp);
             return templates;

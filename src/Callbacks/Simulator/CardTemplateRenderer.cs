@@ -4,8 +4,8 @@ using System.Text.RegularExpressions;
 
 namespace SchoolSafety.Callbacks.Simulator;
 
-/// <summary>A card as one person sees it: the title and its blocks, top to bottom.</summary>
-public sealed record CardView(string TemplateId, string Title, IReadOnlyList<CardBlock> Blocks);
+/// <summary>A card as one person sees it: the title, its tag (e.g. the state), the link the card opens, and its blocks, top to bottom.</summary>
+public sealed record CardView(string TemplateId, string Title, IReadOnlyList<CardBlock> Blocks, string? Tag = null, string? Url = null);
 
 /// <summary>
 /// One block: <c>markdown</c> or <c>text</c> (<see cref="Text"/>), <c>divider</c>, <c>input</c> (<see cref="Name"/>, the
@@ -13,8 +13,11 @@ public sealed record CardView(string TemplateId, string Title, IReadOnlyList<Car
 /// </summary>
 public sealed record CardBlock(string Type, string? Text = null, string? Name = null, string? Placeholder = null, IReadOnlyList<CardViewButton>? Buttons = null);
 
-/// <summary>A button the person sees: the id DingTalk sends as <c>actionIds</c>, its text, and the callback parameters it sends.</summary>
-public sealed record CardViewButton(string Id, string Text, string? Color, IReadOnlyDictionary<string, string> Params);
+/// <summary>
+/// A button the person sees: the id DingTalk sends as <c>actionIds</c>, its text, and the callback parameters it sends
+/// (<c>actionType: request</c>); or, for a link button (<c>actionType: url</c>), the link it opens.
+/// </summary>
+public sealed record CardViewButton(string Id, string Text, string? Color, IReadOnlyDictionary<string, string> Params, string? Url = null);
 
 /// <summary>
 /// Draws a card from a DingTalk card template file (the card platform's export: <c>{editorData: "&lt;JSON&gt;", …}</c> whose
@@ -42,9 +45,10 @@ public static partial class CardTemplateRenderer
     public static CardView Render(string templateId, JsonNode? root, IReadOnlyDictionary<string, string> vars)
     {
         var blocks = new List<CardBlock>();
-        var title = Bind(Content(root?["props"]?["cardName"]) ?? Content(root?["props"]?["title"]) ?? "", vars);
+        var props = root?["props"];
+        var title = Text(props?["cardName"] ?? props?["title"], vars) ?? "";
         foreach (var child in Children(root)) Walk(child, vars, blocks);
-        return new CardView(templateId, title, blocks);
+        return new CardView(templateId, title, blocks, NullIfEmpty(Text(props?["tagText"], vars)), NullIfEmpty(Text(props?["url"], vars)));
     }
 
     private static void Walk(JsonNode? node, IReadOnlyDictionary<string, string> vars, List<CardBlock> blocks)
@@ -54,26 +58,29 @@ public static partial class CardTemplateRenderer
         switch (node["componentName"]?.GetValue<string>())
         {
             case "Markdown":
-                blocks.Add(new CardBlock("markdown", Bind(Content(props?["content"]) ?? Content(props?["text"]) ?? "", vars)));
+                blocks.Add(new CardBlock("markdown", Text(props?["content"] ?? props?["text"], vars) ?? ""));
                 break;
             case "Text":
             case "Title":
-                blocks.Add(new CardBlock("text", Bind(Content(props?["content"]) ?? Content(props?["text"]) ?? "", vars)));
+                blocks.Add(new CardBlock("text", Text(props?["content"] ?? props?["text"], vars) ?? ""));
                 break;
             case "DividerBlock":
             case "Divider":
                 blocks.Add(new CardBlock("divider"));
                 break;
             case "Input":
-                blocks.Add(new CardBlock("input", Name: Str(props, "variable") ?? Str(props, "name") ?? Str(props, "paramName") ?? "note",
-                    Placeholder: Bind(Content(props?["placeholder"]) ?? "", vars)));
+                // The input fills a local variable (localVarAction), which the buttons send as a parameter of the same name.
+                blocks.Add(new CardBlock("input",
+                    Name: Str(props?["localVarAction"], "variable") ?? Str(props, "id") ?? Str(props, "variable") ?? "note",
+                    Placeholder: Text(props?["placeholder"], vars) ?? Text(props?["title"], vars) ?? ""));
                 break;
             case "ButtonBlock":
-            case "Button":
                 var buttons = new List<CardViewButton>();
-                foreach (var b in props?["buttons"] as JsonArray ?? (node["componentName"]!.GetValue<string>() == "Button" ? [props?.DeepClone()] : []))
+                foreach (var b in props?["buttons"] as JsonArray ?? [])
                     if (b is JsonObject && Visible(b, vars) && Str(b, "id") is { } id)
-                        buttons.Add(new CardViewButton(id, Bind(Content(b["text"]) ?? "", vars), Str(b, "color"), Params(b["params"], vars)));
+                        buttons.Add(Str(b, "actionType") == "url"
+                            ? new CardViewButton(id, Text(b["text"], vars) ?? "", Str(b, "color"), new Dictionary<string, string>(), Text(b["url"], vars) ?? "")
+                            : new CardViewButton(id, Text(b["text"], vars) ?? "", Str(b, "color"), Params(b["params"], vars)));
                 if (buttons.Count > 0) blocks.Add(new CardBlock("buttons", Buttons: buttons));
                 break;
         }
@@ -82,22 +89,55 @@ public static partial class CardTemplateRenderer
 
     private static IEnumerable<JsonNode?> Children(JsonNode? node) => node?["children"] as JsonArray ?? [];
 
-    /// <summary>The display condition of a component or button: <c>condition</c>/<c>visible</c> (true shows) or <c>hidden</c> (true hides), at the node or in its props.</summary>
+    /// <summary>
+    /// Whether a component or button shows: not <c>hidden</c>, its <c>condition</c> holding (a boolean, or an expression
+    /// string), and its <c>visible</c> (the builder's <c>dynamicVisible</c>: a fixed boolean, or a condition group).
+    /// </summary>
     private static bool Visible(JsonNode node, IReadOnlyDictionary<string, string> vars)
     {
         foreach (var where in new[] { node, node["props"] })
         {
             if (where is not JsonObject o) continue;
-            foreach (var name in new[] { "condition", "visible", "visibleCondition" })
-                if (o[name] is JsonNode c && !Truthy(c, vars)) return false;
-            if (o["hidden"] is JsonNode h && Truthy(h, vars)) return false;
+            if (o["hidden"] is JsonValue h && h.GetValueKind() == JsonValueKind.True) return false;
+            if (o["condition"] is JsonValue c && !(c.GetValueKind() == JsonValueKind.String ? Evaluate(c.GetValue<string>(), vars) : c.GetValueKind() != JsonValueKind.False))
+                return false;
+            if (o["visible"] is JsonNode v && !Shown(v, vars)) return false;
         }
         return true;
     }
 
-    private static bool Truthy(JsonNode c, IReadOnlyDictionary<string, string> vars) =>
-        c is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? v.GetValueKind() == JsonValueKind.True
-            : Evaluate(Content(c) ?? c.ToJsonString(), vars);
+    private static bool Shown(JsonNode visible, IReadOnlyDictionary<string, string> vars) => visible switch
+    {
+        JsonValue b when b.GetValueKind() is JsonValueKind.True or JsonValueKind.False => b.GetValueKind() == JsonValueKind.True,
+        JsonValue e when e.GetValueKind() == JsonValueKind.String => Evaluate(e.GetValue<string>(), vars),
+        JsonObject o when Str(o, "valueType") == "condition" => Group(o["condition"], vars),
+        JsonObject o => o["value"] is not JsonValue f || f.GetValueKind() != JsonValueKind.False,
+        _ => true,
+    };
+
+    /// <summary>A condition group <c>{op: and|or, conditions: [...]}</c>; each entry a group again or <c>{op, variable, value}</c>.</summary>
+    private static bool Group(JsonNode? group, IReadOnlyDictionary<string, string> vars)
+    {
+        var entries = (group?["conditions"] as JsonArray ?? []).OfType<JsonObject>().Select(c => c["conditions"] is JsonArray ? Group(c, vars) : Leaf(c, vars));
+        return Str(group, "op") == "or" ? entries.DefaultIfEmpty(true).Any(x => x) : entries.All(x => x);
+    }
+
+    private static bool Leaf(JsonObject c, IReadOnlyDictionary<string, string> vars)
+    {
+        var v = vars.TryGetValue(Str(c, "variable") ?? "", out var x) ? x : "";
+        var other = Str(c, "valueType") == "variable" ? vars.GetValueOrDefault(Str(c, "value") ?? "", "") : Str(c, "value") ?? "";
+        return Str(c, "op") switch
+        {
+            "isTrue" => v == "true",
+            "isFalse" => v != "true",
+            "isEmpty" => v.Length == 0,
+            "isNotEmpty" or "notEmpty" => v.Length > 0,
+            "eq" or "equal" or "==" => v == other,
+            "neq" or "notEqual" or "ne" or "!=" => v != other,
+            "contains" => v.Contains(other, StringComparison.Ordinal),
+            _ => true,
+        };
+    }
 
     /// <summary>
     /// A display condition: <c>${a}</c>, <c>!${a}</c>, <c>${a} == 'x'</c>, <c>${a} != "x"</c>, joined by <c>&amp;&amp;</c> or
@@ -152,18 +192,26 @@ public static partial class CardTemplateRenderer
         }
         else if (ps is JsonObject map)
         {
-            foreach (var (name, v) in map) result[name] = Bind(Content(v) ?? "", vars);
+            foreach (var (name, v) in map) result[name] = Text(v, vars) ?? "";
         }
         return result;
     }
 
-    /// <summary>A text property: a plain string, or <c>{content}</c> / <c>{text}</c>.</summary>
-    private static string? Content(JsonNode? node) => node switch
+    /// <summary>
+    /// A text property: a plain string or <c>{content}</c> with <c>${var}</c> bound; a <c>{valueType: variable, variable}</c>
+    /// is that variable's value, a <c>{valueType: fixed, value}</c> the value.
+    /// </summary>
+    private static string? Text(JsonNode? node, IReadOnlyDictionary<string, string> vars) => node switch
     {
-        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
-        JsonObject o => Content(o["content"]) ?? Content(o["text"]),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => Bind(v.GetValue<string>(), vars),
+        JsonObject o when Str(o, "valueType") == "variable" => vars.GetValueOrDefault(Str(o, "variable") ?? "", ""),
+        JsonObject o when o["content"] is JsonValue => Text(o["content"], vars),
+        JsonObject o when o["value"] is JsonValue value && value.GetValueKind() == JsonValueKind.String => Text(value, vars),
+        JsonObject o => Text(o["text"], vars),
         _ => null,
     };
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
     private static string? Str(JsonNode? node, string name) =>
         node is JsonObject o && o[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;

@@ -72,13 +72,34 @@ public abstract class SimulatorHost : BrowserHost
         if (StreamMode) await WaitForStreamAsync();
     }
 
+    private readonly SemaphoreSlim dispatching = new(1, 1);
+    private volatile bool paused;
+
+    /// <summary>Holds the outbox (as a Bot that is behind): what the product queues from now on reaches DingTalk only after <see cref="ResumeDispatch"/>.</summary>
+    public async Task PauseDispatchAsync()
+    {
+        paused = true;
+        await dispatching.WaitAsync();   // the run in flight, if any, is over
+        dispatching.Release();
+    }
+
+    public void ResumeDispatch() => paused = false;
+
     private async Task PumpAsync()
     {
         while (!stopPump.IsCancellationRequested)
         {
             try
             {
-                await bot!.GetRequiredService<OutboxDispatcher>().DispatchOnceAsync(stopPump.Token);
+                await dispatching.WaitAsync(stopPump.Token);
+                try
+                {
+                    if (!paused) await bot!.GetRequiredService<OutboxDispatcher>().DispatchOnceAsync(stopPump.Token);
+                }
+                finally
+                {
+                    dispatching.Release();
+                }
                 await Task.Delay(150, stopPump.Token);
             }
             catch (OperationCanceledException)
@@ -107,6 +128,16 @@ public abstract class SimulatorHost : BrowserHost
         if (pump is not null) await pump;
         if (bot is not null) await bot.DisposeAsync();
         if (Callbacks is not null) await Callbacks.DisposeAsync();
+    }
+
+    /// <summary>A clue action through the mini-app's API as one person (the development login), e.g. while a card is stale.</summary>
+    public async Task<HttpResponseMessage> ActAsync(string dingTalkUserId, long clueId, string action, int version, string? note = null)
+    {
+        using var api = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        var login = await api.PostAsJsonAsync("/api/auth/dev", new { dingTalkUserId });
+        var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+        api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return await api.PostAsJsonAsync($"/api/clues/{clueId}/actions", new { action, version, idempotencyKey = Guid.NewGuid().ToString(), note });
     }
 
     private static int FreePort()

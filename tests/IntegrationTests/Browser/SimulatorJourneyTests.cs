@@ -13,6 +13,9 @@ public abstract class SimulatorJourneyTests(SimulatorHost host)
     private const string Officer = "demo-school01-officer";
     private const string SchoolGroup = "五常中心小学护校安园工作组";
 
+    /// <summary>How DingTalk reaches the hosts in this class: <c>HTTP</c> or <c>Stream</c>.</summary>
+    protected abstract string Transport { get; }
+
     /// <summary>The simulator page in a desktop-sized browser, viewing as one person.</summary>
     private async Task<Person> ViewAsAsync(string dingTalkUserId)
     {
@@ -27,6 +30,12 @@ public abstract class SimulatorJourneyTests(SimulatorHost host)
 
     private static ILocator Messages(IPage page) => page.GetByRole(AriaRole.Log, new() { Name = "消息" });
 
+    /// <summary>The clue's card in the open chat.</summary>
+    private static ILocator Card(IPage page, string number) =>
+        Messages(page).GetByRole(AriaRole.Article, new() { Name = $"卡片：校园安全线索 {number}" });
+
+    private static ILocator Button(ILocator scope, string name) => scope.GetByRole(AriaRole.Button, new() { Name = name, Exact = true });
+
     [Fact]
     public async Task Officer_Reports_Handler_SeesCard_AndGroupNotice_Accepts_StaleCardSaysSo_ChatbotAnswers()
     {
@@ -34,7 +43,9 @@ public abstract class SimulatorJourneyTests(SimulatorHost host)
         string description;
         await using (var officer = await host.SignedInAsync(Officer, "/report"))
         {
-            description = await BrowserHost.FillReportAsync(officer.Page, $"校门口护栏松动 {Guid.NewGuid():N}");
+            // Markup and a script link in what a person typed must reach every chat as text.
+            description = await BrowserHost.FillReportAsync(officer.Page,
+                $"校门口护栏松动 <img src=x onerror=\"window.__xss=1\"> [点我](javascript:window.__xss=2) {Guid.NewGuid():N}");
             await officer.Page.GetByRole(AriaRole.Button, new() { Name = "提交" }).ClickAsync();
             await Assertions.Expect(officer.Page.GetByText("上报成功")).ToBeVisibleAsync();
             officer.AssertNoErrors();
@@ -43,32 +54,108 @@ public abstract class SimulatorJourneyTests(SimulatorHost host)
         var number = await host.ScalarAsync<string>("SELECT number FROM clues WHERE id = @id", new { id });
         var handlerId = await host.ScalarAsync<string>("SELECT u.dingtalk_user_id FROM clues c JOIN users u ON u.id = c.assignee_user_id WHERE c.id = @id", new { id });
 
-        // The handler's robot chat and the school's group, in the simulator.
+        // In the simulator, as the handler: the card with 签收 in the robot chat, the notice in the school's group.
         await using var handler = await ViewAsAsync(handlerId);
         var page = handler.Page;
-        await Assertions.Expect(Chat(page, "校安一件事")).ToBeVisibleAsync();
+        var card = Card(page, number);
+        await Assertions.Expect(card).ToBeVisibleAsync();
+        await Assertions.Expect(Button(card, "签收")).ToBeVisibleAsync();
+        await Assertions.Expect(Button(card, "办结")).ToHaveCountAsync(0);
+        await Assertions.Expect(card.GetByText("待签收")).ToBeVisibleAsync();
         await Chat(page, SchoolGroup).ClickAsync();
         await Assertions.Expect(Messages(page).GetByText(number).First).ToBeVisibleAsync();
+        await handler.CheckPageAsync("20-simulator-group-notice");
         await Chat(page, "校安一件事").ClickAsync();
 
+        // 签收 on the card: a callback as DingTalk sends it; the answer shows at once, then the update reaches every copy.
+        await Button(card, "签收").ClickAsync();
+        await Assertions.Expect(card.GetByRole(AriaRole.Status)).ToContainTextAsync($"回调（{Transport}）：已签收");
+        await Assertions.Expect(card.Locator(".tag")).ToHaveTextAsync("处置中");
+        await Assertions.Expect(Button(card, "签收")).ToHaveCountAsync(0);
+        await Assertions.Expect(Button(card, "办结")).ToBeVisibleAsync();
+        Assert.Equal("InProgress", await host.ScalarAsync<string>("SELECT state FROM clues WHERE id = @id", new { id }));
+        await handler.CheckPageAsync("21-simulator-card-accepted");
+
+        // The same card as DingTalk holds it: only the handler got a copy, so nobody else sees it or its buttons.
+        Assert.Empty(await HoldersAsync(id, handlerId));
+        await using (var reporter = await ViewAsAsync(Officer))
+        {
+            await Assertions.Expect(Chat(reporter.Page, "校安一件事")).ToHaveAttributeAsync("aria-selected", "true");
+            await Assertions.Expect(Card(reporter.Page, number)).ToHaveCountAsync(0);
+            await Chat(reporter.Page, SchoolGroup).ClickAsync();
+            await Assertions.Expect(Messages(reporter.Page).GetByText(number).First).ToBeVisibleAsync();
+            await Assertions.Expect(Messages(reporter.Page).GetByRole(AriaRole.Button)).ToHaveCountAsync(0);
+            reporter.AssertNoErrors();
+        }
+
+        // 查看详情 opens the mini-app as the handler, where the clue is 处置中 too.
+        var app = await page.RunAndWaitForPopupAsync(() => card.GetByRole(AriaRole.Link, new() { Name = "查看详情" }).ClickAsync());
+        await app.WaitForURLAsync(u => u.Contains($"/clues/{id}"));
+        await Assertions.Expect(app.GetByText(number).First).ToBeVisibleAsync();
+        await Assertions.Expect(app.Locator(".van-steps").GetByText("处置中").First).ToBeVisibleAsync();
+        await app.CloseAsync();
+
+        // A stale card: the handler resolves in the mini-app while DingTalk has not yet updated the card; its 办结 says so.
+        await host.PauseDispatchAsync();
+        try
+        {
+            (await host.ActAsync(handlerId, id, "resolve", 2, "已联系城管加固护栏")).EnsureSuccessStatusCode();
+            await card.GetByRole(AriaRole.Textbox).FillAsync("现场已处理");
+            await Button(card, "办结").ClickAsync();
+            await Assertions.Expect(card.GetByRole(AriaRole.Status)).ToContainTextAsync("线索已被他人更新");
+            await Assertions.Expect(card.Locator(".tag")).ToHaveTextAsync("已办结");
+        }
+        finally
+        {
+            host.ResumeDispatch();
+        }
+        Assert.Equal("Resolved", await host.ScalarAsync<string>("SELECT state FROM clues WHERE id = @id", new { id }));
+
         // 帮助 and 我的待办 in the chat box are answered in the chat.
-        await page.GetByRole(AriaRole.Textbox, new() { Name = "消息" }).FillAsync("帮助");
+        var box = page.GetByRole(AriaRole.Textbox, new() { Name = "消息" });
+        await box.FillAsync("帮助");
         await page.GetByRole(AriaRole.Button, new() { Name = "发送", Exact = true }).ClickAsync();
         await Assertions.Expect(Messages(page).GetByRole(AriaRole.Heading, new() { Name = "校安一件事 · 机器人" })).ToBeVisibleAsync();
         // The help's link opens the mini-app as this person.
         var help = Messages(page).GetByRole(AriaRole.Link, new() { Name = "打开小程序" }).Last;
         await Assertions.Expect(help).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(host.BaseUrl + "/login?as=" + handlerId)));
-        await page.GetByRole(AriaRole.Textbox, new() { Name = "消息" }).FillAsync("我的待办");
+        await box.FillAsync("我的待办");
         await page.GetByRole(AriaRole.Button, new() { Name = "发送", Exact = true }).ClickAsync();
-        await Assertions.Expect(Messages(page).GetByRole(AriaRole.Heading, new() { Name = "我的待办（1）" })).ToBeVisibleAsync();
-        await Assertions.Expect(Messages(page).Locator(".msg:not(.mine)").Filter(new() { HasText = number })).Not.ToHaveCountAsync(0);
-        await handler.CheckPageAsync("20-simulator-handler");
+        await Assertions.Expect(Messages(page).GetByRole(AriaRole.Heading, new() { Name = "我的待办" })).ToBeVisibleAsync();
+        await handler.CheckPageAsync("22-simulator-chatbot");
+
+        // The school's digest now, from the group.
+        await Chat(page, SchoolGroup).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "发送本群今日简报" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("今日简报已排队");
+        await Assertions.Expect(Messages(page).GetByText("护校安园每日简报").First).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "立即运行提醒" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("提醒");
+
+        // Nothing a person typed ran or became a link.
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__xss === undefined"));
+        Assert.Equal(0, await page.Locator("a[href^='javascript'], img[src='x']").CountAsync());
         handler.AssertNoErrors();
+    }
+
+    /// <summary>The DingTalk ids of the card's holders but one (card_copies).</summary>
+    private async Task<List<string>> HoldersAsync(long clueId, string except)
+    {
+        await using var conn = await host.Db.DataSource.OpenConnectionAsync();
+        return (await Dapper.SqlMapper.QueryAsync<string>(conn,
+            "SELECT u.dingtalk_user_id FROM card_copies c JOIN users u ON u.id = c.user_id WHERE c.clue_id = @clueId AND u.dingtalk_user_id <> @except",
+            new { clueId, except })).ToList();
     }
 }
 
 [Collection(Infrastructure.DatabaseCollection.Name)]
-public sealed class SimulatorHttpJourneyTests(HttpSimulatorHost host) : SimulatorJourneyTests(host), IClassFixture<HttpSimulatorHost>;
+public sealed class SimulatorHttpJourneyTests(HttpSimulatorHost host) : SimulatorJourneyTests(host), IClassFixture<HttpSimulatorHost>
+{
+    protected override string Transport => "HTTP";
+}
 
 [Collection(Infrastructure.DatabaseCollection.Name)]
-public sealed class SimulatorStreamJourneyTests(StreamSimulatorHost host) : SimulatorJourneyTests(host), IClassFixture<StreamSimulatorHost>;
+public sealed class SimulatorStreamJourneyTests(StreamSimulatorHost host) : SimulatorJourneyTests(host), IClassFixture<StreamSimulatorHost>
+{
+    protected override string Transport => "Stream";
+}
