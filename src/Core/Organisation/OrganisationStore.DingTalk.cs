@@ -62,6 +62,12 @@ public sealed partial class OrganisationStore
     public async Task<IReadOnlyList<(long Id, string DingTalkUserId)>> ActiveDingTalkIdsAsync(MySqlConnection conn, IReadOnlyCollection<long> ids, CancellationToken ct) =>
         ids.Count == 0 ? [] : (await conn.QueryAsync<(long, string)>(new CommandDefinition(ActiveDingTalkIdsSql, new { Ids = ids.Distinct().ToList() }, cancellationToken: ct))).AsList();
 
+    private const string ActiveUnionIdsSql = "SELECT id, union_id FROM users WHERE id IN @Ids AND active = 1 ORDER BY id";
+
+    /// <summary>The active users among <paramref name="ids"/> with their unionIds (null: the account has none, e.g. made by hand before its first sync).</summary>
+    public async Task<IReadOnlyList<(long Id, string? UnionId)>> ActiveUnionIdsAsync(MySqlConnection conn, MySqlTransaction? tx, IReadOnlyCollection<long> ids, CancellationToken ct) =>
+        ids.Count == 0 ? [] : (await conn.QueryAsync<(long, string?)>(new CommandDefinition(ActiveUnionIdsSql, new { Ids = ids.Distinct().ToList() }, tx, cancellationToken: ct))).AsList();
+
     private const string UnbindConversationSql = "UPDATE work_groups SET open_conversation_id = NULL WHERE open_conversation_id IN @Ids";
 
     /// <summary>A disbanded group chat: the work groups bound to it lose their chat (notices then wait for a new one).</summary>
