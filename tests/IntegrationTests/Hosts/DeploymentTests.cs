@@ -85,6 +85,23 @@ public sealed class DeploymentTests(TestDatabase db)
         await AssertRefusesToStart(() => Factory<SchoolSafety.MiniApp.Api.ApiEntryPoint>("Staging", [.. Credentials, ("MiniApp:Session:SigningKey", devKey)]), "MiniApp:Session:SigningKey");
     }
 
+    [Theory]
+    [InlineData("DingTalk:CardCallbackSecret")]
+    [InlineData("DingTalk:CallbackToken")]
+    public async Task Callbacks_InStaging_WithALocalDevelopmentSecret_RefusesToStart(string key)
+    {
+        // The run command's secret (scripts/local-dingtalk.env), in place of the deployment's own.
+        (string, string)[] settings = [.. Credentials, .. CallbackSecrets.Where(s => s.Item1 != key), (key, Core.Deployment.LocalSecrets[key]), ("Inbox:RunWorker", "false")];
+        await AssertRefusesToStart(() => Factory<SchoolSafety.Callbacks.CallbacksEntryPoint>("Staging", settings), "scripts/local-dingtalk.env");
+    }
+
+    [Fact]
+    public async Task Bot_InStaging_WithTheLocalRobotAppSecret_RefusesToStart()
+    {
+        await AssertRefusesToStart(() => Factory<SchoolSafety.Bot.BotEntryPoint>("Staging", ("DingTalk:AppKey", "dingstagingkey"), ("DingTalk:AppSecret", Core.Deployment.LocalSecrets["DingTalk:AppSecret"]),
+            ("Bot:ClusteredScheduler", "false"), ("Bot:RunScheduler", "false")), "scripts/local-dingtalk.env");
+    }
+
     [Fact]
     public async Task MiniApp_InStaging_WithEverything_Starts_WithoutDevLogin()
     {
