@@ -214,7 +214,7 @@ public sealed partial class DingTalkSimulator(IOptions<DingTalkOptions> options,
                 UpdateCard(body);
                 break;
             default:
-                if (TodoCreate().Match(api) is { Success: true } created) AddTodo(created.Groups[1].Value, body, call["response"]);
+                if (TodoCreate().Match(api) is { Success: true } created) AddTodo(Uri.UnescapeDataString(created.Groups[1].Value), body, call["response"]);
                 else if (TodoUpdate().Match(api) is { Success: true } updated) UpdateTodo(updated.Groups[2].Value, body);
                 break;
         }
@@ -275,8 +275,8 @@ public sealed partial class DingTalkSimulator(IOptions<DingTalkOptions> options,
     private void AddTodo(string unionId, JsonNode? body, JsonNode? response)
     {
         var subject = Str(body, "subject") ?? "";
-        // The id DingTalk answered, when the recording kept it; else the source id (unique per task, facts §11).
-        var id = Str(response, "id") ?? Str(body, "sourceId") ?? $"todo-{_todos.Count + 1}";
+        // The id the offline recorder answered: derived from the sourceId, unique per to-do (facts §11).
+        var id = Str(response, "id") ?? RecordingDingTalkClient.OfflineTodoId(Str(body, "sourceId")) ?? $"todo-{_todos.Count + 1}";
         var dueTime = body?["dueTime"] is JsonValue d && d.TryGetValue<long>(out var ms) ? ms : (long?)null;
         _todos.RemoveAll(x => x.Id == id);
         _todos.Add(new SimTodo(id, unionId, Strings(body?["executorIds"]).ToList(), subject, Str(body, "description"), dueTime,
@@ -285,7 +285,7 @@ public sealed partial class DingTalkSimulator(IOptions<DingTalkOptions> options,
 
     private void UpdateTodo(string taskId, JsonNode? body)
     {
-        var i = _todos.FindIndex(x => x.Id == taskId || x.SourceId == taskId);
+        var i = _todos.FindIndex(x => x.Id == Uri.UnescapeDataString(taskId));
         if (i < 0) return;
         var t = _todos[i];
         var done = body?["done"] is JsonValue v ? v.GetValueKind() == JsonValueKind.True : t.Done;

@@ -1,3 +1,6 @@
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text.Json;
 using Microsoft.Playwright;
 
 namespace SchoolSafety.IntegrationTests.Browser;
@@ -62,6 +65,8 @@ public abstract class SimulatorJourneyTests(SimulatorHost host)
         await Assertions.Expect(Button(card, "签收")).ToBeVisibleAsync();
         await Assertions.Expect(Button(card, "办结")).ToHaveCountAsync(0);
         await Assertions.Expect(card.GetByText("待签收")).ToBeVisibleAsync();
+        var todo = page.GetByRole(AriaRole.List, new() { Name = "待办列表" }).GetByRole(AriaRole.Listitem).Filter(new() { HasText = $"签收线索：{number}" });
+        await Assertions.Expect(todo).ToContainTextAsync("未完成");
         await Chat(page, SchoolGroup).ClickAsync();
         await Assertions.Expect(Messages(page).GetByText(number).First).ToBeVisibleAsync();
         await handler.CheckPageAsync("20-simulator-group-notice");
@@ -74,6 +79,7 @@ public abstract class SimulatorJourneyTests(SimulatorHost host)
         await Assertions.Expect(Button(card, "签收")).ToHaveCountAsync(0);
         await Assertions.Expect(Button(card, "办结")).ToBeVisibleAsync();
         Assert.Equal("InProgress", await host.ScalarAsync<string>("SELECT state FROM clues WHERE id = @id", new { id }));
+        await Assertions.Expect(todo).ToContainTextAsync("已完成");   // the accept to-do is done in DingTalk
         await handler.CheckPageAsync("21-simulator-card-accepted");
 
         // The same card as DingTalk holds it: only the handler got a copy, so nobody else sees it or its buttons.
@@ -158,4 +164,42 @@ public sealed class SimulatorHttpJourneyTests(HttpSimulatorHost host) : Simulato
 public sealed class SimulatorStreamJourneyTests(StreamSimulatorHost host) : SimulatorJourneyTests(host), IClassFixture<StreamSimulatorHost>
 {
     protected override string Transport => "Stream";
+
+    /// <summary>
+    /// The simulator's gateway speaks facts §3 with the product's Stream client: a ticket opens one connection, a ping is
+    /// echoed, an event is stored and ACKed SUCCESS, and after a disconnect the client comes back with a fresh ticket.
+    /// </summary>
+    [Fact]
+    public async Task Gateway_OneUseTickets_EchoedPing_AckedEvent_ReconnectAfterDisconnect()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(host.SimulatorUrl) };
+        var open = new { clientId = "schoolsafety-offline", clientSecret = "schoolsafety-offline", subscriptions = new[] { new { type = "EVENT", topic = "*" } } };
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await http.PostAsJsonAsync("v1.0/gateway/connections/open", open)).StatusCode);   // no Accept: application/json
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1.0/gateway/connections/open") { Content = JsonContent.Create(open) };
+        request.Headers.Accept.ParseAdd("application/json");
+        var answer = await (await http.SendAsync(request)).Content.ReadFromJsonAsync<JsonElement>();
+        var url = new Uri($"{answer.GetProperty("endpoint").GetString()}?ticket={Uri.EscapeDataString(answer.GetProperty("ticket").GetString()!)}");
+        using (var first = new ClientWebSocket())
+        {
+            await first.ConnectAsync(url, CancellationToken.None);
+            using var again = new ClientWebSocket();
+            var refused = await Assert.ThrowsAsync<WebSocketException>(() => again.ConnectAsync(url, CancellationToken.None));
+            Assert.Contains("401", refused.Message);
+            await first.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+        }
+
+        var pinged = await (await http.PostAsync("api/stream/ping", null)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(pinged.GetProperty("echoed").GetBoolean());
+
+        var eventType = "user_modify_org";
+        var ack = await (await http.PostAsJsonAsync("api/stream/event", new { eventType, data = new { eventId = Guid.NewGuid().ToString("N"), userId = new[] { "demo-edu-admin" } } }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(200, ack.GetProperty("code").GetInt32());
+        Assert.Equal("SUCCESS", JsonDocument.Parse(ack.GetProperty("data").GetString()!).RootElement.GetProperty("status").GetString());
+        Assert.True(await host.ScalarAsync<long>("SELECT COUNT(*) FROM inbox_events WHERE source = 'stream' AND event_type = @eventType", new { eventType }) >= 1);
+
+        var opened = (await http.GetFromJsonAsync<JsonElement>("api/stream")).GetProperty("opened").GetInt32();
+        await http.PostAsync("api/stream/disconnect", null);
+        await host.WaitForStreamAsync(opened + 1);
+    }
 }
