@@ -4,9 +4,18 @@
 # to .local/dingtalk-calls.jsonl instead of being sent.
 #   bash scripts/run.sh              run until Ctrl-C
 #   bash scripts/run.sh --check      start, wait until every host is ready, print, stop (a smoke test)
+#   bash scripts/run.sh --stream     the Callbacks host takes DingTalk's callbacks over Stream mode, from the
+#                                    DingTalk simulator's local gateway (Development only), instead of HTTP
 set -euo pipefail
 cd "$(dirname "$0")/.."
-check=0; [ "${1:-}" = "--check" ] && check=1
+check=0; stream=0
+for arg in "$@"; do
+  case "$arg" in
+    --check) check=1 ;;
+    --stream) stream=1 ;;
+    *) echo "run: unknown option $arg (--check, --stream)" >&2; exit 1 ;;
+  esac
+done
 
 db_env=$(bash scripts/db.sh) || { echo "run: the database did not come up" >&2; exit 1; }
 eval "$db_env"
@@ -33,11 +42,21 @@ if [ "$ASPNETCORE_ENVIRONMENT" = Development ]; then
     [[ -z "$key" || "$key" == \#* ]] && continue
     if [ -z "${!key:-}" ]; then export "$key=$value"; fi
   done < scripts/local-dingtalk.env
+  # Stream mode against the DingTalk simulator's gateway: cards ask for Stream callbacks (no HTTP route key).
+  if [ "$stream" = 1 ]; then
+    export DingTalk__Stream__Enabled=true
+    export DingTalk__ApiBaseUrl=${DingTalk__ApiBaseUrl:-http://127.0.0.1:$callbacks_port/dev/dingtalk}
+    unset Cards__CallbackRouteKey
+  fi
   export FourPlatforms__BaseUrl=${FourPlatforms__BaseUrl:-http://127.0.0.1:$callbacks_port/dev/four-platforms/}
   export FourPlatforms__CallbackUrl=${FourPlatforms__CallbackUrl:-http://127.0.0.1:$callbacks_port/four-platforms/pushes}
   export FourPlatforms__PhotoBaseUrl=${FourPlatforms__PhotoBaseUrl:-http://127.0.0.1:$miniapp_port}
   export FourPlatforms__PushSecret=${FourPlatforms__PushSecret:-development-only-four-platforms-secret}
+  # The DingTalk simulator (/dev/dingtalk/ on the Callbacks host) opens the mini-app's pages as the person viewed.
+  export Simulator__MiniAppUrl=${Simulator__MiniAppUrl:-http://127.0.0.1:$miniapp_port}
+  export Simulator__CardTemplatesFolder=${Simulator__CardTemplatesFolder:-$PWD/cards}
 fi
+[ "$stream" = 1 ] && [ "$ASPNETCORE_ENVIRONMENT" != Development ] && { echo "run: --stream needs the Development environment (the simulator's gateway)" >&2; exit 1; }
 export MiniApp__PagesFolder=${MiniApp__PagesFolder:-$PWD/src/MiniApp.Api/ClientApp/dist}
 logs=$PWD/.local/logs
 
@@ -72,6 +91,8 @@ done
 echo "run: open the mini-app in a browser: http://127.0.0.1:$miniapp_port/ (outside DingTalk, pick a demo person to log in)"
 echo "run: DingTalk calls are recorded (table dingtalk_calls, and $DingTalk__OfflineLogPath) when no credentials are configured"
 if [ "$ASPNETCORE_ENVIRONMENT" = Development ]; then
+  echo "run: DingTalk on the desk (the simulator: every person's chats, cards, to-dos): http://127.0.0.1:$callbacks_port/dev/dingtalk/"
+  [ "$stream" = 1 ] && echo "run: callbacks come over Stream mode from the simulator's gateway"
   echo "run: the recorded DingTalk calls: http://127.0.0.1:$callbacks_port/dev/dingtalk/calls"
   echo "run: the four platforms' simulator: http://127.0.0.1:$callbacks_port/dev/four-platforms"
 fi

@@ -108,8 +108,15 @@ public sealed class RecordingDingTalkClient(
     public async Task<string> UploadMediaAsync(MediaUpload media, CancellationToken ct) =>
         $"@offline-{await RecordAsync(DingTalkRequests.Media(media), ct)}";
 
-    public async Task<DingTalkTodo> CreateTodoAsync(string unionId, TodoCreate todo, CancellationToken ct) =>
-        new($"offline-{await RecordAsync(DingTalkRequests.CreateTodo(unionId, todo), ct)}", todo.Subject, todo.SourceId, false);
+    /// <summary>The id answered is derived from the to-do's sourceId (unique per to-do), so a reader of the recording links a later completion to it.</summary>
+    public async Task<DingTalkTodo> CreateTodoAsync(string unionId, TodoCreate todo, CancellationToken ct)
+    {
+        var n = await RecordAsync(DingTalkRequests.CreateTodo(unionId, todo), ct);
+        return new(OfflineTodoId(todo.SourceId) ?? $"offline-{n}", todo.Subject, todo.SourceId, false);
+    }
+
+    /// <summary>The task id the recorder answers for a to-do with this sourceId (null for none): <c>offline-{sourceId}</c>.</summary>
+    public static string? OfflineTodoId(string? sourceId) => string.IsNullOrEmpty(sourceId) ? null : "offline-" + sourceId;
 
     public Task UpdateTodoAsync(string unionId, string taskId, TodoUpdate update, CancellationToken ct) =>
         RecordAsync(DingTalkRequests.UpdateTodo(unionId, taskId, update), ct);

@@ -123,6 +123,20 @@ public sealed class DeploymentTests(TestDatabase db)
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
     }
 
+    [Theory]
+    [InlineData("Production")]
+    [InlineData("Staging")]
+    public async Task Callbacks_OutsideDevelopment_HasNoDingTalkSimulator(string environment)
+    {
+        await using var f = Factory<SchoolSafety.Callbacks.CallbacksEntryPoint>(environment, [.. Credentials, .. CallbackSecrets, ("Inbox:RunWorker", "false")]);
+        using var client = f.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
+        foreach (var path in new[] { "/dev/dingtalk/", "/dev/dingtalk/api/people", "/dev/dingtalk/api/view?as=demo-edu-admin", "/dev/dingtalk/api/stream" })
+            Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(path)).StatusCode);
+        foreach (var path in new[] { "/dev/dingtalk/v1.0/gateway/connections/open", "/dev/dingtalk/api/click", "/dev/dingtalk/api/message", "/dev/dingtalk/api/reminders" })
+            Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync(path, new StringContent("{}", System.Text.Encoding.UTF8, "application/json"))).StatusCode);
+    }
+
     internal static string RepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
