@@ -4,12 +4,16 @@
 # to .local/dingtalk-calls.jsonl instead of being sent.
 #   bash scripts/run.sh              run until Ctrl-C
 #   bash scripts/run.sh --check      start, wait until every host is ready, print, stop (a smoke test)
+# Ports: SCHOOLSAFETY_MINIAPP_PORT, SCHOOLSAFETY_CALLBACKS_PORT, SCHOOLSAFETY_BOT_PORT (default 5080, 5081, 5082).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 check=0; [ "${1:-}" = "--check" ] && check=1
 
 db_env=$(bash scripts/db.sh) || { echo "run: the database did not come up" >&2; exit 1; }
 eval "$db_env"
+miniapp_port=${SCHOOLSAFETY_MINIAPP_PORT:-5080}
+callbacks_port=${SCHOOLSAFETY_CALLBACKS_PORT:-5081}
+bot_port=${SCHOOLSAFETY_BOT_PORT:-5082}
 mkdir -p .local/logs
 echo "run: building…"
 bash scripts/pages.sh
@@ -21,15 +25,15 @@ export DingTalk__OfflineLogPath=${DingTalk__OfflineLogPath:-$PWD/.local/dingtalk
 export Photos__Folder=${Photos__Folder:-$PWD/.local/photos}
 # The four platforms: in Development the Callbacks host's simulator (/dev/four-platforms) plays the gateway.
 if [ "$ASPNETCORE_ENVIRONMENT" = Development ]; then
-  export FourPlatforms__BaseUrl=${FourPlatforms__BaseUrl:-http://127.0.0.1:5081/dev/four-platforms/}
-  export FourPlatforms__CallbackUrl=${FourPlatforms__CallbackUrl:-http://127.0.0.1:5081/four-platforms/pushes}
-  export FourPlatforms__PhotoBaseUrl=${FourPlatforms__PhotoBaseUrl:-http://127.0.0.1:5080}
+  export FourPlatforms__BaseUrl=${FourPlatforms__BaseUrl:-http://127.0.0.1:$callbacks_port/dev/four-platforms/}
+  export FourPlatforms__CallbackUrl=${FourPlatforms__CallbackUrl:-http://127.0.0.1:$callbacks_port/four-platforms/pushes}
+  export FourPlatforms__PhotoBaseUrl=${FourPlatforms__PhotoBaseUrl:-http://127.0.0.1:$miniapp_port}
   export FourPlatforms__PushSecret=${FourPlatforms__PushSecret:-development-only-four-platforms-secret}
 fi
 export MiniApp__PagesFolder=${MiniApp__PagesFolder:-$PWD/src/MiniApp.Api/ClientApp/dist}
 logs=$PWD/.local/logs
 
-hosts=("MiniApp.Api:5080" "Callbacks:5081" "Bot:5082")
+hosts=("MiniApp.Api:$miniapp_port" "Callbacks:$callbacks_port" "Bot:$bot_port")
 pids=()
 stop() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap stop EXIT INT TERM
@@ -57,9 +61,9 @@ for h in "${hosts[@]}"; do
   [ "$code" = 200 ] || { echo "run: $name is not ready (readyz $code); see .local/logs/$name.log" >&2; tail -20 ".local/logs/$name.log" >&2; exit 1; }
   echo "run: $name ready on http://127.0.0.1:$port (readyz 200)"
 done
-echo "run: open the mini-app in a browser: http://127.0.0.1:5080/ (outside DingTalk, pick a demo person to log in)"
+echo "run: open the mini-app in a browser: http://127.0.0.1:$miniapp_port/ (outside DingTalk, pick a demo person to log in)"
 echo "run: DingTalk calls are recorded to $DingTalk__OfflineLogPath when no credentials are configured"
-[ "$ASPNETCORE_ENVIRONMENT" = Development ] && echo "run: the four platforms' simulator: http://127.0.0.1:5081/dev/four-platforms"
+[ "$ASPNETCORE_ENVIRONMENT" = Development ] && echo "run: the four platforms' simulator: http://127.0.0.1:$callbacks_port/dev/four-platforms"
 echo "run: logs in .local/logs/"
 [ "$check" = 1 ] && exit 0
 echo "run: Ctrl-C stops everything"
