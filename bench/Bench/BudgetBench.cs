@@ -68,7 +68,7 @@ public static class BudgetBench
     private static async Task SimulateAsync(string cs, int seed, bool todos, string[] duties)
     {
         var clock = new BenchClock(China(1, 0));
-        var settings = new Dictionary<string, string?> { ["DingTalk:OfflineLogPath"] = "", ["DingTalk:Todos:Enabled"] = todos ? "true" : "false" };
+        var settings = new Dictionary<string, string?> { ["DingTalk:OfflineLogPath"] = "", ["DingTalk:OfflineRecordInDatabase"] = "false", ["DingTalk:Todos:Enabled"] = todos ? "true" : "false" };
         for (var i = 0; i < duties.Length; i++) settings[$"DingTalk:Todos:Duties:{i}"] = duties[i];
         await using var services = BenchHost.CoreServices(cs, clock, LogLevel.Error, settings);
         var db = services.GetRequiredService<MySqlDataSource>();

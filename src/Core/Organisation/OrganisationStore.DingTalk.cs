@@ -122,4 +122,27 @@ public sealed partial class OrganisationStore
     /// <summary>The school's work-group chat, if one is bound.</summary>
     public Task<string?> ConversationOfSchoolAsync(MySqlConnection conn, long schoolId, CancellationToken ct) =>
         conn.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(ConversationOfSchoolSql, new { SchoolId = schoolId }, cancellationToken: ct));
+
+    private const string ChatsOfUserSql = $"""
+        SELECT g.open_conversation_id AS {nameof(UserChatRow.OpenConversationId)}, g.name AS {nameof(UserChatRow.Name)}
+          FROM work_groups g
+         WHERE g.open_conversation_id IS NOT NULL
+           AND (EXISTS (SELECT 1 FROM work_group_members m WHERE m.work_group_id = g.id AND m.user_id = @UserId)
+                OR EXISTS (SELECT 1 FROM memberships s WHERE s.school_id = g.school_id AND s.school_id <> 0 AND s.user_id = @UserId))
+         ORDER BY g.id
+        """;
+
+    /// <summary>
+    /// The work-group chats a person sits in, as far as we know: the lines' members, and the school's own staff (reporters
+    /// and co-leaders). For the local simulator, which shows each person the chats they are in.
+    /// </summary>
+    public async Task<IReadOnlyList<UserChatRow>> ChatsOfUserAsync(MySqlConnection conn, long userId, CancellationToken ct) =>
+        (await conn.QueryAsync<UserChatRow>(new CommandDefinition(ChatsOfUserSql, new { UserId = userId }, cancellationToken: ct))).AsList();
+}
+
+/// <summary>A group chat a person is in: its open conversation id and name.</summary>
+public sealed record UserChatRow
+{
+    public string OpenConversationId { get; init; } = "";
+    public string Name { get; init; } = "";
 }

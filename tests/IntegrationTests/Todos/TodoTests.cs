@@ -377,7 +377,10 @@ public sealed class TodosSwitchedOffTests
 
             var calls = core.Get<RecordingDingTalkClient>().Calls.Where(call => call.Method.Contains("Todo", StringComparison.Ordinal)).ToList();
             Assert.Equal(["CreateTodo", "UpdateTodo"], calls.Select(call => call.Method).ToArray());
-            Assert.IsType<Core.DingTalk.Contracts.TodoCreate>(calls[0].Body);
+            // The exact body the real client would send: the unique sourceId, the executors, the link into the mini-app.
+            Assert.StartsWith("schoolsafety-todo-", calls[0].Body.GetProperty("sourceId").GetString());
+            Assert.NotEmpty(calls[0].Body.GetProperty("executorIds").EnumerateArray());
+            Assert.True(calls[1].Body.GetProperty("done").GetBoolean());
             var usage = await core.Get<DingTalkUsage>().ReportAsync(null, CancellationToken.None);
             Assert.Equal([1L, 1L], new[] { "todo.tasks.create", "todo.tasks.update" }.Select(api => usage.ByApi.Single(r => r.Api == api).Calls).ToArray());
         });
