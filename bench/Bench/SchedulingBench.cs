@@ -45,7 +45,7 @@ public static class SchedulingBench
         }
         var clock = new FixedClock(MorningAfter(end));
 
-        await using var services = BenchHost.CoreServices(cs, clock, settings: new Dictionary<string, string?> { ["DingTalk:OfflineLogPath"] = "" });
+        await using var services = BenchHost.CoreServices(cs, clock, settings: new Dictionary<string, string?> { ["DingTalk:OfflineLogPath"] = "", ["DingTalk:OfflineRecordInDatabase"] = "false" });
         var db = services.GetRequiredService<MySqlDataSource>();
         // A province generated before a new migration (an index, say) is brought up to date first.
         var applied = await services.GetRequiredService<SchoolSafety.Core.Data.SchemaMigrator>().MigrateAsync();

@@ -109,6 +109,35 @@ public sealed class ReminderServiceTests(CoreServices core) : IClassFixture<Core
         Assert.Empty(Flat(await QueuedAsync()));   // accepted first: neither accept step goes
     }
 
+    /// <summary>Issue 9: an approved extension moves the due time, and the reminder steps follow the new date, not the old.</summary>
+    [Fact]
+    public async Task Extension_Approved_TheStepsFollowTheNewDueTime()
+    {
+        var c = await ReportAsync(2026, 11, 30, 10);
+        var member = await core.MemberAsync(1, "POL");
+        var head = await core.TownHeadAsync(1, "POL");
+        core.Clock.SetChinaTime(2026, 11, 30, 11);
+        c = await ActAsync(c, ClueAction.Accept, member);
+        var due = await core.ScalarAsync<DateTime>("SELECT due_at FROM clues WHERE id = @id", new { id = c.ClueId });
+        var later = due.AddDays(7);   // the same weekday and time a week on
+        var asked = await core.Get<ClueService>().ApplyAsync(new ClueCommand
+        {
+            ClueId = c.ClueId, Action = ClueAction.RequestExtension, Version = c.Version, IdempotencyKey = Guid.NewGuid().ToString(),
+            Actor = ActorRef.User(member), Note = "需等待检测结果", NewDueAt = later,
+        });
+        Assert.Equal(OutcomeKind.Applied, asked.Kind);
+        await ActAsync(asked, ClueAction.ApproveExtension, head);
+        Assert.Equal(later, await core.ScalarAsync<DateTime>("SELECT due_at FROM clues WHERE id = @id", new { id = c.ClueId }));
+
+        core.Clock.Now = new DateTimeOffset(DateTime.SpecifyKind(due, DateTimeKind.Utc)).AddMinutes(5);   // the old due time has passed
+        await Reminders.RunAsync(CancellationToken.None);
+        Assert.DoesNotContain(Flat(await QueuedAsync()), f => f.Step is "overdue" or "due-soon");
+
+        core.Clock.Now = new DateTimeOffset(DateTime.SpecifyKind(later, DateTimeKind.Utc)).AddMinutes(5);   // the new one has
+        await Reminders.RunAsync(CancellationToken.None);
+        Assert.Contains((member, "overdue"), Flat(await QueuedAsync()));
+    }
+
     [Fact]
     public async Task QuietHoursAndHoliday_DeferToTheNextWorkingMorning()
     {
@@ -146,6 +175,7 @@ public sealed class ReminderServiceTests(CoreServices core) : IClassFixture<Core
         Assert.Contains($"- 【即将超过签收期限】{a.Number}（余杭区五常中心小学 · 治安/校园安保），期限 2026-12-01 10:00", text);
         Assert.Contains($"- 【即将超过签收期限】{b.Number}（余杭区五常中心小学 · ", text);
         Assert.DoesNotContain("无证摊贩", text);
+        Assert.EndsWith("[在小程序中处理](dingtalk://dingtalkclient/action/open_mini_app?miniAppId=schoolsafety&page=%2Ftodos)", text);   // the chatbot's to-do page too
     }
 
     [Fact]
