@@ -25,7 +25,7 @@ public sealed record ProvinceInfo(
 /// district and city units; one liaison per district department), a work group per school with a member
 /// for each of the 14 lines, and N clues (default 1,000,000) over the five years before <c>endUtc</c>, each
 /// with a consistent timeline (report, accept, escalate, return, dispatch to the four platforms, urge,
-/// comment, supervise, resolve or withdraw; ~5 events per clue), ~5 % of them open (most of the recent
+/// comment, supervise, resolve or withdraw; ~5 events per clue; a resolved clue's 回访 rating), ~5 % of them open (most of the recent
 /// ones and a tail of old overdue ones), 10 guidance visits per school with their findings, and one
 /// audit row per clue read.
 /// <para>
