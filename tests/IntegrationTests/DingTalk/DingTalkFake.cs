@@ -59,7 +59,8 @@ public sealed class DingTalkFake : IDisposable
     {
         options ??= Options();
         return new DingTalkClient(
-            new HttpClient { Timeout = TimeSpan.FromSeconds(10) },
+            // Generous: on a loaded 2-core CI machine a first WireMock answer has taken over 10 s; no test here waits on the timeout.
+            new HttpClient { Timeout = TimeSpan.FromSeconds(60) },
             Microsoft.Extensions.Options.Options.Create(options),
             tokens ?? new AccessTokenCache(TimeProvider.System, options.TokenRefreshMargin),
             limiter ?? new ApiRateLimiter(TimeProvider.System, options.CallsPerSecondPerApi, options.RateWindow),
