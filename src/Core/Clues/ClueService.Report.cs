@@ -86,7 +86,12 @@ public sealed partial class ClueService
             new(ExchangeTopics.ClueEvent, null, new ClueEventPayload(0, 1, ExchangeService.Kind(ClueAction.Report))),
         ];
         var (id, duplicateOf) = await clues.InsertReportedAsync(conn, row, school.UserName, scope, cmd.IdempotencyKey, now - DuplicateWindow,
-            args => outbox.EnqueueSqlForNewClue(notices, args, ClueStore.NewClueId), ct);
+            args => string.Join(";\n", new[]
+            {
+                outbox.EnqueueSqlForNewClue(notices, args, ClueStore.NewClueId),
+                // The photos are the clue's in the same transaction: a crash after the commit cannot leave them to the purge.
+                uploads.AttachSqlForNewClue(cmd.Attachments, cmd.ReporterUserId, args, ClueStore.NewClueId),
+            }.Where(sql => sql.Length > 0)), ct);
         return ReportedOutcome(id, row.Number, duplicateOf);
     }
 
