@@ -7,6 +7,7 @@ using SchoolSafety.Core.Calendar;
 using SchoolSafety.Core.Data;
 using SchoolSafety.Core.Notifications;
 using SchoolSafety.Core.Organisation;
+using SchoolSafety.Core.Todos;
 
 using SchoolSafety.Core.Photos;
 
@@ -27,6 +28,7 @@ public sealed partial class ClueService(
     ClueNumbers numbers,
     AuditStore audit,
     PhotoUploadStore uploads,
+    TodoSync todos,
     IOptions<DueTimeOptions> dueTimes,
     IOptions<ClueOptions> options,
     TimeProvider clock)

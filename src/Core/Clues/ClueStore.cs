@@ -214,16 +214,26 @@ public sealed partial class ClueStore
     public Task<DateTime?> LastActedAsync(MySqlConnection conn, MySqlTransaction tx, long clueId, ClueAction action, long userId, CancellationToken ct) =>
         conn.ExecuteScalarAsync<DateTime?>(new CommandDefinition(LastActedSql, new { ClueId = clueId, Action = action.ToString(), UserId = userId }, tx, cancellationToken: ct));
 
-    private const string ExpireRatingsSql = """
-        UPDATE clues
-           SET rating = 'Unrated'
+    private const string ExpiringRatingsSql = """
+        SELECT id FROM clues
          WHERE state = 'Resolved' AND rating IS NULL AND rating_due_at < @Now
            AND (@ClueId IS NULL OR id = @ClueId)
+         ORDER BY id
+           FOR UPDATE
         """;
 
-    /// <summary>Resolved clues whose rating time has passed without a rating count as 未评价 (never as satisfied).</summary>
-    public Task<int> ExpireRatingsAsync(MySqlConnection conn, DateTime nowUtc, long? clueId, CancellationToken ct) =>
-        conn.ExecuteAsync(new CommandDefinition(ExpireRatingsSql, new { Now = nowUtc, ClueId = clueId }, cancellationToken: ct));
+    private const string ExpireRatingsSql = "UPDATE clues SET rating = 'Unrated' WHERE id IN @Ids AND rating IS NULL";
+
+    /// <summary>
+    /// Resolved clues whose rating time has passed without a rating count as 未评价 (never as satisfied); returns their ids
+    /// (locked until the caller's transaction ends).
+    /// </summary>
+    public async Task<IReadOnlyList<long>> ExpireRatingsAsync(MySqlConnection conn, MySqlTransaction tx, DateTime nowUtc, long? clueId, CancellationToken ct)
+    {
+        var ids = (await conn.QueryAsync<long>(new CommandDefinition(ExpiringRatingsSql, new { Now = nowUtc, ClueId = clueId }, tx, cancellationToken: ct))).AsList();
+        if (ids.Count > 0) await conn.ExecuteAsync(new CommandDefinition(ExpireRatingsSql, new { Ids = ids }, tx, cancellationToken: ct));
+        return ids;
+    }
 
     private const string FindOutcomeSql = "SELECT outcome FROM idempotency_keys WHERE scope = @Scope AND idem_key = @Key";
 
