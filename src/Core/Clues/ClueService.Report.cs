@@ -88,7 +88,12 @@ public sealed partial class ClueService
             .. todos.ForClue(0, 1).Select(m => m with { OrderingKey = TodoSync.NewClueKey }),
         ];
         var (id, duplicateOf) = await clues.InsertReportedAsync(conn, row, school.UserName, scope, cmd.IdempotencyKey, now - DuplicateWindow,
-            args => outbox.EnqueueSqlForNewClue(notices, args, ClueStore.NewClueId), ct);
+            args => string.Join(";\n", new[]
+            {
+                outbox.EnqueueSqlForNewClue(notices, args, ClueStore.NewClueId),
+                // The photos are the clue's in the same transaction: a crash after the commit cannot leave them to the purge.
+                uploads.AttachSqlForNewClue(cmd.Attachments, cmd.ReporterUserId, args, ClueStore.NewClueId),
+            }.Where(sql => sql.Length > 0)), ct);
         return ReportedOutcome(id, row.Number, duplicateOf);
     }
 

@@ -9,6 +9,8 @@ using SchoolSafety.Core.Notifications;
 using SchoolSafety.Core.Organisation;
 using SchoolSafety.Core.Todos;
 
+using SchoolSafety.Core.Photos;
+
 namespace SchoolSafety.Core.Clues;
 
 /// <summary>
@@ -25,6 +27,7 @@ public sealed partial class ClueService(
     WorkingCalendar calendar,
     ClueNumbers numbers,
     AuditStore audit,
+    PhotoUploadStore uploads,
     TodoSync todos,
     IOptions<DueTimeOptions> dueTimes,
     IOptions<ClueOptions> options,
@@ -132,6 +135,7 @@ public sealed partial class ClueService(
             Attachments = cmd.Attachments.Count == 0 ? null : JsonSerializer.Serialize(cmd.Attachments),
         }, ct);
         await outbox.EnqueueAsync(conn, tx, await NotificationsAsync(conn, tx, clue, next, cmd, action, change.Recipients, ct), ct);
+        if (cmd.Actor.UserId is { } actor) await uploads.AttachAsync(conn, tx, cmd.Attachments, actor, PhotoOwner.Clue(clue.Id), ct);
         return Current(OutcomeKind.Applied, next, $"clue.{CodeName(action)}", AppliedMessage(action));
     }
 

@@ -66,9 +66,10 @@ public sealed partial class GridDispatchRenderer(
             {
                 answer = await gateway.SendAsync(dispatchId, document, sendCt);
             }
-            catch (Exception e) when (!sendCt.IsCancellationRequested && message.Attempt >= outbox.Value.MaxAttempts)
+            catch (Exception e) when (!sendCt.IsCancellationRequested && outbox.Value.IsLastAttempt(message.Attempt, message.CreatedAt, clock.GetUtcNow().UtcDateTime))
             {
-                // The row dies with this error; the clue goes back to its unit, who is told, rather than waiting unseen.
+                // The row dies with this error (its attempts and its 72 hours are used up: an outage of hours is only
+                // retried); the clue goes back to its unit, who is told, rather than waiting unseen.
                 Log.GaveUp(logger, dispatchId, message.Attempt, e.Message);
                 await service.RefusedAsync(c.Id, dispatchId, p.Version, message.Attempt, e.Message, failed: true, CancellationToken.None);
                 throw;

@@ -12,7 +12,7 @@ public sealed record OutboxProgress(bool CardCreated, IReadOnlyList<string> Done
 }
 
 /// <summary>One outbox row as the renderer sees it.</summary>
-public sealed record OutboxEnvelope(long Id, string Topic, string? OrderingKey, string Payload, int Attempt);
+public sealed record OutboxEnvelope(long Id, string Topic, string? OrderingKey, string Payload, int Attempt, DateTime CreatedAt = default);
 
 /// <summary>What one outbox row turns into: exactly one kind of DingTalk call, or nothing.</summary>
 public abstract record OutboxDelivery

@@ -93,7 +93,7 @@ public sealed partial class OutboxDispatcher(
         var watch = Stopwatch.StartNew();
         try
         {
-            var delivery = await renderer.RenderAsync(new OutboxEnvelope(row.Id, row.Topic, row.OrderingKey, row.Payload, row.Attempts), ct);
+            var delivery = await renderer.RenderAsync(new OutboxEnvelope(row.Id, row.Topic, row.OrderingKey, row.Payload, row.Attempts, row.CreatedAt), ct);
             var before = row.Progress is null ? OutboxProgress.None : JsonSerializer.Deserialize<OutboxProgress>(row.Progress, Json) ?? OutboxProgress.None;
             await DeliverAsync(row, delivery, before, ct);
         }
@@ -135,7 +135,7 @@ public sealed partial class OutboxDispatcher(
             return Outcome.LeaseLost;
         }
 
-        var dead = row.Attempts >= _o.MaxAttempts && clock.GetUtcNow().UtcDateTime - row.CreatedAt >= _o.DeadAfter;
+        var dead = _o.IsLastAttempt(row.Attempts, row.CreatedAt, clock.GetUtcNow().UtcDateTime);
         var next = clock.GetUtcNow() + Backoff(row.Attempts, _o.BaseBackoff, _o.MaxBackoff, Random.Shared.NextDouble());
         var progressJson = progress is null ? null : JsonSerializer.Serialize(progress, Json);
         if (!await store.MarkFailedAsync(conn, row, error, next, dead, CancellationToken.None, progressJson))

@@ -28,6 +28,12 @@ public sealed class OutboxOptions
     /// <summary>How long a row keeps retrying before it may be buried (default 72 hours).</summary>
     public TimeSpan DeadAfter { get; set; } = TimeSpan.FromHours(72);
 
+    /// <summary>
+    /// True when a row written at <paramref name="createdAt"/> is buried if this attempt fails: both its attempts and its age
+    /// are used up. The one rule for the dispatcher and for a renderer that acts on giving up (the four platforms' dispatch).
+    /// </summary>
+    public bool IsLastAttempt(int attempt, DateTime createdAt, DateTime now) => attempt >= MaxAttempts && now - createdAt >= DeadAfter;
+
     /// <summary>First retry delay; doubles per attempt up to <see cref="MaxBackoff"/>, with jitter (between half and all of it).</summary>
     public TimeSpan BaseBackoff { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -16,6 +16,13 @@ public interface IPhotoStore
     /// <summary>Stores a processed photo; returns its key (32 hex characters).</summary>
     Task<string> SaveAsync(ProcessedPhoto photo, CancellationToken ct);
 
+    /// <summary>
+    /// Stores a processed photo under a key made beforehand (<see cref="LocalPhotoStore.NewKey"/>), so that the upload can be
+    /// recorded before any byte is written: a crash mid-write then leaves a recorded upload the purge removes, never a file
+    /// nothing names.
+    /// </summary>
+    Task SaveAsync(string key, ProcessedPhoto photo, CancellationToken ct);
+
     /// <summary>The stored bytes and content type, or null when there is no such photo.</summary>
     Task<(Stream Content, string ContentType)?> OpenAsync(string key, PhotoVariant variant, CancellationToken ct);
 
@@ -45,6 +52,9 @@ public sealed class LocalPhotoStore(IOptions<PhotoOptions> options) : IPhotoStor
 
     public static bool IsKey(string key) => key.Length == 32 && key.All(Uri.IsHexDigit);
 
+    /// <summary>A new random photo key (32 lower-case hex characters).</summary>
+    public static string NewKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
     private string PathOf(string key, string suffix) => Path.Combine(_root, key[..2], key + suffix);
 
     /// <summary>Where a stored file is: its subfolder, or the flat root where the store kept every photo before subfolders.</summary>
@@ -53,13 +63,19 @@ public sealed class LocalPhotoStore(IOptions<PhotoOptions> options) : IPhotoStor
 
     public async Task<string> SaveAsync(ProcessedPhoto photo, CancellationToken ct)
     {
-        var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var key = NewKey();
+        await SaveAsync(key, photo, ct);
+        return key;
+    }
+
+    public async Task SaveAsync(string key, ProcessedPhoto photo, CancellationToken ct)
+    {
+        if (!IsKey(key)) throw new ArgumentException("not a photo key", nameof(key));
         EnsureShard(key[..2]);
         var ext = photo.ContentType == "image/png" ? ".png" : ".jpg";
         if (photo.Thumbnail is not null)
             await File.WriteAllBytesAsync(PathOf(key, ".thumb.jpg"), photo.Thumbnail, ct);
         Write(PathOf(key, ext), photo.Image.Span);
-        return key;
     }
 
     /// <summary>

@@ -69,7 +69,39 @@ public sealed class PhotoUploadStore(MySqlDataSource db, TimeProvider clock)
     {
         if (keys.Count == 0) return;
         await using var conn = await db.OpenConnectionAsync(ct);
+        await AttachAsync(conn, null, keys, userId, owner, ct);
+    }
+
+    /// <summary>
+    /// The same inside the caller's transaction: the photos belong to the clue exactly when its change commits, so no crash
+    /// between the two can leave a committed clue whose photos the purge would take for abandoned uploads.
+    /// </summary>
+    public async Task AttachAsync(MySqlConnection conn, MySqlTransaction? tx, IReadOnlyList<string> keys, long userId, PhotoOwner owner, CancellationToken ct)
+    {
+        if (keys.Count == 0) return;
         await conn.ExecuteAsync(new CommandDefinition(AttachSql,
-            new { Keys = keys.Distinct(StringComparer.Ordinal).ToList(), UserId = userId, owner.Kind, owner.Id, Now = clock.GetUtcNow().UtcDateTime }, cancellationToken: ct));
+            new { Keys = keys.Distinct(StringComparer.Ordinal).ToList(), UserId = userId, owner.Kind, owner.Id, Now = clock.GetUtcNow().UtcDateTime }, tx, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// The attach of a new clue's photos for the batch that inserts it, whose id only the server knows yet (the SQL expression
+    /// <paramref name="idExpression"/>); adds its parameters to <paramref name="args"/>. Empty when there are no photos.
+    /// </summary>
+    public string AttachSqlForNewClue(IReadOnlyList<string> keys, long userId, DynamicParameters args, string idExpression)
+    {
+        var distinct = keys.Distinct(StringComparer.Ordinal).ToList();
+        if (distinct.Count == 0) return "";
+        var names = new List<string>(distinct.Count);
+        for (var i = 0; i < distinct.Count; i++)
+        {
+            args.Add($"PhotoKey{i}", distinct[i]);
+            names.Add($"@PhotoKey{i}");
+        }
+        args.Add("PhotoUploader", userId);
+        args.Add("PhotoNow", clock.GetUtcNow().UtcDateTime);
+        return $"""
+            UPDATE photo_uploads SET attached_kind = '{PhotoOwner.Clue(0).Kind}', attached_id = {idExpression}, attached_at = @PhotoNow
+             WHERE photo_key IN ({string.Join(", ", names)}) AND uploader_user_id = @PhotoUploader AND attached_kind IS NULL
+            """;
     }
 }

@@ -68,16 +68,16 @@ public static class CluesApi
         if (await PhotosApi.QuotaProblemAsync(uploads, user, form.Photos.Count, photoOptions, ct) is { } full) return full;
         var (photos, problem) = await PhotosApi.ProcessPhotosAsync(form, ct);
         if (problem is not null) return problem;
-        var keys = await PhotosApi.SaveAllAsync(store, photos, ct);
-        await uploads.RecordAsync(keys, user.UserId(), ct);   // a report that fails from here leaves orphans, removed after a day
+        var keys = await PhotosApi.SaveAllAsync(store, uploads, user.UserId(), photos, ct);   // a report that fails from here leaves orphans, removed after a day
         var outcome = await clues.ReportAsync(new ReportCommand
         {
             ReporterUserId = user.UserId(), SchoolId = schoolId, ItemNo = itemNo, Description = description,
             Location = location, Latitude = lat, Longitude = lng, Attachments = keys, IdempotencyKey = key,
         }, ct);
+        // The report's transaction attached its photos; nothing is kept for a refused or repeated one (the purge would
+        // remove them a day later; removed now).
         if (outcome.Kind != OutcomeKind.Applied || outcome.Repeat)
-            foreach (var k in keys) await store.DeleteAsync(k, ct);   // nothing is kept for a refused or repeated report
-        else await uploads.AttachAsync(keys, user.UserId(), PhotoOwner.Clue(outcome.ClueId), ct);
+            foreach (var k in keys) await store.DeleteAsync(k, ct);
         return outcome.ToHttpResult(o => TypedResults.Created($"/api/clues/{o.ClueId}",
             new ReportClueResponse(o.ClueId, o.Number!, o.Message, o.DuplicateOf)));
     }
@@ -150,7 +150,6 @@ public static class CluesApi
             Note = req.Note, Attachments = photos, TargetUserId = req.TargetUserId, TargetItemNo = req.TargetItemNo,
             SupervisionDueAt = ChinaTime.ToUtc(req.SupervisionDueAt), NewDueAt = ChinaTime.ToUtc(req.NewDueAt), Rating = rating,
         }, ct);
-        if (outcome.Kind == OutcomeKind.Applied) await uploads.AttachAsync(photos, user.UserId(), PhotoOwner.Clue(id), ct);
         return outcome.ToHttpResult(o => TypedResults.Ok(new ActionResponse(o.ClueId, o.Number!, o.State!.Value.ToString(), o.State.Value.Zh(),
             o.Version!.Value, o.Message, o.Repeat)));
     }

@@ -41,8 +41,7 @@ public static class PhotosApi
             var (photos, problem) = await ProcessPhotosAsync(form, ct);
             if (problem is not null) return problem;
             if (photos.Count == 0) return Problems.BadRequest("photo.none", "请至少上传一张照片");
-            var keys = await SaveAllAsync(store, photos, ct);
-            await uploads.RecordAsync(keys, user.UserId(), ct);   // the uploader's until attached
+            var keys = await SaveAllAsync(store, uploads, user.UserId(), photos, ct);
             return TypedResults.Ok(new PhotoUploadResponse(keys));
         }
     }
@@ -69,10 +68,15 @@ public static class PhotosApi
     /// <summary>The answer when photos are not the person's own unattached uploads (or already this owner's).</summary>
     public static IResult NotYours() => Problems.BadRequest("photo.not_yours", "照片不存在、不是您上传的或已用于其他记录，请重新上传");
 
-    public static async Task<List<string>> SaveAllAsync(IPhotoStore store, List<ProcessedPhoto> photos, CancellationToken ct)
+    /// <summary>
+    /// Records the person's uploads first, then writes the files: a crash in between leaves recorded, unattached uploads,
+    /// which the purge removes with whatever was written of them (never a file that nothing names).
+    /// </summary>
+    public static async Task<List<string>> SaveAllAsync(IPhotoStore store, PhotoUploadStore uploads, long userId, List<ProcessedPhoto> photos, CancellationToken ct)
     {
-        var keys = new List<string>(photos.Count);
-        foreach (var p in photos) keys.Add(await store.SaveAsync(p, ct));
+        var keys = photos.Select(_ => LocalPhotoStore.NewKey()).ToList();
+        await uploads.RecordAsync(keys, userId, ct);   // the uploader's until attached
+        for (var i = 0; i < photos.Count; i++) await store.SaveAsync(keys[i], photos[i], ct);
         return keys;
     }
 

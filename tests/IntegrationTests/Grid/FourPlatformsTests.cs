@@ -227,6 +227,37 @@ public sealed class FourPlatformsTests(GridHost host) : IClassFixture<GridHost>,
         Assert.Contains("HTTP 502", await host.ScalarAsync<string>("SELECT last_error FROM outbox WHERE topic = 'grid.dispatch' AND dead_at IS NOT NULL AND JSON_EXTRACT(payload, '$.clueId') = @id", new { id = c.ClueId }));
     }
 
+    /// <summary>
+    /// Issue 15, kind 6 (found by the crash trials): the gateway down for an hour used up the dispatch's ten attempts (the
+    /// back-off is capped at 15 minutes) and the clue went back to its unit as failed, while the outbox keeps every other row
+    /// for 72 hours. The dispatch gives up only when its row would be buried: attempts and age both used up.
+    /// </summary>
+    [Fact]
+    public async Task GatewayDown_AttemptsUsedUp_ButYoungerThanDeadAfter_KeepsRetrying_ThenGivesUpWhenTheRowIsBuried()
+    {
+        host.Gateway.Given(Request.Create().WithPath(DispatchPath).UsingPost()).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(503));
+        var c = await host.ApprovedDispatchAsync();
+        var (id, payload) = Assert.Single(await host.QueryAsync<(long, string)>(
+            "SELECT id, payload FROM outbox WHERE topic = 'grid.dispatch' AND JSON_EXTRACT(payload, '$.clueId') = @id", new { id = c.ClueId }));
+        var options = new OutboxOptions { MaxAttempts = 10, DeadAfter = TimeSpan.FromHours(72) };
+        var renderer = Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<GridDispatchRenderer>(
+            host.Factory.Services, Microsoft.Extensions.Options.Options.Create(options));
+        var now = host.Now.UtcDateTime;
+
+        // The tenth attempt an hour into the outage: it fails and is retried, the clue stays with the four platforms.
+        var tenth = await renderer.RenderAsync(new OutboxEnvelope(id, OutboxTopics.GridDispatch, null, payload, 10, now - TimeSpan.FromHours(1)), default);
+        await Assert.ThrowsAsync<GridGatewayException>(() => Assert.IsType<OutboxDelivery.External>(tenth).SendAsync(default));
+        Assert.Equal(ClueState.DispatchedToGrid, (await host.ClueAsync(c.ClueId)).State);
+        Assert.Equal(0, await CountAsync("grid_dispatches", c.ClueId));
+
+        // Past 72 hours the row is buried with this attempt: then the unit is told.
+        var last = await renderer.RenderAsync(new OutboxEnvelope(id, OutboxTopics.GridDispatch, null, payload, 10, now - TimeSpan.FromHours(73)), default);
+        await Assert.ThrowsAsync<GridGatewayException>(() => Assert.IsType<OutboxDelivery.External>(last).SendAsync(default));
+        Assert.Equal(ClueState.InProgress, (await host.ClueAsync(c.ClueId)).State);
+        Assert.Equal("Failed", await host.ScalarAsync<string>("SELECT state FROM grid_dispatches WHERE clue_id = @id", new { id = c.ClueId }));
+    }
+
     [Fact]
     public async Task BadSignature_OldTimestamp_ReplayedPush_AreRefused_AndNothingIsWritten()
     {
