@@ -27,7 +27,7 @@ public sealed class ApiRateLimiterTests
         _clock.Advance(TimeSpan.FromMilliseconds(599));
         var stillWaiting = !fourth.IsCompleted;
         _clock.Advance(TimeSpan.FromMilliseconds(1));
-        await fourth.WaitAsync(TimeSpan.FromSeconds(5));
+        await fourth.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.True(stillWaiting);
         Assert.True(fourth.IsCompletedSuccessfully);
@@ -50,7 +50,7 @@ public sealed class ApiRateLimiterTests
         await Task.Delay(20);
         var waitingInWindow = !next.IsCompleted;
         _clock.Advance(TimeSpan.FromMilliseconds(1));
-        await next.WaitAsync(TimeSpan.FromSeconds(5));
+        await next.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.True(waitingWhileInFlight);
         Assert.True(waitingInWindow);
@@ -67,7 +67,7 @@ public sealed class ApiRateLimiterTests
         _clock.Advance(TimeSpan.FromSeconds(1));
 
         // One slot is free again (first aged out); the second is still in flight, so the next after that waits.
-        (await limiter.AcquireAsync("x", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+        (await limiter.AcquireAsync("x", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30))).Dispose();
         var blocked = limiter.AcquireAsync("x", CancellationToken.None);
         await Task.Delay(20);
         Assert.False(blocked.IsCompleted);
@@ -87,7 +87,7 @@ public sealed class ApiRateLimiterTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
         held.Dispose();
         _clock.Advance(TimeSpan.FromSeconds(1));
-        (await limiter.AcquireAsync("x", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+        (await limiter.AcquireAsync("x", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30))).Dispose();
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class ApiRateLimiterTests
         Assert.False(sameApi.IsCompleted);
         Assert.True(otherApi.IsCompletedSuccessfully);
         _clock.Advance(TimeSpan.FromSeconds(1));
-        await sameApi.WaitAsync(TimeSpan.FromSeconds(5));
+        await sameApi.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     [Fact]
