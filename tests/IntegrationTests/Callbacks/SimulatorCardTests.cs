@@ -13,7 +13,8 @@ namespace SchoolSafety.IntegrationTests.Callbacks;
 /// The simulator's two pure parts, without hosts: drawing cards/clue.json with one person's values (what DingTalk's client
 /// would show), and rebuilding chats, cards and to-dos from recorded calls (docs/cards.md, "The recording").
 /// </summary>
-public sealed class SimulatorCardTests
+[Collection(Infrastructure.DatabaseCollection.Name)]
+public sealed class SimulatorCardTests(Infrastructure.TestDatabase db)
 {
     private static JsonNode ClueTemplate() =>
         CardTemplateRenderer.Root(CardTemplateRenderer.EditorData(JsonNode.Parse(File.ReadAllText(Path.Combine(DeploymentTests.RepoRoot(), "cards", "clue.json")))))!;
@@ -66,53 +67,58 @@ public sealed class SimulatorCardTests
     }
 
     [Fact]
-    public void Recording_BuildsChatsCardsAndTodos_PrivateDataPerPerson_UpdatesMergedByKey()
+    public async Task Recording_BuildsChatsCardsAndTodos_PrivateDataPerPerson_UpdatesMergedByKey_StartsAgainWhenEmptied()
     {
-        var log = Path.Combine(Path.GetTempPath(), $"simulator-{Guid.NewGuid():N}.jsonl");
-        try
+        await db.ResetAsync();
+        async Task Record(string httpMethod, string path, object body, string target = "t")
         {
-            string Line(string api, object body) => JsonSerializer.Serialize(new { at = DateTimeOffset.UtcNow, method = "x", api, target = "t", body });
-            File.WriteAllLines(log,
-            [
-                Line("POST /v1.0/card/instances/createAndDeliver", new
-                {
-                    cardTemplateId = "schoolsafety.clue", outTrackId = "clue-1", openSpaceId = "dtv1.card//IM_ROBOT.u1;IM_ROBOT.u2",
-                    cardData = new { cardParamMap = new { state = "待签收", version = "1" } }, callbackType = "HTTP", callbackRouteKey = "k",
-                    privateData = new { u1 = new { cardParamMap = new { btn_accept = "true" } }, u2 = new { cardParamMap = new { btn_accept = "false" } } },
-                }),
-                Line("POST /v1.0/robot/groupMessages/send", new { robotCode = "r", openConversationId = "cid-1", msgKey = "sampleMarkdown", msgParam = """{"title":"新线索","text":"### 新线索"}""" }),
-                Line("PUT /v1.0/card/instances", new
-                {
-                    outTrackId = "clue-1", cardData = new { cardParamMap = new { state = "处置中" } },
-                    privateData = new { u1 = new { cardParamMap = new { btn_accept = "false", btn_resolve = "true" } } },
-                    cardUpdateOptions = new { updateCardDataByKey = true, updatePrivateDataByKey = true },
-                }),
-                Line("POST /v1.0/todo/users/union-u1/tasks?operatorId=union-u1", new { subject = "签收线索：XA1", executorIds = new[] { "union-u1" }, sourceId = "schoolsafety-todo-9", detailUrl = new { appUrl = "a", pcUrl = "a" } }),
-                Line("PUT /v1.0/todo/users/union-u1/tasks/offline-schoolsafety-todo-9?operatorId=union-u1", new { done = true }),
-            ]);
-            File.AppendAllText(log, """{"at":"2026-12-01T00:00:00Z","api":"POST /v1.0/robot/oToMessages/bat""");   // a line still being written
-            var sim = new DingTalkSimulator(Options.Create(new DingTalkOptions { OfflineLogPath = log }), TimeProvider.System);
-
-            var card = sim.CardFor("clue-1", "u1")!.Value;
-            Assert.Equal(("schoolsafety.clue", "HTTP"), (card.TemplateId, card.CallbackType));
-            Assert.Equal(("处置中", "1", "false", "true"), (card.Vars["state"], card.Vars["version"], card.Vars["btn_accept"], card.Vars["btn_resolve"]));
-            Assert.Equal("false", sim.CardFor("clue-1", "u2")!.Value.Vars["btn_accept"]);
-            Assert.False(sim.CardFor("clue-1", "u2")!.Value.Vars.ContainsKey("btn_resolve"));
-            Assert.Equal("card", Assert.Single(sim.Chat(DingTalkSimulator.RobotChat("u2"))).Kind);
-            Assert.Equal("### 新线索", Assert.Single(sim.Chat(DingTalkSimulator.GroupChat("cid-1"))).Text);
-            Assert.True(Assert.Single(sim.Todos("union-u1")).Done);
-            Assert.Empty(sim.Todos("union-u2"));
-
-            // The line finished later is read then; a click's answer updates the clicker's own values only.
-            File.AppendAllText(log, "chSend\",\"target\":\"u2\",\"body\":{\"userIds\":[\"u2\"],\"msgKey\":\"sampleText\",\"msgParam\":\"{\\\"content\\\":\\\"你好\\\"}\"}}\n");
-            Assert.Equal("你好", sim.Chat(DingTalkSimulator.RobotChat("u2")).Last().Text);
-            sim.ApplyCallbackReply("clue-1", "u2", JsonNode.Parse("""{"cardData":{"cardParamMap":{"state":"已办结"}},"userPrivateData":{"cardParamMap":{"notice":"无权操作"}},"cardUpdateOptions":{"updateCardDataByKey":true,"updatePrivateDataByKey":true}}"""));
-            Assert.Equal(("已办结", "无权操作"), (sim.CardFor("clue-1", "u2")!.Value.Vars["state"], sim.CardFor("clue-1", "u2")!.Value.Vars["notice"]));
-            Assert.False(sim.CardFor("clue-1", "u1")!.Value.Vars.ContainsKey("notice"));
+            await using var conn = await db.DataSource.OpenConnectionAsync();
+            await Dapper.SqlMapper.ExecuteAsync(conn, """
+                INSERT INTO dingtalk_calls (recorded_at, method, api, http_method, base_url, path, target, body)
+                VALUES (UTC_TIMESTAMP(6), 'x', 'x', @httpMethod, 'https://api.dingtalk.com', @path, @target, @body)
+                """, new { httpMethod, path, target, body = JsonSerializer.Serialize(body) });
         }
-        finally
+        await Record("POST", "/v1.0/card/instances/createAndDeliver", new
         {
-            File.Delete(log);
-        }
+            cardTemplateId = "schoolsafety.clue", outTrackId = "clue-1", openSpaceId = "dtv1.card//IM_ROBOT.u1;IM_ROBOT.u2",
+            cardData = new { cardParamMap = new { state = "待签收", version = "1" } }, callbackType = "HTTP", callbackRouteKey = "k",
+            privateData = new { u1 = new { cardParamMap = new { btn_accept = "true" } }, u2 = new { cardParamMap = new { btn_accept = "false" } } },
+        });
+        await Record("POST", "/v1.0/robot/groupMessages/send", new { robotCode = "r", openConversationId = "cid-1", msgKey = "sampleMarkdown", msgParam = """{"title":"新线索","text":"### 新线索"}""" });
+        await Record("PUT", "/v1.0/card/instances", new
+        {
+            outTrackId = "clue-1", cardData = new { cardParamMap = new { state = "处置中" } },
+            privateData = new { u1 = new { cardParamMap = new { btn_accept = "false", btn_resolve = "true" } } },
+            cardUpdateOptions = new { updateCardDataByKey = true, updatePrivateDataByKey = true },
+        });
+        await Record("POST", "/v1.0/todo/users/union-u1/tasks?operatorId=union-u1", new { subject = "签收线索：XA1", executorIds = new[] { "union-u1" }, sourceId = "schoolsafety-todo-9", detailUrl = new { appUrl = "a", pcUrl = "a" } });
+        await Record("PUT", "/v1.0/todo/users/union-u1/tasks/offline-schoolsafety-todo-9?operatorId=union-u1", new { done = true });
+        var sim = new DingTalkSimulator(new DingTalkCallStore(db.DataSource, Options.Create(new DingTalkOptions())), TimeProvider.System);
+        await sim.RefreshAsync(default);
+
+        var card = sim.CardFor("clue-1", "u1")!.Value;
+        Assert.Equal(("schoolsafety.clue", "HTTP"), (card.TemplateId, card.CallbackType));
+        Assert.Equal(("处置中", "1", "false", "true"), (card.Vars["state"], card.Vars["version"], card.Vars["btn_accept"], card.Vars["btn_resolve"]));
+        Assert.Equal("false", sim.CardFor("clue-1", "u2")!.Value.Vars["btn_accept"]);
+        Assert.False(sim.CardFor("clue-1", "u2")!.Value.Vars.ContainsKey("btn_resolve"));
+        Assert.Equal("card", Assert.Single(sim.Chat(DingTalkSimulator.RobotChat("u2"))).Kind);
+        Assert.Equal("### 新线索", Assert.Single(sim.Chat(DingTalkSimulator.GroupChat("cid-1"))).Text);
+        Assert.True(Assert.Single(sim.Todos("union-u1")).Done);
+        Assert.Empty(sim.Todos("union-u2"));
+
+        // A call recorded later is read then; a click's answer updates the clicker's own values only.
+        await Record("POST", "/v1.0/robot/oToMessages/batchSend", new { userIds = new[] { "u2" }, msgKey = "sampleText", msgParam = """{"content":"你好"}""" });
+        await sim.RefreshAsync(default);
+        Assert.Equal("你好", sim.Chat(DingTalkSimulator.RobotChat("u2")).Last().Text);
+        sim.ApplyCallbackReply("clue-1", "u2", JsonNode.Parse("""{"cardData":{"cardParamMap":{"state":"已办结"}},"userPrivateData":{"cardParamMap":{"notice":"无权操作"}},"cardUpdateOptions":{"updateCardDataByKey":true,"updatePrivateDataByKey":true}}"""));
+        Assert.Equal(("已办结", "无权操作"), (sim.CardFor("clue-1", "u2")!.Value.Vars["state"], sim.CardFor("clue-1", "u2")!.Value.Vars["notice"]));
+        Assert.False(sim.CardFor("clue-1", "u1")!.Value.Vars.ContainsKey("notice"));
+
+        // The recording emptied (a fresh database): nothing of the old picture stays.
+        await db.ResetAsync();
+        await Record("POST", "/v1.0/robot/groupMessages/send", new { robotCode = "r", openConversationId = "cid-2", msgKey = "sampleText", msgParam = """{"content":"新的"}""" });
+        await sim.RefreshAsync(default);
+        Assert.Null(sim.CardFor("clue-1", "u1"));
+        Assert.Equal("新的", Assert.Single(sim.Chat(DingTalkSimulator.GroupChat("cid-2"))).Text);
     }
 }
