@@ -316,7 +316,11 @@ public sealed class TodosSwitchedOffTests
 
             var calls = core.Get<RecordingDingTalkClient>().Calls.Where(call => call.Method.Contains("Todo", StringComparison.Ordinal)).ToList();
             Assert.Equal(["CreateTodo", "UpdateTodo"], calls.Select(call => call.Method).ToArray());
-            Assert.IsType<Core.DingTalk.Contracts.TodoCreate>(calls[0].Body);
+            // The exact bodies DingTalk would receive: the to-do's subject and sourceId, and the completion of the id the create was answered with.
+            Assert.Equal(JsonValueKind.String, calls[0].Body.GetProperty("subject").ValueKind);
+            var sourceId = calls[0].Body.GetProperty("sourceId").GetString();
+            Assert.Contains($"/tasks/{RecordingDingTalkClient.OfflineTodoId(sourceId)}?", calls[1].Api);
+            Assert.True(calls[1].Body.GetProperty("done").GetBoolean());
             var usage = await core.Get<DingTalkUsage>().ReportAsync(null, CancellationToken.None);
             Assert.Equal([1L, 1L], new[] { "todo.tasks.create", "todo.tasks.update" }.Select(api => usage.ByApi.Single(r => r.Api == api).Calls).ToArray());
         }
