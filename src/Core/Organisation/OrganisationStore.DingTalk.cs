@@ -68,6 +68,17 @@ public sealed partial class OrganisationStore
     public async Task<IReadOnlyList<(long Id, string? UnionId)>> ActiveUnionIdsAsync(MySqlConnection conn, MySqlTransaction? tx, IReadOnlyCollection<long> ids, CancellationToken ct) =>
         ids.Count == 0 ? [] : (await conn.QueryAsync<(long, string?)>(new CommandDefinition(ActiveUnionIdsSql, new { Ids = ids.Distinct().ToList() }, tx, cancellationToken: ct))).AsList();
 
+    private const string WithoutUnionIdSql = """
+        SELECT u.id, u.name FROM users u
+         WHERE u.active = 1 AND (u.union_id IS NULL OR u.union_id = '') AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id)
+         ORDER BY u.id
+         LIMIT 1000
+        """;
+
+    /// <summary>Active people with a role but no unionId: DingTalk to-dos cannot reach them (the admin's operations view).</summary>
+    public async Task<IReadOnlyList<(long Id, string Name)>> WithoutUnionIdAsync(MySqlConnection conn, CancellationToken ct) =>
+        (await conn.QueryAsync<(long, string)>(new CommandDefinition(WithoutUnionIdSql, cancellationToken: ct))).AsList();
+
     private const string UnbindConversationSql = "UPDATE work_groups SET open_conversation_id = NULL WHERE open_conversation_id IN @Ids";
 
     /// <summary>A disbanded group chat: the work groups bound to it lose their chat (notices then wait for a new one).</summary>

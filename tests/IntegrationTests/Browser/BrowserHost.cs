@@ -186,7 +186,8 @@ public sealed class Person : IAsyncDisposable
     public async Task CheckPageAsync(string name)
     {
         // A dialog or popup of the page before may still be fading out (Vant's leave transition); judge the page once it is gone.
-        await Page.WaitForFunctionAsync("() => !document.querySelector('[class*=\"-leave-active\"]')");
+        // So may the page's own message (.app-message fades in and out): axe would measure its contrast half transparent.
+        await Page.WaitForFunctionAsync("() => !document.querySelector('[class*=\"-leave-active\"]') && document.getAnimations().every(a => a.playState !== 'running' || a.effect?.getComputedTiming().endTime === Infinity)");
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserHost.ScreenshotFolder, $"{name}.png"), FullPage = false });
         var result = await Page.RunAxe();
         var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();

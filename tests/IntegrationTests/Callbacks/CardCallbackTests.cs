@@ -24,6 +24,13 @@ public sealed class CardCallbackTests(CallbacksHost host) : IClassFixture<Callba
         host.QueryAsync<string>("SELECT CONCAT(topic, ' v', JSON_EXTRACT(payload, '$.version')) FROM outbox WHERE JSON_EXTRACT(payload, '$.clueId') = @id AND topic NOT LIKE 'exchange.%' AND topic NOT LIKE 'todo.%' ORDER BY id", new { id });   // the data exchange's and the to-dos' rows are their tests'
 
     [Fact]
+    public async Task TheRecordedCalls_AreNotServedOutsideDevelopment()
+    {
+        using var response = await host.Client.GetAsync(SchoolSafety.Callbacks.Simulator.RecordedCallsEndpoints.Path);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);   // the host runs in Testing here
+    }
+
+    [Fact]
     public async Task Click_HandlerAccepts_StateChangedReplyShowsItAndOtherCopiesQueued()
     {
         var clue = await host.ReportAsync();

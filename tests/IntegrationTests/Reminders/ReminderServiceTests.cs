@@ -232,6 +232,54 @@ public sealed class ReminderServiceTests(CoreServices core) : IClassFixture<Core
     }
 
     [Fact]
+    public async Task DueSoonConfirmDueAndTaskDeadlineSoon_FireAtTheirWorkingTimes_EachOnce()
+    {
+        // An accepted clue: resolve due Mon 7 Dec 11:00, so due-soon (1 working day before) is Fri 4 Dec 11:00.
+        var c = await ReportAsync(2026, 11, 30, 10);
+        var member = await core.MemberAsync(1, "POL");
+        core.Clock.SetChinaTime(2026, 11, 30, 11);
+        await ActAsync(c, ClueAction.Accept, member);
+        // A clue back from the four platforms, awaiting its dispatching unit's confirmation by Tue 8 Dec 10:00.
+        var d = await ReportAsync(2026, 11, 30, 10, school: 2);
+        var unit = await core.ScalarAsync<long>("SELECT unit_id FROM memberships WHERE user_id = @head AND role = 'UnitHead'", new { head = await core.TownHeadAsync(2, "POL") });
+        await core.ScalarAsync<long>("""
+            UPDATE clues SET state = 'PendingConfirmation', dispatching_unit_id = @unit, due_at = @due WHERE id = @id;
+            SELECT ROW_COUNT();
+            """, new { unit, due = new DateTime(2026, 12, 8, 2, 0, 0, DateTimeKind.Utc), id = d.ClueId });
+        var unitStaff = await core.QueryAsync<long>("SELECT user_id FROM memberships WHERE unit_id = @unit AND role IN ('Handler', 'UnitHead') ORDER BY user_id", new { unit });
+        Assert.NotEmpty(unitStaff);
+        // A work-list task of the police line due Mon 14 Dec: task-deadline-soon 5 working days before, Mon 7 Dec (00:00, quiet).
+        var task = await core.ScalarAsync<long>("INSERT INTO worklist_tasks (item_no, seq, text_zh, due) VALUES (4, 99, '测试任务', '2026-12-14'); SELECT LAST_INSERT_ID();");
+        try
+        {
+            var liaison = await core.UserAsync("demo-POL-liaison");
+            List<(long User, string Step)> Lines(IEnumerable<ReminderPayload> rows) =>
+                rows.SelectMany(r => r.UserIds.SelectMany(u => r.Items.Select(i => (u, i.Kind == SubjectKind.Task && i.Id != task ? "" : i.Step)))).ToList();
+
+            await RunAtAsync(2026, 12, 4, 10, 45);
+            Assert.DoesNotContain((member, "due-soon"), Lines(await QueuedAsync()));
+            await RunAtAsync(2026, 12, 4, 11, 0);
+            await RunAtAsync(2026, 12, 4, 11, 15);
+            Assert.Single(Lines(await QueuedAsync()), l => l == (member, "due-soon"));
+            Assert.DoesNotContain(Lines(await QueuedAsync()), l => l.Step == "task-deadline-soon");
+
+            await RunAtAsync(2026, 12, 7, 7, 30);
+            await RunAtAsync(2026, 12, 7, 7, 45);
+            Assert.Equal([(liaison, "task-deadline-soon")], Lines(await QueuedAsync()).Where(l => l.Step == "task-deadline-soon").ToArray());
+
+            await RunAtAsync(2026, 12, 8, 9, 45);
+            Assert.DoesNotContain(Lines(await QueuedAsync()), l => l.Step == "confirm-due");
+            await RunAtAsync(2026, 12, 8, 10, 0);
+            await RunAtAsync(2026, 12, 8, 10, 15);
+            Assert.Equal(unitStaff, Lines(await QueuedAsync()).Where(l => l.Step == "confirm-due").Select(l => l.User).Order().ToList());
+        }
+        finally
+        {
+            await core.ScalarAsync<long>("DELETE FROM worklist_tasks WHERE id = @task; SELECT ROW_COUNT();", new { task });
+        }
+    }
+
+    [Fact]
     public async Task TwoEvaluatorsAtOnce_QueueEachStepOnce()
     {
         for (var i = 0; i < 5; i++) await ReportAsync(2026, 11, 30, 10, school: i + 1);

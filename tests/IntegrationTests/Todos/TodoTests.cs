@@ -287,117 +287,88 @@ public sealed class TodoTests(TodoFixture f) : IClassFixture<TodoFixture>, IAsyn
     }
 }
 
-/// <summary>To-dos switched off for a deployment: no change queues one and none is sent; on, offline, the recorder keeps the calls.</summary>
+/// <summary>
+/// To-dos switched off for a deployment, or for some duties: no change queues what is off and none is sent; on, offline,
+/// the recorder keeps the calls. Each test runs Core's services with its own settings and the offline recorder.
+/// </summary>
 [Collection(DatabaseCollection.Name)]
 public sealed class TodosSwitchedOffTests
 {
-    [Fact]
-    public async Task Offline_TheRecorderKeepsTheTodoCalls_MeteredAsTheRealClientWould()
+    /// <summary>Core with these settings, the demo district, and a clue reported at demo school 1, handed to <paramref name="test"/>.</summary>
+    private static async Task WithReportedClueAsync(Dictionary<string, string?> settings, Func<CoreServices, ActionOutcome, Task> test)
     {
-        var core = new CoreServices(new Dictionary<string, string?> { ["DingTalk:OfflineLogPath"] = "" });
+        settings["DingTalk:OfflineLogPath"] = "";
+        var core = new CoreServices(settings);
         await core.InitializeAsync();
         try
         {
             await core.Db.ResetAsync();
             await core.Get<Core.Demo.DemoDistrict>().LoadAsync(CancellationToken.None);
             core.Clock.SetChinaTime(2026, 11, 30);
-            var clues = core.Get<ClueService>();
-            var c = await clues.ReportAsync(new ReportCommand
+            var c = await core.Get<ClueService>().ReportAsync(new ReportCommand
             {
                 ReporterUserId = await core.UserAsync("demo-school01-officer"), ItemNo = 4, Description = "校门口车辆违停", IdempotencyKey = Guid.NewGuid().ToString(),
             });
-            await core.Get<OutboxDispatcher>().DrainAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
-            await clues.ApplyAsync(new ClueCommand
-            {
-                ClueId = c.ClueId, Action = ClueAction.Accept, Version = c.Version, IdempotencyKey = Guid.NewGuid().ToString(),
-                Actor = ActorRef.User(await core.MemberAsync(1, "POL")),
-            });
-            await core.Get<OutboxDispatcher>().DrainAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
+            Assert.Equal(OutcomeKind.Applied, c.Kind);
+            await test(core, c);
+        }
+        finally
+        {
+            await core.Db.ResetAsync();
+            await core.DisposeAsync();
+        }
+    }
+
+    private static async Task<ActionOutcome> ByTheMemberAsync(CoreServices core, ActionOutcome c, ClueAction action, string? note = null) =>
+        await core.Get<ClueService>().ApplyAsync(new ClueCommand
+        {
+            ClueId = c.ClueId, Action = action, Version = c.Version, IdempotencyKey = Guid.NewGuid().ToString(),
+            Actor = ActorRef.User(await core.MemberAsync(1, "POL")), Note = note,
+        });
+
+    private static Task DrainAsync(CoreServices core) => core.Get<OutboxDispatcher>().DrainAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
+
+    [Fact]
+    public Task Offline_TheRecorderKeepsTheTodoCalls_MeteredAsTheRealClientWould() =>
+        WithReportedClueAsync([], async (core, c) =>
+        {
+            await DrainAsync(core);
+            await ByTheMemberAsync(core, c, ClueAction.Accept);
+            await DrainAsync(core);
 
             var calls = core.Get<RecordingDingTalkClient>().Calls.Where(call => call.Method.Contains("Todo", StringComparison.Ordinal)).ToList();
             Assert.Equal(["CreateTodo", "UpdateTodo"], calls.Select(call => call.Method).ToArray());
-            // The exact bodies DingTalk would receive: the to-do's subject and sourceId, and the completion of the id the create was answered with.
-            Assert.Equal(JsonValueKind.String, calls[0].Body.GetProperty("subject").ValueKind);
-            var sourceId = calls[0].Body.GetProperty("sourceId").GetString();
-            Assert.Contains($"/tasks/{RecordingDingTalkClient.OfflineTodoId(sourceId)}?", calls[1].Api);
+            // The exact body the real client would send: the unique sourceId, the executors, the link into the mini-app.
+            Assert.StartsWith("schoolsafety-todo-", calls[0].Body.GetProperty("sourceId").GetString());
+            Assert.NotEmpty(calls[0].Body.GetProperty("executorIds").EnumerateArray());
+            Assert.Contains($"/tasks/{RecordingDingTalkClient.OfflineTodoId(calls[0].Body.GetProperty("sourceId").GetString())}?", calls[1].Api);
             Assert.True(calls[1].Body.GetProperty("done").GetBoolean());
             var usage = await core.Get<DingTalkUsage>().ReportAsync(null, CancellationToken.None);
             Assert.Equal([1L, 1L], new[] { "todo.tasks.create", "todo.tasks.update" }.Select(api => usage.ByApi.Single(r => r.Api == api).Calls).ToArray());
-        }
-        finally
-        {
-            await core.Db.ResetAsync();
-            await core.DisposeAsync();
-        }
-    }
+        });
 
     [Fact]
-    public async Task OnlyTheApprovals_AReportMakesNone_AnEscalationRequestMakesOne()
-    {
-        var core = new CoreServices(new Dictionary<string, string?>
+    public Task OnlyTheApprovals_AReportMakesNone_AnEscalationRequestMakesOne() =>
+        WithReportedClueAsync(new() { ["DingTalk:Todos:Duties:0"] = "ApproveEscalation", ["DingTalk:Todos:Duties:1"] = "ApproveExtension" }, async (core, c) =>
         {
-            ["DingTalk:OfflineLogPath"] = "", ["DingTalk:Todos:Duties:0"] = "ApproveEscalation", ["DingTalk:Todos:Duties:1"] = "ApproveExtension",
-        });
-        await core.InitializeAsync();
-        try
-        {
-            await core.Db.ResetAsync();
-            await core.Get<Core.Demo.DemoDistrict>().LoadAsync(CancellationToken.None);
-            core.Clock.SetChinaTime(2026, 11, 30);
-            var clues = core.Get<ClueService>();
-            var member = await core.MemberAsync(1, "POL");
-            var c = await clues.ReportAsync(new ReportCommand
-            {
-                ReporterUserId = await core.UserAsync("demo-school01-officer"), ItemNo = 4, Description = "校门口车辆违停", IdempotencyKey = Guid.NewGuid().ToString(),
-            });
-            foreach (var (action, note) in new[] { (ClueAction.Accept, (string?)null), (ClueAction.Escalate, "需区级部门协调") })
-                c = await clues.ApplyAsync(new ClueCommand
-                {
-                    ClueId = c.ClueId, Action = action, Version = c.Version, IdempotencyKey = Guid.NewGuid().ToString(), Actor = ActorRef.User(member), Note = note,
-                });
-            await core.Get<OutboxDispatcher>().DrainAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
+            c = await ByTheMemberAsync(core, c, ClueAction.Accept);
+            await ByTheMemberAsync(core, c, ClueAction.Escalate, "需区级部门协调");   // a request: the town head approves
+            await DrainAsync(core);
 
             Assert.Equal(["ApproveEscalation"], await core.QueryAsync<string>("SELECT duty FROM todos"));
             Assert.Single(core.Get<RecordingDingTalkClient>().Calls, call => call.Method == "CreateTodo");
-        }
-        finally
-        {
-            await core.Db.ResetAsync();
-            await core.DisposeAsync();
-        }
-    }
+        });
 
     [Fact]
-    public async Task SwitchedOff_NoTodoRow_NoSyncRow_NoCall()
-    {
-        var core = new CoreServices(new Dictionary<string, string?> { ["DingTalk:Todos:Enabled"] = "false", ["DingTalk:OfflineLogPath"] = "" });
-        await core.InitializeAsync();
-        try
+    public Task SwitchedOff_NoTodoRow_NoSyncRow_NoCall() =>
+        WithReportedClueAsync(new() { ["DingTalk:Todos:Enabled"] = "false" }, async (core, c) =>
         {
-            await core.Db.ResetAsync();
-            await core.Get<Core.Demo.DemoDistrict>().LoadAsync(CancellationToken.None);
-            core.Clock.SetChinaTime(2026, 11, 30);
-            var clues = core.Get<ClueService>();
-            var c = await clues.ReportAsync(new ReportCommand
-            {
-                ReporterUserId = await core.UserAsync("demo-school01-officer"), ItemNo = 4, Description = "校门口车辆违停", IdempotencyKey = Guid.NewGuid().ToString(),
-            });
-            await clues.ApplyAsync(new ClueCommand
-            {
-                ClueId = c.ClueId, Action = ClueAction.Accept, Version = c.Version, IdempotencyKey = Guid.NewGuid().ToString(),
-                Actor = ActorRef.User(await core.MemberAsync(1, "POL")),
-            });
-            await core.Get<OutboxDispatcher>().DrainAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
+            await ByTheMemberAsync(core, c, ClueAction.Accept);
+            await DrainAsync(core);
 
             Assert.Equal(0, await core.ScalarAsync<long>("SELECT COUNT(*) FROM todos"));
             Assert.Equal(0, await core.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE topic LIKE 'todo.%'"));
             Assert.DoesNotContain(core.Get<RecordingDingTalkClient>().Calls, call => call.Method.Contains("Todo", StringComparison.Ordinal));
             Assert.Contains(core.Get<RecordingDingTalkClient>().Calls, call => call.Method == "CreateAndDeliverCard");
-        }
-        finally
-        {
-            await core.Db.ResetAsync();
-            await core.DisposeAsync();
-        }
-    }
+        });
 }
