@@ -1,8 +1,6 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Options;
 using SchoolSafety.Core.DingTalk;
 
 namespace SchoolSafety.Callbacks.Simulator;
@@ -38,23 +36,23 @@ public sealed record SimTodo(string Id, string UnionId, IReadOnlyList<string> Ex
 
 /// <summary>
 /// DingTalk as the local simulator sees it (Development only): every chat, card and to-do, rebuilt from what DingTalk would
-/// have received — the offline recording (<see cref="DingTalkOptions.OfflineLogPath"/>, read as it grows, whichever host
-/// wrote it) — plus what happened on the simulator itself (people's own messages, the robot's HTTP replies, the card
+/// have received — the offline recording of every host, in order (<see cref="DingTalkCallStore"/>, the <c>dingtalk_calls</c>
+/// table, read as it grows; emptied, the picture starts again) — plus what happened on the simulator itself (people's own messages, the robot's HTTP replies, the card
 /// updates DingTalk applies from a click's answer). Chats are keyed <c>robot:{userId}</c> (the robot 1:1 chat),
 /// <c>work:{userId}</c> (工作通知) and <c>group:{openConversationId}</c>. Held in memory; <see cref="Version"/> moves on
 /// every change so a page can poll cheaply.
 /// </summary>
-public sealed partial class DingTalkSimulator(IOptions<DingTalkOptions> options, TimeProvider clock)
+public sealed partial class DingTalkSimulator(DingTalkCallStore calls, TimeProvider clock)
 {
+    private const int Page = 500;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, List<SimMessage>> _chats = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SimCard> _cards = new(StringComparer.Ordinal);
     private readonly List<SimTodo> _todos = [];
+    private readonly SemaphoreSlim _reading = new(1, 1);
     private long _seq;
-    private long _offset;
-    private string _partial = "";
-
-    public string? LogPath { get; } = string.IsNullOrWhiteSpace(options.Value.OfflineLogPath) ? null : Path.GetFullPath(options.Value.OfflineLogPath);
+    private long _firstId;
+    private long _lastId;
 
     public long Version
     {
@@ -67,27 +65,23 @@ public sealed partial class DingTalkSimulator(IOptions<DingTalkOptions> options,
 
     public IReadOnlyList<SimMessage> Chat(string key)
     {
-        Refresh();
         lock (_gate) return _chats.TryGetValue(key, out var list) ? list.ToList() : [];
     }
 
     public SimCard? Card(string outTrackId)
     {
-        Refresh();
         lock (_gate) return _cards.GetValueOrDefault(outTrackId);
     }
 
     /// <summary>A copy of a card's values for one person (null for an unknown card).</summary>
     public (string TemplateId, string CallbackType, Dictionary<string, string> Vars)? CardFor(string outTrackId, string userId)
     {
-        Refresh();
         lock (_gate) return _cards.TryGetValue(outTrackId, out var c) ? (c.TemplateId, c.CallbackType, c.For(userId)) : null;
     }
 
     /// <summary>The to-dos whose owner or executor is this unionId, newest first.</summary>
     public IReadOnlyList<SimTodo> Todos(string? unionId)
     {
-        Refresh();
         if (string.IsNullOrEmpty(unionId)) return [];
         lock (_gate)
             return _todos.Where(t => t.UnionId == unionId || t.ExecutorIds.Contains(unionId)).OrderByDescending(t => t.Seq).ToList();
@@ -136,36 +130,43 @@ public sealed partial class DingTalkSimulator(IOptions<DingTalkOptions> options,
         }
     }
 
-    /// <summary>Reads what the recording gained since the last look (complete lines only); a recording that shrank starts the picture again.</summary>
-    public void Refresh()
+    /// <summary>Reads the calls recorded since the last look, in order; a table emptied since (a test class, a fresh database) starts the picture again.</summary>
+    public async Task RefreshAsync(CancellationToken ct)
     {
-        if (LogPath is null || !File.Exists(LogPath)) return;
-        lock (_gate)
+        await _reading.WaitAsync(ct);
+        try
         {
-            using var file = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            if (file.Length < _offset) Reset();
-            if (file.Length == _offset) return;
-            file.Seek(_offset, SeekOrigin.Begin);
-            var bytes = new byte[file.Length - _offset];
-            file.ReadExactly(bytes);
-            _offset = file.Length;
-            var text = _partial + Encoding.UTF8.GetString(bytes);
-            var end = text.LastIndexOf('\n');
-            _partial = end < 0 ? text : text[(end + 1)..];
-            if (end < 0) return;
-            foreach (var line in text[..end].Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            var (first, last) = await calls.RangeAsync(ct);
+            // Emptied since (a test class, a fresh database): the first call seen is gone, or fewer calls than seen.
+            if (last < _lastId || (_firstId > 0 && first != _firstId))
+                lock (_gate) Reset();
+            while (last > _lastId)
             {
-                JsonNode? call;
-                try
+                var batch = await calls.ListAsync(_lastId, Page, ct);
+                if (batch.Count == 0) break;
+                lock (_gate)
                 {
-                    call = JsonNode.Parse(line);
+                    foreach (var c in batch)
+                    {
+                        if (_firstId == 0) _firstId = c.Id;
+                        _lastId = c.Id;
+                        JsonNode? body;
+                        try
+                        {
+                            body = JsonNode.Parse(c.Body);
+                        }
+                        catch (JsonException)
+                        {
+                            continue;
+                        }
+                        Apply($"{c.HttpMethod} {c.Path}", body, new DateTimeOffset(DateTime.SpecifyKind(c.RecordedAt, DateTimeKind.Utc)), c.Target);
+                    }
                 }
-                catch (JsonException)
-                {
-                    continue;
-                }
-                if (call is not null) Apply(call);
             }
+        }
+        finally
+        {
+            _reading.Release();
         }
     }
 
@@ -174,17 +175,14 @@ public sealed partial class DingTalkSimulator(IOptions<DingTalkOptions> options,
         _chats.Clear();
         _cards.Clear();
         _todos.Clear();
-        _offset = 0;
-        _partial = "";
+        _firstId = 0;
+        _lastId = 0;
         _seq++;
     }
 
     /// <summary>One recorded call, read by the HTTP call it stands for (facts §4, §5, §10): what DingTalk would have done with it.</summary>
-    private void Apply(JsonNode call)
+    private void Apply(string api, JsonNode? body, DateTimeOffset at, string target)
     {
-        var api = Str(call, "api") ?? "";
-        var body = call["body"];
-        var at = DateTimeOffset.TryParse(Str(call, "at"), out var t) ? t : clock.GetUtcNow();
         switch (api)
         {
             case "POST /v1.0/robot/groupMessages/send":
@@ -198,7 +196,7 @@ public sealed partial class DingTalkSimulator(IOptions<DingTalkOptions> options,
             case "POST /topapi/message/corpconversation/asyncsend_v2":
                 // The exact body has {agent_id, userid_list, msg}; a summary recorded the msg alone, the users as the target.
                 var msg = body?["msg"] ?? body;
-                var users = Str(body, "userid_list") ?? Str(call, "target") ?? "";
+                var users = Str(body, "userid_list") ?? target;
                 foreach (var user in users.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                     Add(WorkChat(user), Work(at, msg));
                 break;
@@ -214,7 +212,7 @@ public sealed partial class DingTalkSimulator(IOptions<DingTalkOptions> options,
                 UpdateCard(body);
                 break;
             default:
-                if (TodoCreate().Match(api) is { Success: true } created) AddTodo(Uri.UnescapeDataString(created.Groups[1].Value), body, call["response"]);
+                if (TodoCreate().Match(api) is { Success: true } created) AddTodo(Uri.UnescapeDataString(created.Groups[1].Value), body);
                 else if (TodoUpdate().Match(api) is { Success: true } updated) UpdateTodo(updated.Groups[2].Value, body);
                 break;
         }
@@ -272,11 +270,11 @@ public sealed partial class DingTalkSimulator(IOptions<DingTalkOptions> options,
         return mine;
     }
 
-    private void AddTodo(string unionId, JsonNode? body, JsonNode? response)
+    private void AddTodo(string unionId, JsonNode? body)
     {
         var subject = Str(body, "subject") ?? "";
         // The id the offline recorder answered: derived from the sourceId, unique per to-do (facts §11).
-        var id = Str(response, "id") ?? RecordingDingTalkClient.OfflineTodoId(Str(body, "sourceId")) ?? $"todo-{_todos.Count + 1}";
+        var id = RecordingDingTalkClient.OfflineTodoId(Str(body, "sourceId")) ?? $"todo-{_todos.Count + 1}";
         var dueTime = body?["dueTime"] is JsonValue d && d.TryGetValue<long>(out var ms) ? ms : (long?)null;
         _todos.RemoveAll(x => x.Id == id);
         _todos.Add(new SimTodo(id, unionId, Strings(body?["executorIds"]).ToList(), subject, Str(body, "description"), dueTime,

@@ -41,7 +41,7 @@ public static class DingTalkSimulatorEndpoints
         sim.MapGet("/api/view", async (string? @as, long? since, SimulatorDesk desk, DingTalkSimulator world, CancellationToken ct) =>
         {
             if (string.IsNullOrWhiteSpace(@as)) return Results.Json(new { message = "请选择一位人员" }, statusCode: 400);
-            world.Refresh();
+            await world.RefreshAsync(ct);
             if (since is { } v && v == world.Version) return Results.StatusCode(StatusCodes.Status304NotModified);
             return await desk.ViewAsync(@as, ct) is { } view ? Results.Json(view) : Results.Json(new { message = "没有此人或已停用" }, statusCode: 404);
         });

@@ -65,7 +65,7 @@ public sealed class SimulatorDesk(
     /// <summary>Everything one person sees: their robot chat, work notifications, their group chats, their to-dos. Null for nobody we know.</summary>
     public async Task<SimView?> ViewAsync(string userId, CancellationToken ct)
     {
-        world.Refresh();
+        await world.RefreshAsync(ct);
         var version = world.Version;
         var (person, unionId, groups) = await PersonAsync(userId, ct);
         if (person is null) return null;
@@ -106,6 +106,7 @@ public sealed class SimulatorDesk(
     public async Task<SimOutcome> ClickAsync(string userId, string chatKey, string outTrackId, string buttonId, IReadOnlyDictionary<string, string>? inputs,
         string callbacksUrl, CancellationToken ct)
     {
+        await world.RefreshAsync(ct);
         if (!await SeesAsync(userId, chatKey, outTrackId, ct)) return new SimOutcome(404, "-", "这张卡片不在此人的会话中");
         var card = world.CardFor(outTrackId, userId)!.Value;
         var view = Draw(card.TemplateId, card.Vars);

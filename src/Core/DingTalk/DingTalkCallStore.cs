@@ -61,4 +61,13 @@ public sealed class DingTalkCallStore(MySqlDataSource db, Microsoft.Extensions.O
         return (await conn.QueryAsync<StoredDingTalkCall>(new CommandDefinition(ListSql,
             new { AfterId = afterId, Limit = Math.Clamp(limit, 1, 1000) }, cancellationToken: ct))).AsList();
     }
+
+    private const string RangeSql = "SELECT COALESCE(MIN(id), 0) AS First, COALESCE(MAX(id), 0) AS Last FROM dingtalk_calls";
+
+    /// <summary>The oldest and the newest call's id (0 for none): a reader whose first call is gone knows the table was emptied since.</summary>
+    public async Task<(long First, long Last)> RangeAsync(CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleAsync<(long First, long Last)>(new CommandDefinition(RangeSql, cancellationToken: ct));
+    }
 }

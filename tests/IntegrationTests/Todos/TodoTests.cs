@@ -380,6 +380,7 @@ public sealed class TodosSwitchedOffTests
             // The exact body the real client would send: the unique sourceId, the executors, the link into the mini-app.
             Assert.StartsWith("schoolsafety-todo-", calls[0].Body.GetProperty("sourceId").GetString());
             Assert.NotEmpty(calls[0].Body.GetProperty("executorIds").EnumerateArray());
+            Assert.Contains($"/tasks/{RecordingDingTalkClient.OfflineTodoId(calls[0].Body.GetProperty("sourceId").GetString())}?", calls[1].Api);
             Assert.True(calls[1].Body.GetProperty("done").GetBoolean());
             var usage = await core.Get<DingTalkUsage>().ReportAsync(null, CancellationToken.None);
             Assert.Equal([1L, 1L], new[] { "todo.tasks.create", "todo.tasks.update" }.Select(api => usage.ByApi.Single(r => r.Api == api).Calls).ToArray());
