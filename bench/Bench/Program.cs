@@ -15,6 +15,7 @@ switch (name)
     case "budget": await BudgetBench.RunAsync(rest); break;
     case "scheduling": await SchedulingBench.RunAsync(rest); break;
     case "scale": await ScaleBench.RunAsync(rest); break;
+    case "statistics": await StatisticsBench.RunAsync(rest); break;
     default:
         Console.Error.WriteLine("usage: bench <clues|miniapp|gateway|callbacks|pages|province>");
         return 2;

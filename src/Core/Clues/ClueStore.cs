@@ -48,7 +48,7 @@ public sealed partial class ClueStore
          LIMIT 1
         """;
 
-    private const string InsertReportedSql = $"""
+    private static readonly string InsertReportedSql = $"""
         SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
         START TRANSACTION;
         {DuplicateSql};
@@ -63,6 +63,7 @@ public sealed partial class ClueStore
         VALUES ({NewClueId}, 'Report', @ReporterUserId, @ActorLabel, @CreatedAt, @State, @UnitId, @Tier, 1, @Attachments);
         INSERT INTO idempotency_keys (scope, idem_key, outcome, created_at)
         VALUES (@Scope, @Key, JSON_OBJECT('clueId', {NewClueId}), @CreatedAt);
+        {SummariseSql($"c.id = {NewClueId}")}
         """;
 
     /// <summary>
@@ -145,13 +146,22 @@ public sealed partial class ClueStore
          WHERE id = @Id AND version = @ExpectedVersion
         """;
 
-    /// <summary>Writes the clue's new state; 1 row, or 0 when the version moved on (which a held lock rules out).</summary>
-    public Task<int> UpdateAsync(MySqlConnection conn, MySqlTransaction tx, ClueRow c, int expectedVersion, CancellationToken ct)
+    /// <summary>The update with the clue taken out of the statistics' summary before and put back after (one round trip).</summary>
+    private static readonly string UpdateSummarisedSql = $"""
+        {UnsummariseSql("c.id = @Id")}
+        {UpdateSql};
+        SELECT ROW_COUNT();
+        {SummariseSql("c.id = @Id")}
+        """;
+
+    /// <summary>Writes the clue's new state (and its summary); 1 row, or 0 when the version moved on (which a held lock rules out).</summary>
+    public async Task<int> UpdateAsync(MySqlConnection conn, MySqlTransaction tx, ClueRow c, int expectedVersion, CancellationToken ct)
     {
         var args = new DynamicParameters(Args(c));
         args.Add("Id", c.Id);
         args.Add("ExpectedVersion", expectedVersion);
-        return conn.ExecuteAsync(new CommandDefinition(UpdateSql, args, tx, cancellationToken: ct));
+        using var results = await conn.QueryMultipleAsync(new CommandDefinition(UpdateSummarisedSql, args, tx, cancellationToken: ct));
+        return await results.ReadSingleAsync<int>();
     }
 
     private static object Args(ClueRow c) => new
@@ -171,9 +181,17 @@ public sealed partial class ClueStore
                 @FromUnitId, @ToUnitId, @FromTier, @ToTier, @Version, @Note, @Attachments)
         """;
 
-    /// <summary>Appends to the timeline. There is no statement that changes or removes an event.</summary>
+    /// <summary>The event with the clue taken out of the statistics' summary before and put back after (its milestones count there).</summary>
+    private static readonly string AppendEventSummarisedSql = $"""
+        {UnsummariseSql("c.id = @ClueId")}
+        {AppendEventSql};
+        {AcceptedSql("c.id = @ClueId")}
+        {SummariseSql("c.id = @ClueId")}
+        """;
+
+    /// <summary>Appends to the timeline (and keeps the clue's summary). There is no statement that changes or removes an event.</summary>
     public Task AppendEventAsync(MySqlConnection conn, MySqlTransaction tx, ClueEventRow e, CancellationToken ct) =>
-        conn.ExecuteAsync(new CommandDefinition(AppendEventSql, new
+        conn.ExecuteAsync(new CommandDefinition(AppendEventSummarisedSql, new
         {
             e.ClueId, Action = e.Action.ToString(), e.ActorUserId, e.ActorLabel, e.OccurredAt, FromState = e.FromState?.ToString(),
             ToState = e.ToState.ToString(), e.FromUnitId, e.ToUnitId, FromTier = e.FromTier?.ToString(), ToTier = e.ToTier.ToString(),
@@ -214,16 +232,38 @@ public sealed partial class ClueStore
     public Task<DateTime?> LastActedAsync(MySqlConnection conn, MySqlTransaction tx, long clueId, ClueAction action, long userId, CancellationToken ct) =>
         conn.ExecuteScalarAsync<DateTime?>(new CommandDefinition(LastActedSql, new { ClueId = clueId, Action = action.ToString(), UserId = userId }, tx, cancellationToken: ct));
 
-    private const string ExpireRatingsSql = """
-        UPDATE clues
-           SET rating = 'Unrated'
+    private const string RatingsDueSql = """
+        SELECT id FROM clues
          WHERE state = 'Resolved' AND rating IS NULL AND rating_due_at < @Now
            AND (@ClueId IS NULL OR id = @ClueId)
+         ORDER BY id
+         LIMIT 1000
+           FOR UPDATE
         """;
 
-    /// <summary>Resolved clues whose rating time has passed without a rating count as 未评价 (never as satisfied).</summary>
-    public Task<int> ExpireRatingsAsync(MySqlConnection conn, DateTime nowUtc, long? clueId, CancellationToken ct) =>
-        conn.ExecuteAsync(new CommandDefinition(ExpireRatingsSql, new { Now = nowUtc, ClueId = clueId }, cancellationToken: ct));
+    private static readonly string ExpireRatingsSql = $"""
+        {UnsummariseSql("c.id IN @Ids")}
+        UPDATE clues SET rating = 'Unrated' WHERE id IN @Ids;
+        {SummariseSql("c.id IN @Ids")}
+        """;
+
+    /// <summary>
+    /// Resolved clues whose rating time has passed without a rating count as 未评价 (never as satisfied): a thousand at a
+    /// time, each batch with its summary in a transaction of its own.
+    /// </summary>
+    public async Task<int> ExpireRatingsAsync(MySqlConnection conn, DateTime nowUtc, long? clueId, CancellationToken ct)
+    {
+        var total = 0;
+        while (true)
+        {
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            var ids = (await conn.QueryAsync<long>(new CommandDefinition(RatingsDueSql, new { Now = nowUtc, ClueId = clueId }, tx, cancellationToken: ct))).AsList();
+            if (ids.Count == 0) return total;
+            await conn.ExecuteAsync(new CommandDefinition(ExpireRatingsSql, new { Ids = ids }, tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
+            total += ids.Count;
+        }
+    }
 
     private const string FindOutcomeSql = "SELECT outcome FROM idempotency_keys WHERE scope = @Scope AND idem_key = @Key";
 
