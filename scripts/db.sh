@@ -2,13 +2,26 @@
 # Brings up a project-local MariaDB for development and tests: installs Debian's mariadb-server
 # if it is missing, initialises a data folder under .local/, starts the server on 127.0.0.1 and
 # creates the databases and the application user. Safe to run again: an already running server
-# is left alone. Prints the connection strings' settings as shell exports on its last lines.
+# is left alone, and the server keeps running after the caller ends. Prints the connection strings'
+# settings as shell exports on its last lines.
+#   bash scripts/db.sh           start (if needed) and print the settings
+#   bash scripts/db.sh --stop    stop this checkout's server (its data stays in .local/mariadb)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${SCHOOLSAFETY_DB_DIR:-$root/.local/mariadb}
 port=${SCHOOLSAFETY_DB_PORT:-3307}
 sock=$dir/mysqld.sock
 export PATH=$PATH:/usr/sbin:/usr/local/sbin
+
+if [ "${1:-}" = "--stop" ]; then
+  if command -v mariadb-admin >/dev/null 2>&1 && mariadb-admin --socket="$sock" -uroot ping >/dev/null 2>&1; then
+    mariadb-admin --socket="$sock" -uroot shutdown
+    echo "db: stopped this checkout's MariaDB (data kept in $dir)" >&2
+  else
+    echo "db: this checkout's MariaDB is not running" >&2
+  fi
+  exit 0
+fi
 
 if ! command -v mariadbd >/dev/null 2>&1; then
   echo "db: installing mariadb-server (Debian package)…" >&2

@@ -24,5 +24,6 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi   # a run that broke before counting
+echo "test: the database is left running for the next run (MariaDB on 127.0.0.1:${SCHOOLSAFETY_DB_PORT:-3307}, data in .local/mariadb); stop it with: bash scripts/db.sh --stop"
 echo "$passed passed, $failed failed"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

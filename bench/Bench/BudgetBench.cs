@@ -20,7 +20,9 @@ namespace SchoolSafety.Bench;
 /// per school — each reported, accepted, mostly resolved, some escalated, most rated — run through the real services on a
 /// moved clock: the reminder evaluator every 15 minutes, the digests at 08:30, the outbox drained after every tick into the
 /// recording client, which meters each call as the real one would. Prints the metered calls by API. Target: under 2,500
-/// (half the standard edition's 5,000). Runs in a database of its own, dropped at the end.
+/// (half the standard edition's 5,000). Runs in a database of its own, dropped at the end. <c>budget [seed] [no-todos]</c>:
+/// with <c>no-todos</c> the DingTalk to-dos are switched off (<c>DingTalk:Todos:Enabled</c>), with <c>duties=A,B</c> only those
+/// duties make to-dos (<c>DingTalk:Todos:Duties</c>), to compare.
 /// </summary>
 public static class BudgetBench
 {
@@ -39,7 +41,9 @@ public static class BudgetBench
     {
         var bench = Environment.GetEnvironmentVariable("SCHOOLSAFETY_BENCH_DB")
             ?? throw new InvalidOperationException("SCHOOLSAFETY_BENCH_DB is not set: eval \"$(bash scripts/db.sh)\" first.");
-        var seed = args.Length > 0 ? int.Parse(args[0]) : 8;
+        var seed = args.Length > 0 && int.TryParse(args[0], out var s) ? s : 8;
+        var todos = !args.Contains("no-todos");
+        var duties = args.FirstOrDefault(a => a.StartsWith("duties=", StringComparison.Ordinal))?["duties=".Length..].Split(',') ?? [];
         var b = new MySqlConnectionStringBuilder(bench);
         var database = b.Database + "_budget";
         await using (var admin = new MySqlConnection(bench))
@@ -51,7 +55,7 @@ public static class BudgetBench
         b.Database = database;
         try
         {
-            await SimulateAsync(b.ConnectionString, seed);
+            await SimulateAsync(b.ConnectionString, seed, todos, duties);
         }
         finally
         {
@@ -61,10 +65,12 @@ public static class BudgetBench
         }
     }
 
-    private static async Task SimulateAsync(string cs, int seed)
+    private static async Task SimulateAsync(string cs, int seed, bool todos, string[] duties)
     {
         var clock = new BenchClock(China(1, 0));
-        await using var services = BenchHost.CoreServices(cs, clock, LogLevel.Error, new Dictionary<string, string?> { ["DingTalk:OfflineLogPath"] = "" });
+        var settings = new Dictionary<string, string?> { ["DingTalk:OfflineLogPath"] = "", ["DingTalk:OfflineRecordInDatabase"] = "false", ["DingTalk:Todos:Enabled"] = todos ? "true" : "false" };
+        for (var i = 0; i < duties.Length; i++) settings[$"DingTalk:Todos:Duties:{i}"] = duties[i];
+        await using var services = BenchHost.CoreServices(cs, clock, LogLevel.Error, settings);
         var db = services.GetRequiredService<MySqlDataSource>();
         await services.GetRequiredService<SchemaMigrator>().MigrateAsync();
         await services.GetRequiredService<DemoDistrict>().LoadAsync(CancellationToken.None);
@@ -76,7 +82,7 @@ public static class BudgetBench
         var dispatcher = services.GetRequiredService<OutboxDispatcher>();
         await digests.SetDistrictChatAsync("budget-cid-task-force", CancellationToken.None);
         var plan = await PlanAsync(db, seed);
-        Console.WriteLine($"budget bench: {Schools} schools, {plan.Count / 1} planned actions for {Schools * CluesPerSchool} clues, December 2026, seed {seed}");
+        Console.WriteLine($"budget bench: {Schools} schools, {plan.Count / 1} planned actions for {Schools * CluesPerSchool} clues, December 2026, seed {seed}, to-dos {(todos ? duties.Length == 0 ? "on" : "on for " + string.Join(',', duties) : "off")}");
 
         var outcomes = new Dictionary<int, ActionOutcome>();
         var queue = new PriorityQueue<Step, DateTimeOffset>(plan.Select(p => (p, p.At)));
@@ -91,6 +97,7 @@ public static class BudgetBench
             }
             if (t.Hour == 8 && t.Minute == 30) await digests.RunAsync(CancellationToken.None);
             await reminders.RunAsync(CancellationToken.None);
+            if (t.Minute == 0) await clues.ExpireRatingsAsync(null, CancellationToken.None);   // the Bot's hourly rating job
             await dispatcher.DrainAsync(TimeSpan.FromMinutes(1), CancellationToken.None);
         }
 
@@ -200,9 +207,9 @@ public static class BudgetBench
             foreach (var (role, title) in new[] { ("Reporter", (string?)null), ("CoLeader", "SchoolLeader") })
             {
                 var user = await conn.ExecuteScalarAsync<long>("""
-                    INSERT INTO users (dingtalk_user_id, name, created_at, updated_at) VALUES (@d, @n, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6));
+                    INSERT INTO users (dingtalk_user_id, union_id, name, created_at, updated_at) VALUES (@d, @u, @n, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6));
                     SELECT LAST_INSERT_ID();
-                    """, new { d = $"budget-{role}-{i:D3}", n = $"模拟{i:D3}" });
+                    """, new { d = $"budget-{role}-{i:D3}", u = $"budget-union-{role}-{i:D3}", n = $"模拟{i:D3}" });
                 await conn.ExecuteAsync("INSERT INTO memberships (user_id, role, school_id, title, created_at) VALUES (@user, @role, @school, @title, UTC_TIMESTAMP(6))",
                     new { user, role, school, title });
             }

@@ -77,7 +77,7 @@ public static class Province
         "id", "number", "school_id", "town_id", "item_no", "line_code", "description", "location", "reporter_user_id", "created_at",
         "updated_at", "state", "tier", "unit_id", "assignee_user_id", "unrouted", "due_at", "escalated_from_unit_id", "escalated_from_tier",
         "city_escalation_barred", "dispatching_unit_id", "grid_event_id", "supervised", "supervision_due_at", "resolved_at",
-        "resolved_unit_id", "resolved_tier", "version",
+        "resolved_unit_id", "resolved_tier", "version", "rating", "rated_at", "rating_due_at",
     ];
     private static readonly string[] EventColumns =
     [
@@ -454,6 +454,27 @@ public static class Province
             public int Version;
         }
 
+        /// <summary>
+        /// A resolved clue's 回访 (from its id, so the seeded draws and every other row stay as they were): due about 3 working
+        /// days after the resolve; before the end, 60 % 满意, 20 % 基本满意, 10 % 不满意, 10 % 未评价; still due at the end,
+        /// half rated already and half awaiting the reporter (what the digests' 待回访 and the reminders' rate step read).
+        /// </summary>
+        private (string? Rating, DateTime? RatedAt, DateTime? DueAt) Rating(Clue c)
+        {
+            if (c.State != "Resolved" || c.Resolved is not { } resolved) return (null, null, null);
+            var due = resolved.AddDays(4);
+            var kind = c.Id % 10;
+            if (due > end && kind % 2 == 0) return (null, null, due);
+            return kind switch
+            {
+                < 6 => ("Satisfied", resolved.AddHours(20), due),
+                < 8 => ("Basic", resolved.AddHours(20), due),
+                8 => ("Unsatisfied", resolved.AddHours(20), due),
+                _ when due > end => ("Satisfied", resolved.AddHours(20), due),
+                _ => ("Unrated", due, due),
+            };
+        }
+
         private readonly List<object?[]> clueRows = [], eventRows = [], auditRows = [];
         private long nextEvent = 1, nextAudit = 1;
 
@@ -581,10 +602,12 @@ public static class Province
                 }
                 if (!isOpen) { c.Due = null; c.Supervised = false; c.SupervisionDue = null; }
                 if (isOpen) OpenCount++;
+                var (rating, ratedAt, ratingDue) = Rating(c);
 
                 clueRows.Add([c.Id, number, s + 1, TownRegion(t), item, line, Descriptions[rng.Next(Descriptions.Length)], Locations[rng.Next(Locations.Length)],
                     reporter, created, c.Updated, c.State, c.Tier, c.Unit, c.Assignee, 0, c.Due, c.EscalatedFromUnit, c.EscalatedFromTier,
-                    c.Barred ? 1 : 0, c.DispatchingUnit, c.GridEvent, c.Supervised ? 1 : 0, c.SupervisionDue, c.Resolved, c.ResolvedUnit, c.ResolvedTier, c.Version]);
+                    c.Barred ? 1 : 0, c.DispatchingUnit, c.GridEvent, c.Supervised ? 1 : 0, c.SupervisionDue, c.Resolved, c.ResolvedUnit, c.ResolvedTier, c.Version,
+                    rating, ratedAt, ratingDue]);
                 auditRows.Add([nextAudit++, created.AddHours(1 + rng.NextDouble() * 48), rng.Next(2) == 0 ? reporter : wgUser, "ClueRead", "clue",
                     c.Id.ToString(CultureInfo.InvariantCulture), number]);
                 if (clueRows.Count == Chunk) await FlushAsync(ct);

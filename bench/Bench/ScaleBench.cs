@@ -306,6 +306,7 @@ public static class ScaleBench
             psi.Environment["SchoolSafety__LoadDemo"] = "false";
             psi.Environment["Photos__Folder"] = Path.Combine(scratch, "photos");
             psi.Environment["DingTalk__OfflineLogPath"] = Path.Combine(scratch, "dingtalk-calls.jsonl");
+            psi.Environment["DingTalk__OfflineRecordInDatabase"] = "false";   // the file is enough; the table would outlive the run
             psi.Environment["Logging__LogLevel__Default"] = "Warning";
             var sw = Stopwatch.StartNew();
             var process = Process.Start(psi)!;

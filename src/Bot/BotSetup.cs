@@ -13,7 +13,7 @@ public static class BotSetup
 {
     /// <summary>
     /// Quartz clustered on MySQL in every environment (any number of Bots share one schedule; each firing runs on one of
-    /// them), with its QRTZ_ tables created by Quartz itself before the scheduler starts, and the three jobs.
+    /// them), with its QRTZ_ tables created by Quartz itself before the scheduler starts, and the jobs.
     /// </summary>
     public static WebApplicationBuilder AddBot(this WebApplicationBuilder builder)
     {
@@ -64,6 +64,11 @@ public static class BotSetup
                 .WithIdentity(RetentionJob.Identity)
                 .StartAt(DateTimeOffset.UtcNow.AddMinutes(1))   // not in the middle of start-up
                 .WithSimpleSchedule(x => x.WithInterval(TimeSpan.FromHours(1)).RepeatForever()));
+            q.ScheduleJob<RatingExpiryJob>(t => t
+                .WithIdentity(RatingExpiryJob.Identity)
+                .StartAt(DateTimeOffset.UtcNow.AddMinutes(2))
+                .WithSimpleSchedule(x => x.WithInterval(TimeSpan.FromHours(1)).RepeatForever()),
+                j => j.RequestRecovery());
         });
         builder.AddQuartzHostedService(o =>
         {

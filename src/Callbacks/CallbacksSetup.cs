@@ -31,6 +31,7 @@ public static class CallbacksSetup
         {
             builder.Services.AddSingleton<FourPlatformsSimulator>();
             builder.Services.AddHttpClient(FourPlatformsSimulator.HttpClientName);
+            builder.Services.AddDingTalkSimulator();
         }
         return builder;
     }
@@ -44,6 +45,8 @@ public static class CallbacksSetup
         app.MapRobot();
         app.MapFourPlatforms();
         app.MapFourPlatformsSimulator(app.Environment, app.Services.GetRequiredService<IOptions<GridOptions>>());
+        app.MapDingTalkSimulator();
+        app.MapRecordedDingTalkCalls(app.Environment);
         return app;
     }
 }

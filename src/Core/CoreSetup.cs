@@ -16,6 +16,7 @@ using SchoolSafety.Core.Notifications;
 using SchoolSafety.Core.Organisation;
 using SchoolSafety.Core.Photos;
 using SchoolSafety.Core.Reminders;
+using SchoolSafety.Core.Todos;
 
 namespace SchoolSafety.Core;
 
@@ -58,6 +59,7 @@ public static class CoreSetup
         services.AddSingleton<DemoDistrict>();
         services.AddSingleton<AuditStore>();
         services.AddAdministrationAndReports();
+        services.AddTodos();
         services.AddRemindersAndDigests();
         services.AddOptions<PhotoOptions>().BindConfiguration(PhotoOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<IPhotoStore, LocalPhotoStore>();

@@ -8,13 +8,19 @@ using SchoolSafety.Core.Reminders;
 namespace SchoolSafety.Core.Administration;
 
 /// <summary>The guidance window, as the admin edits it (China dates).</summary>
+public sealed record TodoUnreachable(long UserId, string Name);
+
+/// <summary>The people DingTalk to-dos cannot reach, and the to-dos of the last 30 days that missed someone.</summary>
+public sealed record TodoReach(IReadOnlyList<TodoUnreachable> WithoutUnionId, long TodosMissedLast30Days);
+
 public sealed record GuidanceWindowInput(string? Name, DateOnly? StartsOn, DateOnly? EndsOn);
 
 /// <summary>
 /// What the EDU admin runs of the Bot's side: the district task force chat, "send today's digest now", the year's guidance
 /// windows and the DingTalk usage. Admin only.
 /// </summary>
-public sealed class OperationsAdmin(MySqlDataSource db, OrganisationStore org, DigestService digests, ReminderStore reminders, DingTalkUsage usage)
+public sealed class OperationsAdmin(MySqlDataSource db, OrganisationStore org, DigestService digests, ReminderStore reminders, DingTalkUsage usage,
+    Todos.TodoStore todos, TimeProvider clock)
 {
     private static readonly Failure AdminOnly = Failure.Forbidden("仅区教育局管理员可以操作");
 
@@ -30,6 +36,19 @@ public sealed class OperationsAdmin(MySqlDataSource db, OrganisationStore org, D
         if (month is not null && !DateOnly.TryParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
             return Failure.Invalid("usage.month_invalid", "月份格式应为“年-月”，例如 2026-12");
         return await usage.ReportAsync(month, ct);
+    }
+
+    /// <summary>
+    /// Who DingTalk to-dos cannot reach (an account with no unionId, e.g. made by hand before its first contact sync), and how
+    /// many to-dos of the last 30 days missed someone for it.
+    /// </summary>
+    public async Task<Outcome<TodoReach>> TodoReachAsync(long actorId, CancellationToken ct)
+    {
+        if (!await IsAdminAsync(actorId, ct)) return AdminOnly;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var people = await org.WithoutUnionIdAsync(conn, ct);
+        var missed = await todos.UnreachedSinceAsync(conn, clock.GetUtcNow().UtcDateTime.AddDays(-30), ct);
+        return new TodoReach(people.Select(p => new TodoUnreachable(p.Id, p.Name)).ToList(), missed);
     }
 
     public async Task<Outcome<string?>> DistrictChatAsync(long actorId, CancellationToken ct) =>

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using SchoolSafety.Core.Calendar;
 using SchoolSafety.Core.Clues;
 
@@ -34,10 +32,14 @@ public static class CardComposer
     public static readonly IReadOnlyList<string> SharedKeys =
     [
         "clueId", "version", "number", "school", "category", "excerpt", "state", "stateCode", "tier", "unit", "handler",
-        "dueAt", "overdue", "supervised", "supervisionDueAt", "lastAction", "detailUrl",
+        "dueAt", "overdue", "supervised", "supervisionDueAt", "lastAction", "detailUrl", "details",
     ];
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>The variables only one person's copy shows (marked 私有 in the template): their buttons and a notice.</summary>
+    public static IReadOnlyList<string> PrivateKeys { get; } = [.. CardActions.Select(a => $"btn_{Code(a)}"), "needsNote", "notice"];
+
+    /// <summary>The callback parameters (回传参数) every request button of the template sends, read by <see cref="CardCallbackService"/>.</summary>
+    public static readonly IReadOnlyList<string> CallbackParams = ["action", "clueId", "version", "note"];
 
     /// <summary>Actions that take their words from the card's input field (<c>note</c>) and refuse an empty one.</summary>
     public static bool NeedsNote(ClueAction a) =>
@@ -89,37 +91,63 @@ public static class CardComposer
             ["supervisionDueAt"] = c.Supervised ? ChinaTime(c.SupervisionDueAt) : "",
             ["lastAction"] = LastAction(v),
             ["detailUrl"] = detailUrl,
+            ["details"] = Details(v, nowUtc),
         };
     }
 
     /// <summary>
-    /// The button variables: <c>actions</c> (a JSON list for templates that loop) and one <c>btn_&lt;action&gt;</c> flag per
-    /// card action (for templates with fixed buttons), every flag present so that a button that no longer applies disappears;
-    /// <c>needsNote</c> shows the input field when a visible button needs words.
+    /// The card's body as DingTalk markdown (the template's only markdown component): every value from data through
+    /// <see cref="Notifications.ChatText.Markdown"/>, so a typed or administrator-entered word never becomes markup.
+    /// </summary>
+    public static string Details(ClueView v, DateTime nowUtc)
+    {
+        static string M(string? s) => Notifications.ChatText.Markdown(s);
+        var c = v.Clue;
+        var lines = new List<string>
+        {
+            $"**学校**：{M(v.SchoolName)}",
+            $"**类别**：{M(v.ItemLabel)}",
+            $"**层级**：{c.Tier.Zh()} · **责任单位**：{M(v.UnitName ?? (c.Unrouted ? "待工作组组长改派" : "—"))}",
+        };
+        if (!string.IsNullOrEmpty(v.AssigneeName)) lines.Add($"**处置人**：{M(v.AssigneeName)}");
+        if (c.State.IsOpen() && c.DueAt is { } due) lines.Add($"**期限**：{ChinaTime(due)}{(due < nowUtc ? "（已超期）" : "")}");
+        if (c.Supervised) lines.Add($"**挂牌督办**：期限 {ChinaTime(c.SupervisionDueAt)}");
+        if (LastAction(v) is { Length: > 0 } last) lines.Add($"**最近**：{M(last)}");
+        lines.Add("");
+        lines.Add($"> {M(Excerpt(c.Description))}");
+        return string.Join('\n', lines);
+    }
+
+    /// <summary>The buttons a person may press now, in the card's order, with their labels (the template's buttons carry the same labels).</summary>
+    public static IReadOnlyList<CardButton> ButtonList(IEnumerable<ClueAction> available)
+    {
+        var set = available.ToHashSet();
+        return CardActions.Where(set.Contains).Select(a => new CardButton(Code(a), a.Zh(), NeedsNote(a))).ToList();
+    }
+
+    /// <summary>
+    /// The button variables: one <c>btn_&lt;action&gt;</c> flag per card action (the template's fixed buttons show on it),
+    /// every flag present so that a button that no longer applies disappears; <c>needsNote</c> shows the input field when
+    /// a visible button needs words.
     /// </summary>
     public static Dictionary<string, string> Buttons(IEnumerable<ClueAction> available)
     {
-        var set = available.Where(CardActions.Contains).ToHashSet();
-        var buttons = CardActions.Where(set.Contains).Select(a => new CardButton(Code(a), a.Zh(), NeedsNote(a))).ToList();
-        var vars = new Dictionary<string, string>
-        {
-            ["actions"] = JsonSerializer.Serialize(buttons, Json),
-            ["needsNote"] = Bool(buttons.Any(b => b.NeedsNote)),
-        };
-        foreach (var a in CardActions) vars[$"btn_{Code(a)}"] = Bool(set.Contains(a));
+        var buttons = ButtonList(available);
+        var vars = new Dictionary<string, string> { ["needsNote"] = Bool(buttons.Any(b => b.NeedsNote)) };
+        foreach (var a in CardActions) vars[$"btn_{Code(a)}"] = Bool(buttons.Any(b => b.Action == Code(a)));
         return vars;
     }
 
-    /// <summary>What only the clicker sees: their buttons and a notice (<c>notice</c>, empty for none).</summary>
+    /// <summary>What only the clicker sees: their buttons and a notice (<c>notice</c>, empty for none; markdown-safe).</summary>
     public static Dictionary<string, string> Private(IEnumerable<ClueAction> available, string notice)
     {
         var vars = Buttons(available);
-        vars["notice"] = notice;
+        vars["notice"] = Notifications.ChatText.Markdown(notice);
         return vars;
     }
 
     /// <summary>A notice alone, leaving the clicker's buttons as they are.</summary>
-    public static Dictionary<string, string> NoticeOnly(string notice) => new() { ["notice"] = notice };
+    public static Dictionary<string, string> NoticeOnly(string notice) => new() { ["notice"] = Notifications.ChatText.Markdown(notice) };
 
     /// <summary>The whole card for a delivery or a refresh: shared variables, buttons and an empty notice.</summary>
     public static Dictionary<string, string> Card(ClueView v, IEnumerable<ClueAction> buttons, string detailUrl, DateTime nowUtc)

@@ -18,9 +18,28 @@ public sealed class CardOptions
     /// <summary>The mini-app's id in DingTalk (links open its pages).</summary>
     public string MiniAppId { get; set; } = "schoolsafety";
 
-    /// <summary>A link that opens a mini-app page, e.g. <c>pages/clue/detail?id=42</c>.</summary>
+    /// <summary>A link that opens a mini-app page, one of <see cref="MiniAppPages"/> (e.g. <c>/clues/42</c>).</summary>
     public string Link(string page) =>
         $"dingtalk://dingtalkclient/action/open_mini_app?miniAppId={Uri.EscapeDataString(MiniAppId)}&page={Uri.EscapeDataString(page)}";
 
-    public string ClueLink(long clueId) => Link($"pages/clue/detail?id={clueId}");
+    public string ClueLink(long clueId) => Link(MiniAppPages.Clue(clueId));
+
+    public string GuidanceLink(long recordId) => Link(MiniAppPages.Guidance(recordId));
+}
+
+/// <summary>
+/// The mini-app's pages that cards, notices, digests, the chatbot and to-dos link to: the routes of its router
+/// (<c>src/MiniApp.Api/ClientApp/src/router.js</c>; a test checks each one is there). One place, so no link names a page
+/// that does not exist.
+/// </summary>
+public static class MiniAppPages
+{
+    public const string Home = "/";
+    public const string Todos = "/todos";
+    public const string Clues = "/clues";
+    public const string Statistics = "/statistics";
+
+    public static string Clue(long id) => $"/clues/{id}";
+
+    public static string Guidance(long id) => $"/guidance/{id}";
 }

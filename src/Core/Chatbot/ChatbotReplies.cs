@@ -23,7 +23,7 @@ public static class ChatbotReplies
         - **督办清单**：挂牌督办的线索
         - **帮助**：显示本说明
 
-        [打开小程序]({links.Link("pages/index/index")})
+        [打开小程序]({links.Link(MiniAppPages.Home)})
         """);
 
     public static ChatReply NotRegistered() => new(Title, """
@@ -42,7 +42,7 @@ public static class ChatbotReplies
             if (c.DueAt is { } due) sb.Append(" · 期限 ").Append(Short(due));
             sb.Append('\n');
         }
-        sb.Append('\n').Append(CultureInfo.InvariantCulture, $"[在小程序中查看全部]({links.Link("pages/todo/index")})");
+        sb.Append('\n').Append(CultureInfo.InvariantCulture, $"[在小程序中查看全部]({links.Link(MiniAppPages.Todos)})");
         return new("我的待办", sb.ToString());
     }
 
@@ -72,7 +72,7 @@ public static class ChatbotReplies
         - 本周：新增 {week.Reported}，办结 {week.Resolved}
         - 当前在办 {today.Open}，其中超期 {today.Overdue}，督办 {today.Supervised}
 
-        [查看统计]({links.Link("pages/stats/index")})
+        [查看统计]({links.Link(MiniAppPages.Statistics)})
         """);
 
     public static ChatReply StatsForbidden() => new("线索统计", """
@@ -91,7 +91,7 @@ public static class ChatbotReplies
             if (c.SupervisionDueAt is { } due) sb.Append(" · 督办期限 ").Append(Short(due));
             sb.Append('\n');
         }
-        sb.Append('\n').Append(CultureInfo.InvariantCulture, $"[在小程序中查看]({links.Link("pages/supervision/index")})");
+        sb.Append('\n').Append(CultureInfo.InvariantCulture, $"[在小程序中查看]({links.Link(MiniAppPages.Clues)})");
         return new("督办清单", sb.ToString());
     }
 
@@ -99,7 +99,7 @@ public static class ChatbotReplies
     public static ChatReply PrivateOnly(ChatbotVerb verb, CardOptions links) => new(Title, $"""
         ### 校安一件事
         为保护学校和师生信息，{(verb is ChatbotVerb.ToDo ? "「我的待办」" : verb is ChatbotVerb.Query ? "「查询」" : "此命令")}只在与机器人的单聊中回复{(verb is ChatbotVerb.Stats or ChatbotVerb.Supervised ? "（学校护校安园工作组群除外）" : "")}。
-        请单聊机器人，或[在小程序中查看]({links.Link("pages/index/index")})。
+        请单聊机器人，或[在小程序中查看]({links.Link(MiniAppPages.Home)})。
         """);
 
     public static ChatReply SupervisedForbidden() => new("督办清单", "### 督办清单\n您无权查看此范围的督办清单。");

@@ -208,7 +208,10 @@ public sealed partial class ClueService
         var id = after.Id;
         var list = new List<OutboxMessage> { new(ExchangeTopics.ClueEvent, null, new ClueEventPayload(id, after.Version, ExchangeService.Kind(action))) };
         if (after.Version != before.Version)
+        {
             list.Add(new OutboxMessage(OutboxTopics.CardUpdate, CardKey(id), new ClueRefPayload(id, after.Version)));
+            list.AddRange(todos.ForClue(id, after.Version));   // the to-dos follow the clue (TodoRules)
+        }
         if (recipients.Count > 0)
             list.Add(new OutboxMessage(OutboxTopics.CardDeliver, CardKey(id),
                 new CardDeliverPayload(id, after.Version, recipients, CodeName(action))));

@@ -1,5 +1,6 @@
 using MySqlConnector;
 using SchoolSafety.Core.Audit;
+using SchoolSafety.Core.Data;
 using SchoolSafety.Core.Organisation;
 
 namespace SchoolSafety.Core.Clues;
@@ -46,12 +47,21 @@ public sealed partial class ClueService
         return await clues.ListAsync(conn, ClueVisibility.Of(userId, memberships), filter, Now(), ct);
     }
 
-    /// <summary>Marks as 未评价 the resolved clues (or the one given) whose reporter let the rating time pass; returns how many.</summary>
-    public async Task<int> ExpireRatingsAsync(long? clueId = null, CancellationToken ct = default)
-    {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        return await clues.ExpireRatingsAsync(conn, Now(), clueId, ct);
-    }
+    /// <summary>
+    /// Marks as 未评价 the resolved clues (or the one given) whose reporter let the rating time pass (the Bot's hourly
+    /// rating job); their rating to-dos are completed. Returns how many.
+    /// </summary>
+    public Task<int> ExpireRatingsAsync(long? clueId = null, CancellationToken ct = default) =>
+        Db.RetryOnDeadlockAsync(async () =>
+        {
+            await using var conn = await db.OpenConnectionAsync(ct);
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            var expired = await clues.ExpireRatingsAsync(conn, tx, Now(), clueId, ct);
+            // The rating is no event on the timeline and keeps the version; the sync reads the clue as it is when sent.
+            await outbox.EnqueueAsync(conn, tx, expired.SelectMany(id => todos.ForClue(id, 0)).ToList(), ct);
+            await tx.CommitAsync(ct);
+            return expired.Count;
+        });
 
     /// <summary>How a person stands to a clue (for reads, cards and the mini-app's action list).</summary>
     public async Task<ClueRelation> RelationAsync(MySqlConnection conn, MySqlTransaction? tx, ClueRow clue, ActorRef actor, CancellationToken ct)

@@ -4,6 +4,7 @@ using SchoolSafety.Core.Data;
 using SchoolSafety.Core.Exchange;
 using SchoolSafety.Core.Notifications;
 using SchoolSafety.Core.Organisation;
+using SchoolSafety.Core.Todos;
 
 namespace SchoolSafety.Core.Clues;
 
@@ -84,6 +85,7 @@ public sealed partial class ClueService
             new(OutboxTopics.CardDeliver, CardKey("{id}"), new CardDeliverPayload(0, 1, route.Recipients, route.UnitId is null ? "unrouted" : "new")),
             new(OutboxTopics.GroupNotice, null, new GroupNoticePayload(0, 1, school.SchoolId, "new")),
             new(ExchangeTopics.ClueEvent, null, new ClueEventPayload(0, 1, ExchangeService.Kind(ClueAction.Report))),
+            .. todos.ForClue(0, 1).Select(m => m with { OrderingKey = TodoSync.NewClueKey }),
         ];
         var (id, duplicateOf) = await clues.InsertReportedAsync(conn, row, school.UserName, scope, cmd.IdempotencyKey, now - DuplicateWindow,
             args => outbox.EnqueueSqlForNewClue(notices, args, ClueStore.NewClueId), ct);

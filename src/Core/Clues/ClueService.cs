@@ -7,6 +7,7 @@ using SchoolSafety.Core.Calendar;
 using SchoolSafety.Core.Data;
 using SchoolSafety.Core.Notifications;
 using SchoolSafety.Core.Organisation;
+using SchoolSafety.Core.Todos;
 
 namespace SchoolSafety.Core.Clues;
 
@@ -24,6 +25,7 @@ public sealed partial class ClueService(
     WorkingCalendar calendar,
     ClueNumbers numbers,
     AuditStore audit,
+    TodoSync todos,
     IOptions<DueTimeOptions> dueTimes,
     IOptions<ClueOptions> options,
     TimeProvider clock)

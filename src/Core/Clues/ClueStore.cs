@@ -232,37 +232,30 @@ public sealed partial class ClueStore
     public Task<DateTime?> LastActedAsync(MySqlConnection conn, MySqlTransaction tx, long clueId, ClueAction action, long userId, CancellationToken ct) =>
         conn.ExecuteScalarAsync<DateTime?>(new CommandDefinition(LastActedSql, new { ClueId = clueId, Action = action.ToString(), UserId = userId }, tx, cancellationToken: ct));
 
-    private const string RatingsDueSql = """
+    private const string ExpiringRatingsSql = """
         SELECT id FROM clues
          WHERE state = 'Resolved' AND rating IS NULL AND rating_due_at < @Now
            AND (@ClueId IS NULL OR id = @ClueId)
          ORDER BY id
-         LIMIT 1000
            FOR UPDATE
         """;
 
+    /// <summary>The expiry with the clues taken out of the statistics' summary before and put back after.</summary>
     private static readonly string ExpireRatingsSql = $"""
         {UnsummariseSql("c.id IN @Ids")}
-        UPDATE clues SET rating = 'Unrated' WHERE id IN @Ids;
+        UPDATE clues SET rating = 'Unrated' WHERE id IN @Ids AND rating IS NULL;
         {SummariseSql("c.id IN @Ids")}
         """;
 
     /// <summary>
-    /// Resolved clues whose rating time has passed without a rating count as 未评价 (never as satisfied): a thousand at a
-    /// time, each batch with its summary in a transaction of its own.
+    /// Resolved clues whose rating time has passed without a rating count as 未评价 (never as satisfied), in the summary too;
+    /// returns their ids (locked until the caller's transaction ends).
     /// </summary>
-    public async Task<int> ExpireRatingsAsync(MySqlConnection conn, DateTime nowUtc, long? clueId, CancellationToken ct)
+    public async Task<IReadOnlyList<long>> ExpireRatingsAsync(MySqlConnection conn, MySqlTransaction tx, DateTime nowUtc, long? clueId, CancellationToken ct)
     {
-        var total = 0;
-        while (true)
-        {
-            await using var tx = await conn.BeginTransactionAsync(ct);
-            var ids = (await conn.QueryAsync<long>(new CommandDefinition(RatingsDueSql, new { Now = nowUtc, ClueId = clueId }, tx, cancellationToken: ct))).AsList();
-            if (ids.Count == 0) return total;
-            await conn.ExecuteAsync(new CommandDefinition(ExpireRatingsSql, new { Ids = ids }, tx, cancellationToken: ct));
-            await tx.CommitAsync(ct);
-            total += ids.Count;
-        }
+        var ids = (await conn.QueryAsync<long>(new CommandDefinition(ExpiringRatingsSql, new { Now = nowUtc, ClueId = clueId }, tx, cancellationToken: ct))).AsList();
+        if (ids.Count > 0) await conn.ExecuteAsync(new CommandDefinition(ExpireRatingsSql, new { Ids = ids }, tx, cancellationToken: ct));
+        return ids;
     }
 
     private const string FindOutcomeSql = "SELECT outcome FROM idempotency_keys WHERE scope = @Scope AND idem_key = @Key";

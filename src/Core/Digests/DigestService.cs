@@ -88,7 +88,7 @@ public sealed partial class DigestService(
         // "New since the last digest": since the previous working day's digest time.
         var since = WorkingTime.Utc(WorkingTime.PreviousWorkingDay(table, today), o.DigestTime);
         var weekly = WorkingTime.FirstWorkingDayOfWeek(table, today) == today;
-        var link = links.Value.Link("pages/clues/school");
+        var link = links.Value.Link(MiniAppPages.Clues);
 
         var chats = (await store.ChatsAsync(conn, ct)).Where(c => chatId is null || c.ChatId == chatId).ToList();
         var districtChat = await store.SettingAsync(conn, DistrictChatSetting, ct);
@@ -116,7 +116,7 @@ public sealed partial class DigestService(
             var yearStart = WorkingTime.Utc(new DateOnly(today.Year, 1, 1), TimeOnly.MinValue);
             var (towns, lines, figures) = await store.DistrictAsync(conn, now, yearStart, today.AddDays(-90), ct);
             digests.Add(new(districtChat!, DistrictKind,
-                DigestComposer.District(today, towns, lines, flagged, figures, now, links.Value.Link("pages/statistics/index"))));
+                DigestComposer.District(today, towns, lines, flagged, figures, now, links.Value.Link(MiniAppPages.Statistics))));
         }
         return (digests, skipped);
     }

@@ -65,7 +65,11 @@ public sealed class DigestStore
     public async Task<IReadOnlyList<DigestChat>> ChatsAsync(MySqlConnection conn, CancellationToken ct) =>
         (await conn.QueryAsync<DigestChat>(new CommandDefinition(ChatsSql, cancellationToken: ct))).AsList();
 
-    // Two index-friendly halves: the open clues (state, due_at), and those reported since the last digest (created_at per school).
+    // Three disjoint index-friendly parts: the open clues (state), the closed ones reported since the last digest
+    // (created_at), and the older resolved ones still awaiting a rating (ix_clues_rating_due). An OR of the last two read
+    // every closed clue of the province.
+    private const string AwaitingRating = "c.state = 'Resolved' AND c.rating IS NULL AND c.rating_due_at > @Now";
+
     private const string SchoolCountsSql = $"""
         SELECT school_id AS {nameof(SchoolDigestCounts.SchoolId)},
                CAST(SUM(is_new) AS SIGNED) AS {nameof(SchoolDigestCounts.New)},
@@ -78,10 +82,13 @@ public sealed class DigestStore
                   FROM clues c
                  WHERE {Open}
                 UNION ALL
-                SELECT c.school_id, c.created_at >= @Since, 0, 0, 0, c.state = 'Resolved' AND c.rating IS NULL AND c.rating_due_at > @Now
+                SELECT c.school_id, 1, 0, 0, 0, {AwaitingRating}
                   FROM clues c
-                 WHERE NOT ({Open})
-                   AND (c.created_at >= @Since OR (c.state = 'Resolved' AND c.rating IS NULL AND c.rating_due_at > @Now))) x
+                 WHERE c.created_at >= @Since AND NOT ({Open})
+                UNION ALL
+                SELECT c.school_id, 0, 0, 0, 0, 1
+                  FROM clues c
+                 WHERE {AwaitingRating} AND c.created_at < @Since) x
          GROUP BY school_id
         """;
 
@@ -154,6 +161,7 @@ public sealed class DigestStore
     public async Task<HashSet<string>> RecordAsync(MySqlConnection conn, MySqlTransaction tx, IReadOnlyList<(string ChatId, string Kind)> chats,
         DateOnly day, string runId, DateTime nowUtc, CancellationToken ct)
     {
+        var inserted = 0;
         foreach (var chunk in chats.Chunk(500))
         {
             var args = new DynamicParameters(new { Day = day.ToDateTime(TimeOnly.MinValue), RunId = runId, Now = nowUtc });
@@ -164,8 +172,10 @@ public sealed class DigestStore
                 args.Add($"K{i}", chunk[i].Kind);
                 values.Add($"(@C{i}, @Day, @K{i}, @RunId, @Now)");
             }
-            await conn.ExecuteAsync(new CommandDefinition(RecordSql + string.Join(", ", values), args, tx, cancellationToken: ct));
+            inserted += await conn.ExecuteAsync(new CommandDefinition(RecordSql + string.Join(", ", values), args, tx, cancellationToken: ct));
         }
+        // Every row went in (the usual case): all are this run's, and nothing needs reading back.
+        if (inserted == chats.Count) return chats.Select(c => c.ChatId).ToHashSet(StringComparer.Ordinal);
         return (await conn.QueryAsync<string>(new CommandDefinition(RecordedByRunSql, new { RunId = runId }, tx, cancellationToken: ct))).ToHashSet(StringComparer.Ordinal);
     }
 

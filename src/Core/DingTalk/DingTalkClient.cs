@@ -23,30 +23,24 @@ public sealed partial class DingTalkClient(
     ILogger<DingTalkClient> logger,
     DingTalkUsage? usage = null) : IDingTalkClient
 {
-    public const int MaxUsersPerBatch = 20;
+    public const int MaxUsersPerBatch = DingTalkRequests.MaxUsersPerBatch;
     private const string TokenHeader = "x-acs-dingtalk-access-token";
-    // Chinese text as UTF-8, not \uXXXX escapes: several bodies have byte limits (work notification msg ≤ 2048 bytes).
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    private static readonly JsonSerializerOptions Json = DingTalkRequests.Json;
 
     private readonly DingTalkOptions _o = options.Value;
 
     public async Task<string> SendGroupMessageAsync(string openConversationId, RobotMessage message, CancellationToken ct)
     {
-        var body = new GroupMessageRequest(_o.EffectiveRobotCode, openConversationId, message.MsgKey, message.MsgParam);
-        var res = await NewApiAsync<GroupMessageResponse>("robot.groupMessages.send", HttpMethod.Post, "/v1.0/robot/groupMessages/send", body, ct);
+        var res = await SendAsync<GroupMessageResponse>(DingTalkRequests.GroupMessage(_o.EffectiveRobotCode, openConversationId, message), ct);
         return res.ProcessQueryKey ?? "";
     }
 
     public async Task<UserMessagesResult> SendUserMessagesAsync(IReadOnlyList<string> userIds, RobotMessage message, CancellationToken ct)
     {
         List<string> keys = [], invalid = [], throttled = [];
-        foreach (var chunk in userIds.Distinct(StringComparer.Ordinal).Chunk(MaxUsersPerBatch))
+        foreach (var request in DingTalkRequests.UserMessages(_o.EffectiveRobotCode, userIds, message))
         {
-            var body = new BatchSendRequest(_o.EffectiveRobotCode, chunk, message.MsgKey, message.MsgParam);
-            var res = await NewApiAsync<BatchSendResponse>("robot.oToMessages.batchSend", HttpMethod.Post, "/v1.0/robot/oToMessages/batchSend", body, ct);
+            var res = await SendAsync<BatchSendResponse>(request, ct);
             if (res.ProcessQueryKey is { } key) keys.Add(key);
             invalid.AddRange(res.InvalidStaffIdList ?? []);
             throttled.AddRange(res.FlowControlledStaffIdList ?? []);
@@ -56,47 +50,16 @@ public sealed partial class DingTalkClient(
 
     public async Task<CardDeliveryResult> CreateAndDeliverCardAsync(CardDelivery card, CancellationToken ct)
     {
-        var spaces = OpenSpaceId(card);
-        var hasGroup = card.GroupOpenConversationId is not null;
-        var hasRobot = card.RobotUserIds.Count > 0;
-        var body = new CreateAndDeliverRequest
-        {
-            CardTemplateId = card.CardTemplateId,
-            OutTrackId = card.OutTrackId,
-            OpenSpaceId = spaces,
-            CardData = new CardParams(card.CardParamMap),
-            CallbackType = card.CallbackRouteKey is null ? "STREAM" : "HTTP",
-            CallbackRouteKey = card.CallbackRouteKey,
-            ImGroupOpenSpaceModel = hasGroup ? new OpenSpaceModel(SupportForward: false) : null,
-            ImGroupOpenDeliverModel = hasGroup ? new GroupDeliverModel(_o.EffectiveRobotCode) : null,
-            ImRobotOpenSpaceModel = hasRobot ? new OpenSpaceModel(SupportForward: false) : null,
-            ImRobotOpenDeliverModel = hasRobot ? new RobotDeliverModel("IM_ROBOT", _o.EffectiveRobotCode) : null,
-            PrivateData = CardParams.PerUser(card.PrivateData),
-        };
-        const string api = "card.instances.createAndDeliver";
-        var res = await NewApiAsync<CardApiResponse<CreateAndDeliverResult>>(api, HttpMethod.Post, "/v1.0/card/instances/createAndDeliver", body, ct);
-        return Spaces(api, res.Result?.OutTrackId ?? card.OutTrackId, res.Result?.DeliverResults);
+        var request = DingTalkRequests.CreateAndDeliverCard(_o.EffectiveRobotCode, card);
+        var res = await SendAsync<CardApiResponse<CreateAndDeliverResult>>(request, ct);
+        return Spaces(request.Api, res.Result?.OutTrackId ?? card.OutTrackId, res.Result?.DeliverResults);
     }
 
     public async Task<CardDeliveryResult> DeliverCardAsync(CardDelivery card, CancellationToken ct)
     {
-        var body = new DeliverCardRequest
-        {
-            OutTrackId = card.OutTrackId,
-            OpenSpaceId = OpenSpaceId(card),
-            ImGroupOpenDeliverModel = card.GroupOpenConversationId is not null ? new GroupDeliverModel(_o.EffectiveRobotCode) : null,
-            ImRobotOpenDeliverModel = card.RobotUserIds.Count > 0 ? new RobotDeliverModel("IM_ROBOT", _o.EffectiveRobotCode) : null,
-        };
-        const string api = "card.instances.deliver";
-        var res = await NewApiAsync<CardApiResponse<List<DeliverResult>>>(api, HttpMethod.Post, "/v1.0/card/instances/deliver", body, ct);
-        return Spaces(api, card.OutTrackId, res.Result);
-    }
-
-    private static string OpenSpaceId(CardDelivery card)
-    {
-        var keys = card.SpaceKeys;
-        if (keys.Count == 0) throw new ArgumentException("A card needs a group or at least one user.", nameof(card));
-        return "dtv1.card//" + string.Join(';', keys);
+        var request = DingTalkRequests.DeliverCard(_o.EffectiveRobotCode, card);
+        var res = await SendAsync<CardApiResponse<List<DeliverResult>>>(request, ct);
+        return Spaces(request.Api, card.OutTrackId, res.Result);
     }
 
     private CardDeliveryResult Spaces(string api, string outTrackId, IReadOnlyList<DeliverResult>? results)
@@ -111,100 +74,85 @@ public sealed partial class DingTalkClient(
 
     public async Task UpdateCardAsync(CardUpdate update, CancellationToken ct)
     {
-        var body = new UpdateCardRequest(update.OutTrackId, new CardParams(update.CardParamMap),
-            new CardUpdateOptions(update.MergeByKey, update.MergeByKey), PrivateData: CardParams.PerUser(update.PrivateData));
-        var res = await NewApiAsync<CardApiResponse<bool>>("card.instances.update", HttpMethod.Put, "/v1.0/card/instances", body, ct);
+        var res = await SendAsync<CardApiResponse<bool>>(DingTalkRequests.UpdateCard(update), ct);
         if (!res.Success) throw new DingTalkApiException("card.updateFailed", "success=false", "card.instances.update", 200);
     }
 
     public async Task<CardCallbackRoute> RegisterCardCallbackAsync(
         string routeKey, string callbackUrl, string? apiSecret, bool forceUpdate, CancellationToken ct)
     {
-        var body = new RegisterCardCallbackRequest(routeKey, callbackUrl, apiSecret, forceUpdate);
-        var res = await NewApiAsync<CardApiResponse<CardCallbackRoute>>("card.callbacks.register", HttpMethod.Post, "/v1.0/card/callbacks/register", body, ct);
+        var res = await SendAsync<CardApiResponse<CardCallbackRoute>>(DingTalkRequests.RegisterCardCallback(routeKey, callbackUrl, apiSecret, forceUpdate), ct);
         return res.Result ?? new CardCallbackRoute(callbackUrl, apiSecret);
     }
 
     public async Task<long> SendWorkNotificationAsync(WorkNotification notification, CancellationToken ct)
     {
         var agent = _o.AgentId ?? throw new InvalidOperationException("DingTalk:AgentId is not configured.");
-        var body = new WorkNotificationRequest(agent, string.Join(',', notification.UserIds), notification.Message);
-        var res = await LegacyAsync<WorkNotificationResponse>("message.corpconversation.asyncsend_v2",
-            "/topapi/message/corpconversation/asyncsend_v2", null, () => JsonContent.Create(body, options: Json), ct);
+        var res = await SendAsync<WorkNotificationResponse>(DingTalkRequests.WorkNotification(agent, notification), ct);
         return res.TaskId;
     }
 
     public async Task<DingTalkLoginUser> GetUserByAuthCodeAsync(string authCode, CancellationToken ct)
     {
-        var res = await LegacyAsync<LegacyResult<DingTalkLoginUser>>("user.getuserinfo", "/topapi/v2/user/getuserinfo", null,
-            () => JsonContent.Create(new AuthCodeRequest(authCode), options: Json), ct);
+        var res = await SendAsync<LegacyResult<DingTalkLoginUser>>(DingTalkRequests.UserByAuthCode(authCode), ct);
         return res.Result ?? throw Missing("user.getuserinfo");
     }
 
     public async Task<DingTalkUserDetail> GetUserAsync(string userId, CancellationToken ct)
     {
-        var res = await LegacyAsync<LegacyResult<DingTalkUserDetail>>("user.get", "/topapi/v2/user/get", null,
-            () => JsonContent.Create(new UserGetRequest(userId), options: Json), ct);
+        var res = await SendAsync<LegacyResult<DingTalkUserDetail>>(DingTalkRequests.User(userId), ct);
         return res.Result ?? throw Missing("user.get");
     }
 
     public async Task<IReadOnlyList<DingTalkDepartment>> ListSubDepartmentsAsync(long? parentDeptId, CancellationToken ct)
     {
-        var res = await LegacyAsync<LegacyResult<List<DingTalkDepartment>>>("department.listsub", "/topapi/v2/department/listsub", null,
-            () => JsonContent.Create(new ListSubDepartmentsRequest(parentDeptId), options: Json), ct);
+        var res = await SendAsync<LegacyResult<List<DingTalkDepartment>>>(DingTalkRequests.SubDepartments(parentDeptId), ct);
         return res.Result ?? [];
     }
 
-    public async Task<string> UploadMediaAsync(MediaUpload media, CancellationToken ct)
-    {
-        // C# clients get errcode 40004 unless `type` is on the URL as well as in the form (facts §8).
-        var res = await LegacyAsync<MediaUploadResponse>("media.upload", "/media/upload", "type=" + Uri.EscapeDataString(media.Type), () =>
-        {
-            // Quoted part names and file name: some multipart parsers (Java's among them) do not accept bare tokens.
-            var form = new MultipartFormDataContent();
-            var type = new StringContent(media.Type);
-            type.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = "\"type\"" };
-            form.Add(type);
-            var file = new ReadOnlyMemoryContent(media.Content);
-            file.Headers.ContentType = new MediaTypeHeaderValue(media.ContentType);
-            file.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data")
-            {
-                Name = "\"media\"",
-                FileName = "\"" + media.FileName.Replace("\"", "", StringComparison.Ordinal) + "\"",
-            };
-            form.Add(file);
-            return form;
-        }, ct);
-        return res.MediaId;
-    }
+    public async Task<string> UploadMediaAsync(MediaUpload media, CancellationToken ct) =>
+        (await SendAsync<MediaUploadResponse>(DingTalkRequests.Media(media), ct)).MediaId;
 
     public Task<DingTalkTodo> CreateTodoAsync(string unionId, TodoCreate todo, CancellationToken ct) =>
-        NewApiAsync<DingTalkTodo>("todo.tasks.create", HttpMethod.Post,
-            $"/v1.0/todo/users/{Uri.EscapeDataString(unionId)}/tasks?operatorId={Uri.EscapeDataString(unionId)}", todo, ct);
+        SendAsync<DingTalkTodo>(DingTalkRequests.CreateTodo(unionId, todo), ct);
 
     public async Task UpdateTodoAsync(string unionId, string taskId, TodoUpdate update, CancellationToken ct) =>
-        await NewApiAsync<JsonElement>("todo.tasks.update", HttpMethod.Put,
-            $"/v1.0/todo/users/{Uri.EscapeDataString(unionId)}/tasks/{Uri.EscapeDataString(taskId)}?operatorId={Uri.EscapeDataString(unionId)}", update, ct);
+        await SendAsync<JsonElement>(DingTalkRequests.UpdateTodo(unionId, taskId, update), ct);
 
     // ---- plumbing ----------------------------------------------------------------------------------
 
-    private Task<T> NewApiAsync<T>(string api, HttpMethod method, string pathAndQuery, object body, CancellationToken ct) =>
-        CallAsync(api, token =>
+    /// <summary>Sends one request: the new API with the token in a header, the legacy API with it on the URL.</summary>
+    private Task<T> SendAsync<T>(DingTalkRequest r, CancellationToken ct) => r.Family == DingTalkApiFamily.New
+        ? CallAsync(r.Api, token =>
         {
-            var req = new HttpRequestMessage(method, Combine(_o.ApiBaseUrl, pathAndQuery))
-            {
-                Content = JsonContent.Create(body, body.GetType(), options: Json),
-            };
+            var req = new HttpRequestMessage(r.Method, Combine(_o.ApiBaseUrl, r.PathAndQuery)) { Content = Content(r.Body) };
             req.Headers.TryAddWithoutValidation(TokenHeader, token);
             return req;
-        }, (res, c) => ReadNewApiAsync<T>(api, res, c), ct);
-
-    private Task<T> LegacyAsync<T>(string api, string path, string? query, Func<HttpContent> content, CancellationToken ct) =>
-        CallAsync(api, token =>
+        }, (res, c) => ReadNewApiAsync<T>(r.Api, res, c), ct)
+        : CallAsync(r.Api, token =>
         {
-            var q = "access_token=" + Uri.EscapeDataString(token) + (query is null ? "" : "&" + query);
-            return new HttpRequestMessage(HttpMethod.Post, Combine(_o.LegacyBaseUrl, path + "?" + q)) { Content = content() };
-        }, (res, c) => ReadLegacyAsync<T>(api, res, c), ct);
+            var (path, query) = r.PathAndQuery.IndexOf('?') is var q and >= 0 ? (r.PathAndQuery[..q], "&" + r.PathAndQuery[(q + 1)..]) : (r.PathAndQuery, "");
+            return new HttpRequestMessage(r.Method, Combine(_o.LegacyBaseUrl, path + "?access_token=" + Uri.EscapeDataString(token) + query)) { Content = Content(r.Body) };
+        }, (res, c) => ReadLegacyAsync<T>(r.Api, res, c), ct);
+
+    private static HttpContent Content(object body)
+    {
+        if (body is not MediaUpload media) return JsonContent.Create(body, body.GetType(), options: Json);
+        // Quoted part names and file name: some multipart parsers (Java's among them) do not accept bare tokens.
+        var form = new MultipartFormDataContent();
+        var type = new StringContent(media.Type);
+        type.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = "\"type\"" };
+        form.Add(type);
+        var file = new ReadOnlyMemoryContent(media.Content);
+        file.Headers.ContentType = new MediaTypeHeaderValue(media.ContentType);
+        file.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data")
+        {
+            Name = "\"media\"",
+            FileName = "\"" + media.FileName.Replace("\"", "", StringComparison.Ordinal) + "\"",
+        };
+        form.Add(file);
+        return form;
+    }
 
     private async Task<T> CallAsync<T>(
         string api, Func<string, HttpRequestMessage> build, Func<HttpResponseMessage, CancellationToken, Task<T>> read, CancellationToken ct)

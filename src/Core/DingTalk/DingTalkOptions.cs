@@ -4,7 +4,7 @@ namespace SchoolSafety.Core.DingTalk;
 
 /// <summary>
 /// The app's DingTalk settings (section <c>DingTalk</c>). With no AppKey/AppSecret the hosts run
-/// offline: <see cref="RecordingDingTalkClient"/> writes every call to <see cref="OfflineLogPath"/>.
+/// offline: <see cref="RecordingDingTalkClient"/> records every call (the <c>dingtalk_calls</c> table and <see cref="OfflineLogPath"/>).
 /// </summary>
 public sealed class DingTalkOptions
 {
@@ -79,6 +79,9 @@ public sealed class DingTalkOptions
 
     /// <summary>Where the offline client appends its JSON lines.</summary>
     public string OfflineLogPath { get; set; } = ".local/dingtalk-calls.jsonl";
+
+    /// <summary>The offline client also keeps every call in the <c>dingtalk_calls</c> table, where any host (the simulator) reads it.</summary>
+    public bool OfflineRecordInDatabase { get; set; } = true;
 
     public bool HasCredentials => !string.IsNullOrWhiteSpace(AppKey) && !string.IsNullOrWhiteSpace(AppSecret);
 

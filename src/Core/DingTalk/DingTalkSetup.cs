@@ -15,6 +15,10 @@ public static class DingTalkSetup
     /// otherwise the offline <see cref="RecordingDingTalkClient"/>; and the outbox's dispatcher, renderer and
     /// admin service. Options are validated on start.
     /// </summary>
+    /// <summary>Whether any of the committed local secrets (<see cref="Deployment.LocalSecrets"/>) is configured.</summary>
+    public static bool UsesLocalSecret(DingTalkOptions o) =>
+        new[] { o.CallbackToken, o.CallbackAesKey, o.CardCallbackSecret, o.AppSecret }.Any(v => v is not null && Deployment.LocalSecrets.Values.Contains(v));
+
     public static IHostApplicationBuilder AddDingTalk(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -26,6 +30,7 @@ public static class DingTalkSetup
             .Validate(o => o.CallbackAesKey is null || DingTalkCallbackCrypto.IsValidAesKey(o.CallbackAesKey),
                 "DingTalk:CallbackAesKey must be 43 letters or digits.")
             .Validate(o => offlineAllowed || o.HasCredentials, Deployment.MissingCredentials)
+            .Validate(o => offlineAllowed || !UsesLocalSecret(o), Deployment.LocalSecretOutsideDevelopment)
             .ValidateOnStart();
 
         services.AddSingleton(sp => new AccessTokenCache(
@@ -40,6 +45,7 @@ public static class DingTalkSetup
                 http.Timeout = sp.GetRequiredService<IOptions<DingTalkOptions>>().Value.RequestTimeout)
             .RedactLoggedHeaders(_ => true);
         services.AddSingleton<DingTalkUsage>();
+        services.AddSingleton<DingTalkCallStore>();
         services.AddSingleton<RecordingDingTalkClient>();
         services.AddSingleton<CallbackReplayStore>();
         services.AddSingleton<CallbackVerifier>();

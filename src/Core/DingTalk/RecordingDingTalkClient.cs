@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
@@ -5,31 +6,32 @@ using SchoolSafety.Core.DingTalk.Contracts;
 
 namespace SchoolSafety.Core.DingTalk;
 
-/// <summary>One call the offline client received.</summary>
+/// <summary>One call the offline client received (docs/cards.md, "The recording").</summary>
 /// <param name="Method">The client method, e.g. <c>SendGroupMessage</c>.</param>
-/// <param name="Api">The HTTP call the real client would make.</param>
-/// <param name="Target">Who it was for: a conversation, users, a card's outTrackId.</param>
-/// <param name="Body">The request body the real client would send.</param>
+/// <param name="Api">The HTTP call the real client would make: <c>POST /v1.0/robot/groupMessages/send</c> (path and query, no token).</param>
+/// <param name="Target">Who it was for: a conversation, users (comma-separated), a card's outTrackId.</param>
+/// <param name="Body">The request body exactly as the real client would send it.</param>
+/// <param name="MeteredAs">The API name the call is metered and rate-limited by, e.g. <c>card.instances.createAndDeliver</c>.</param>
 public sealed record RecordedDingTalkCall(
     [property: JsonPropertyName("at")] DateTimeOffset At,
     [property: JsonPropertyName("method")] string Method,
     [property: JsonPropertyName("api")] string Api,
     [property: JsonPropertyName("target")] string Target,
-    [property: JsonPropertyName("body")] object? Body);
+    [property: JsonPropertyName("body")] JsonElement Body,
+    [property: JsonPropertyName("meteredAs")] string MeteredAs);
 
 /// <summary>
-/// The client used when no DingTalk credentials are configured (local runs, demos): each call is
-/// appended as one JSON line to <see cref="DingTalkOptions.OfflineLogPath"/> and kept in <see cref="Calls"/>,
-/// and answered with a plausible success, so the whole product runs with no DingTalk at all. Each call is metered under the
-/// API name the real client counts it by (<see cref="DingTalkUsage"/>), so a local run shows the budget a real one would use.
+/// The client used when no DingTalk credentials are configured (local runs, demos): each call is built exactly as the
+/// real client builds it (<see cref="DingTalkRequests"/>), recorded in order — in the <c>dingtalk_calls</c> table
+/// (<see cref="DingTalkCallStore"/>, read by every host), as one JSON line in <see cref="DingTalkOptions.OfflineLogPath"/>
+/// and in <see cref="Calls"/> — and answered with a plausible success, so the whole product runs with no DingTalk at all.
+/// Each call is metered under the API name the real client counts it by (<see cref="DingTalkUsage"/>), so a local run
+/// shows the budget a real one would use.
 /// </summary>
-public sealed class RecordingDingTalkClient(IOptions<DingTalkOptions> options, TimeProvider clock, DingTalkUsage? usage = null) : IDingTalkClient
+public sealed class RecordingDingTalkClient(
+    IOptions<DingTalkOptions> options, TimeProvider clock, DingTalkUsage? usage = null, DingTalkCallStore? store = null) : IDingTalkClient
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
+    private readonly DingTalkOptions _o = options.Value;
     private readonly Lock _gate = new();
     private readonly List<RecordedDingTalkCall> _calls = [];
     private long _sequence;
@@ -41,32 +43,27 @@ public sealed class RecordingDingTalkClient(IOptions<DingTalkOptions> options, T
         get { lock (_gate) return _calls.ToList(); }
     }
 
-    public Task<string> SendGroupMessageAsync(string openConversationId, RobotMessage message, CancellationToken ct)
+    public async Task<string> SendGroupMessageAsync(string openConversationId, RobotMessage message, CancellationToken ct) =>
+        $"offline-{await RecordAsync(DingTalkRequests.GroupMessage(_o.EffectiveRobotCode, openConversationId, message), ct)}";
+
+    public async Task<UserMessagesResult> SendUserMessagesAsync(IReadOnlyList<string> userIds, RobotMessage message, CancellationToken ct)
     {
-        var id = Record("SendGroupMessage", "robot.groupMessages.send", "POST /v1.0/robot/groupMessages/send", openConversationId,
-            new { openConversationId, msgKey = message.MsgKey, msgParam = message.MsgParam });
-        return Task.FromResult($"offline-{id}");
+        var keys = new List<string>();
+        foreach (var request in DingTalkRequests.UserMessages(_o.EffectiveRobotCode, userIds, message))
+            keys.Add($"offline-{await RecordAsync(request, ct)}");
+        return new UserMessagesResult(keys, [], []);
     }
 
-    public Task<UserMessagesResult> SendUserMessagesAsync(IReadOnlyList<string> userIds, RobotMessage message, CancellationToken ct)
+    public async Task<CardDeliveryResult> CreateAndDeliverCardAsync(CardDelivery card, CancellationToken ct)
     {
-        var keys = userIds.Distinct(StringComparer.Ordinal).Chunk(DingTalkClient.MaxUsersPerBatch)
-            .Select(chunk => "offline-" + Record("SendUserMessages", "robot.oToMessages.batchSend", "POST /v1.0/robot/oToMessages/batchSend", string.Join(',', chunk),
-                new { userIds = chunk, msgKey = message.MsgKey, msgParam = message.MsgParam }))
-            .ToList();
-        return Task.FromResult(new UserMessagesResult(keys, [], []));
+        await RecordAsync(DingTalkRequests.CreateAndDeliverCard(_o.EffectiveRobotCode, card), ct);
+        return Delivered(card);
     }
 
-    public Task<CardDeliveryResult> CreateAndDeliverCardAsync(CardDelivery card, CancellationToken ct)
+    public async Task<CardDeliveryResult> DeliverCardAsync(CardDelivery card, CancellationToken ct)
     {
-        Record("CreateAndDeliverCard", "card.instances.createAndDeliver", "POST /v1.0/card/instances/createAndDeliver", card.OutTrackId, card);
-        return Task.FromResult(Delivered(card));
-    }
-
-    public Task<CardDeliveryResult> DeliverCardAsync(CardDelivery card, CancellationToken ct)
-    {
-        Record("DeliverCard", "card.instances.deliver", "POST /v1.0/card/instances/deliver", card.OutTrackId, new { card.OutTrackId, spaces = card.SpaceKeys });
-        return Task.FromResult(Delivered(card));
+        await RecordAsync(DingTalkRequests.DeliverCard(_o.EffectiveRobotCode, card), ct);
+        return Delivered(card);
     }
 
     private static CardDeliveryResult Delivered(CardDelivery card)
@@ -77,75 +74,83 @@ public sealed class RecordingDingTalkClient(IOptions<DingTalkOptions> options, T
         return new CardDeliveryResult(card.OutTrackId, spaces);
     }
 
-    public Task UpdateCardAsync(CardUpdate update, CancellationToken ct)
+    public Task UpdateCardAsync(CardUpdate update, CancellationToken ct) => RecordAsync(DingTalkRequests.UpdateCard(update), ct);
+
+    public async Task<CardCallbackRoute> RegisterCardCallbackAsync(string routeKey, string callbackUrl, string? apiSecret, bool forceUpdate, CancellationToken ct)
     {
-        Record("UpdateCard", "card.instances.update", "PUT /v1.0/card/instances", update.OutTrackId, update);
-        return Task.CompletedTask;
+        await RecordAsync(DingTalkRequests.RegisterCardCallback(routeKey, callbackUrl, apiSecret, forceUpdate), ct);
+        return new CardCallbackRoute(callbackUrl, apiSecret);
     }
 
-    public Task<CardCallbackRoute> RegisterCardCallbackAsync(string routeKey, string callbackUrl, string? apiSecret, bool forceUpdate, CancellationToken ct)
-    {
-        Record("RegisterCardCallback", "card.callbacks.register", "POST /v1.0/card/callbacks/register", routeKey, new { callbackRouteKey = routeKey, callbackUrl, forceUpdate });
-        return Task.FromResult(new CardCallbackRoute(callbackUrl, apiSecret));
-    }
-
+    /// <summary>Offline there may be no agent id: the body carries 0 then.</summary>
     public Task<long> SendWorkNotificationAsync(WorkNotification notification, CancellationToken ct) =>
-        Task.FromResult(Record("SendWorkNotification", "message.corpconversation.asyncsend_v2", "POST /topapi/message/corpconversation/asyncsend_v2",
-            string.Join(',', notification.UserIds), notification.Message));
+        RecordAsync(DingTalkRequests.WorkNotification(_o.AgentId ?? 0, notification), ct);
 
-    public Task<DingTalkLoginUser> GetUserByAuthCodeAsync(string authCode, CancellationToken ct)
+    public async Task<DingTalkLoginUser> GetUserByAuthCodeAsync(string authCode, CancellationToken ct)
     {
-        Record("GetUserByAuthCode", "user.getuserinfo", "POST /topapi/v2/user/getuserinfo", "auth-code", null);
+        await RecordAsync(DingTalkRequests.UserByAuthCode(authCode), ct);
         // Offline, the auth code is the user id (the dev login page passes it), so a local run can log in as anyone.
-        return Task.FromResult(new DingTalkLoginUser(authCode, null, null, false, 0));
+        return new DingTalkLoginUser(authCode, null, null, false, 0);
     }
 
-    public Task<DingTalkUserDetail> GetUserAsync(string userId, CancellationToken ct)
+    public async Task<DingTalkUserDetail> GetUserAsync(string userId, CancellationToken ct)
     {
-        Record("GetUser", "user.get", "POST /topapi/v2/user/get", userId, null);
-        return Task.FromResult(new DingTalkUserDetail { UserId = userId, Active = true });
+        await RecordAsync(DingTalkRequests.User(userId), ct);
+        return new DingTalkUserDetail { UserId = userId, Active = true };
     }
 
-    public Task<IReadOnlyList<DingTalkDepartment>> ListSubDepartmentsAsync(long? parentDeptId, CancellationToken ct)
+    public async Task<IReadOnlyList<DingTalkDepartment>> ListSubDepartmentsAsync(long? parentDeptId, CancellationToken ct)
     {
-        Record("ListSubDepartments", "department.listsub", "POST /topapi/v2/department/listsub", (parentDeptId ?? 1).ToString(), null);
-        return Task.FromResult<IReadOnlyList<DingTalkDepartment>>([]);
+        await RecordAsync(DingTalkRequests.SubDepartments(parentDeptId), ct);
+        return [];
     }
 
-    public Task<string> UploadMediaAsync(MediaUpload media, CancellationToken ct)
+    public async Task<string> UploadMediaAsync(MediaUpload media, CancellationToken ct) =>
+        $"@offline-{await RecordAsync(DingTalkRequests.Media(media), ct)}";
+
+    /// <summary>The id answered is derived from the to-do's sourceId (unique per to-do), so a reader of the recording links a later completion to it.</summary>
+    public async Task<DingTalkTodo> CreateTodoAsync(string unionId, TodoCreate todo, CancellationToken ct)
     {
-        var id = Record("UploadMedia", "media.upload", "POST /media/upload?type=" + media.Type, media.FileName,
-            new { media.Type, media.FileName, media.ContentType, bytes = media.Content.Length });
-        return Task.FromResult($"@offline-{id}");
+        var n = await RecordAsync(DingTalkRequests.CreateTodo(unionId, todo), ct);
+        return new(OfflineTodoId(todo.SourceId) ?? $"offline-{n}", todo.Subject, todo.SourceId, false);
     }
 
-    public Task<DingTalkTodo> CreateTodoAsync(string unionId, TodoCreate todo, CancellationToken ct)
-    {
-        var id = Record("CreateTodo", "todo.tasks.create", $"POST /v1.0/todo/users/{unionId}/tasks", unionId, todo);
-        return Task.FromResult(new DingTalkTodo($"offline-{id}", todo.Subject, todo.SourceId, false));
-    }
+    /// <summary>The task id the recorder answers for a to-do with this sourceId (null for none): <c>offline-{sourceId}</c>.</summary>
+    public static string? OfflineTodoId(string? sourceId) => string.IsNullOrEmpty(sourceId) ? null : "offline-" + sourceId;
 
-    public Task UpdateTodoAsync(string unionId, string taskId, TodoUpdate update, CancellationToken ct)
-    {
-        Record("UpdateTodo", "todo.tasks.update", $"PUT /v1.0/todo/users/{unionId}/tasks/{taskId}", taskId, update);
-        return Task.CompletedTask;
-    }
+    public Task UpdateTodoAsync(string unionId, string taskId, TodoUpdate update, CancellationToken ct) =>
+        RecordAsync(DingTalkRequests.UpdateTodo(unionId, taskId, update), ct);
 
-    private long Record(string method, string meteredAs, string api, string target, object? body)
+    /// <summary>
+    /// Records any request, whatever its kind: metered as the real client meters it, kept in the table, the file and
+    /// memory, in order. Returns a number unique to this process (the fake ids the answers carry).
+    /// </summary>
+    public async Task<long> RecordAsync(DingTalkRequest request, CancellationToken ct, [CallerMemberName] string caller = "")
     {
-        // Counted before it is "sent", as the real client does; the offline client has no async path to wait on, and a
-        // count never fails the call.
-        usage?.CountAsync(meteredAs, CancellationToken.None).GetAwaiter().GetResult();
-        var call = new RecordedDingTalkCall(clock.GetUtcNow(), method, api, target, body);
+        // Counted before it is "sent", as the real client does; a count never fails the call.
+        if (usage is not null) await usage.CountAsync(request.Api, CancellationToken.None);
+        var body = request.BodyJson();
+        var call = new RecordedDingTalkCall(clock.GetUtcNow(), MethodName(caller), $"{request.Method.Method} {request.PathAndQuery}",
+            request.Target, ParseBody(body), request.Api);
+        if (store is not null && _o.OfflineRecordInDatabase)
+            await store.AddAsync(call, request, body, ct);
         lock (_gate)
         {
             _calls.Add(call);
             if (LogPath is not null)
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(LogPath)!);
-                File.AppendAllText(LogPath, JsonSerializer.Serialize(call, Json) + "\n");
+                File.AppendAllText(LogPath, JsonSerializer.Serialize(call, DingTalkRequests.Json) + "\n");
             }
             return ++_sequence;
         }
     }
+
+    private static JsonElement ParseBody(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return doc.RootElement.Clone();
+    }
+
+    private static string MethodName(string caller) => caller.EndsWith("Async", StringComparison.Ordinal) ? caller[..^5] : caller;
 }

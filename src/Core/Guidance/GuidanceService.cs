@@ -5,6 +5,7 @@ using SchoolSafety.Core.Administration;
 using SchoolSafety.Core.Data;
 using SchoolSafety.Core.Notifications;
 using SchoolSafety.Core.Organisation;
+using SchoolSafety.Core.Todos;
 using SchoolSafety.Core.WorkList;
 
 namespace SchoolSafety.Core.Guidance;
@@ -22,7 +23,7 @@ public sealed record EvidenceCommand(string? Note, IReadOnlyList<string>? PhotoI
 /// the school or a unit; the assignee submits evidence, the visiting unit accepts or sends it back;
 /// the record ends when every finding is closed (at once when there are none).
 /// </summary>
-public sealed partial class GuidanceService(MySqlDataSource db, GuidanceStore store, OrganisationStore org, OutboxStore outbox, TimeProvider clock)
+public sealed partial class GuidanceService(MySqlDataSource db, GuidanceStore store, OrganisationStore org, OutboxStore outbox, TodoSync todos, TimeProvider clock)
 {
     public const int MaxSummaryLength = 2000;
     public const int MaxAttendeesLength = 500;
@@ -57,8 +58,9 @@ public sealed partial class GuidanceService(MySqlDataSource db, GuidanceStore st
                 var f = findings[i];
                 await store.InsertFindingAsync(conn, tx, recordId, i + 1, f.Description!.Trim(), f.AssigneeUnitId is null ? cmd.SchoolId : null, f.AssigneeUnitId, f.Deadline!.Value, ct);
             }
-            if (findings.Count > 0)   // each assignee is told in the same transaction
-                await outbox.EnqueueAsync(conn, tx, GuidanceNotices.ForCreated(recordId, (await store.DetailAsync(conn, tx, recordId, ct))!.Findings).ToList(), ct);
+            if (findings.Count > 0)   // each assignee is told in the same transaction, and gets a to-do per finding
+                await outbox.EnqueueAsync(conn, tx,
+                    [.. GuidanceNotices.ForCreated(recordId, (await store.DetailAsync(conn, tx, recordId, ct))!.Findings), .. todos.ForGuidance(recordId)], ct);
             await tx.CommitAsync(ct);
             return recordId;
         });
@@ -123,7 +125,7 @@ public sealed partial class GuidanceService(MySqlDataSource db, GuidanceStore st
             // Evidence tells the creator; a send-back tells the assignee again.
             if (action is FindingAction.SubmitEvidence or FindingAction.SendBack)
                 await outbox.EnqueueAsync(conn, tx, [GuidanceNotices.For(recordId, findingId,
-                    action == FindingAction.SubmitEvidence ? GuidanceNotices.Submitted : GuidanceNotices.Returned)], ct);
+                    action == FindingAction.SubmitEvidence ? GuidanceNotices.Submitted : GuidanceNotices.Returned), .. todos.ForGuidance(recordId)], ct);
             var after = (await store.DetailAsync(conn, tx, recordId, ct))!;
             if (GuidanceWorkflow.RecordState(after.Findings.Select(f => f.State)) == GuidanceState.Closed)
                 await store.CloseRecordAsync(conn, tx, recordId, ct);

@@ -35,6 +35,12 @@ public abstract record OutboxDelivery
     /// </summary>
     public sealed record External(string Target, Func<CancellationToken, Task> SendAsync) : OutboxDelivery;
 
+    /// <summary>
+    /// DingTalk to-dos to create or complete, in order; after each call <see cref="RecordAsync"/> keeps what DingTalk answered
+    /// (the task id; empty when DingTalk says the sourceId exists already), so a retry renders only what is left.
+    /// </summary>
+    public sealed record Todos(IReadOnlyList<TodoCall> Calls, Func<TodoCall, string?, CancellationToken, Task> RecordAsync) : OutboxDelivery;
+
     /// <summary>Nothing to send (e.g. the school has no group chat yet); the row is closed as sent and the reason logged.</summary>
     public sealed record Nothing(string Reason) : OutboxDelivery;
 }
@@ -49,3 +55,6 @@ public interface IOutboxMessageRenderer
 
     Task<OutboxDelivery> RenderAsync(OutboxEnvelope message, CancellationToken ct);
 }
+
+/// <summary>One to-do call: a create (<see cref="Create"/> set) or a completion of <see cref="TaskId"/>, under the unionId in the path.</summary>
+public sealed record TodoCall(long TodoId, string OperatorUnionId, TodoCreate? Create, string? TaskId, string? WithoutUnionId = null);

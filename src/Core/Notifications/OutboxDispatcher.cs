@@ -171,6 +171,9 @@ public sealed partial class OutboxDispatcher(
             case OutboxDelivery.WorkNotice w:
                 await dingTalk.SendWorkNotificationAsync(w.Notification, ct);
                 break;
+            case OutboxDelivery.Todos t:
+                await SendTodosAsync(row, t, ct);
+                break;
             case OutboxDelivery.External x:
                 await x.SendAsync(ct);
                 break;
@@ -199,6 +202,39 @@ public sealed partial class OutboxDispatcher(
         throw new OutboxDeliveryException(
             $"{later.Count} of {remaining.Count} users flow-controlled by DingTalk", new OutboxProgress(before.CardCreated, done.Order().ToList()));
     }
+
+    /// <summary>
+    /// Creates and completes to-dos one by one, each recorded as soon as DingTalk answers. A create DingTalk refuses because
+    /// the sourceId exists (an earlier attempt made it, its answer was lost) makes no second to-do; it is recorded with no id.
+    /// </summary>
+    private async Task SendTodosAsync(OutboxRow row, OutboxDelivery.Todos t, CancellationToken ct)
+    {
+        foreach (var call in t.Calls)
+        {
+            string? taskId = null;
+            if (call.Create is { } create)
+            {
+                try
+                {
+                    taskId = (await dingTalk.CreateTodoAsync(call.OperatorUnionId, create, ct)).Id;
+                }
+                catch (DingTalkApiException e) when (IsTodoExists(e))
+                {
+                    Log.TodoExists(logger, row.Id, call.TodoId);
+                    taskId = "";
+                }
+            }
+            else if (call.TaskId is { Length: > 0 } id)
+            {
+                await dingTalk.UpdateTodoAsync(call.OperatorUnionId, id, new TodoUpdate { Done = true }, ct);
+            }
+            await t.RecordAsync(call, taskId, ct);
+        }
+    }
+
+    /// <summary>DingTalk's answer to a second create with the same sourceId ("task exist"; the exact code is not published).</summary>
+    private static bool IsTodoExists(DingTalkApiException e) =>
+        (e.Code + " " + e.ApiMessage).Contains("exist", StringComparison.OrdinalIgnoreCase) || e.ApiMessage.Contains("已存在", StringComparison.Ordinal);
 
     /// <summary>
     /// First attempt: create and deliver. A space that failed is retried alone, by delivering the existing card
@@ -268,6 +304,9 @@ public sealed partial class OutboxDispatcher(
 
         [LoggerMessage(6, LogLevel.Warning, "Outbox {Id}: DingTalk refused {Invalid} recipients as invalid; they are not retried")]
         public static partial void InvalidUsers(ILogger logger, long id, int invalid);
+
+        [LoggerMessage(7, LogLevel.Warning, "Outbox {Id}: to-do {TodoId} exists in DingTalk already (an earlier attempt made it); not made again, its id is unknown")]
+        public static partial void TodoExists(ILogger logger, long id, long todoId);
     }
 }
 

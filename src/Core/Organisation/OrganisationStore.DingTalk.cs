@@ -62,6 +62,23 @@ public sealed partial class OrganisationStore
     public async Task<IReadOnlyList<(long Id, string DingTalkUserId)>> ActiveDingTalkIdsAsync(MySqlConnection conn, IReadOnlyCollection<long> ids, CancellationToken ct) =>
         ids.Count == 0 ? [] : (await conn.QueryAsync<(long, string)>(new CommandDefinition(ActiveDingTalkIdsSql, new { Ids = ids.Distinct().ToList() }, cancellationToken: ct))).AsList();
 
+    private const string ActiveUnionIdsSql = "SELECT id, union_id FROM users WHERE id IN @Ids AND active = 1 ORDER BY id";
+
+    /// <summary>The active users among <paramref name="ids"/> with their unionIds (null: the account has none, e.g. made by hand before its first sync).</summary>
+    public async Task<IReadOnlyList<(long Id, string? UnionId)>> ActiveUnionIdsAsync(MySqlConnection conn, MySqlTransaction? tx, IReadOnlyCollection<long> ids, CancellationToken ct) =>
+        ids.Count == 0 ? [] : (await conn.QueryAsync<(long, string?)>(new CommandDefinition(ActiveUnionIdsSql, new { Ids = ids.Distinct().ToList() }, tx, cancellationToken: ct))).AsList();
+
+    private const string WithoutUnionIdSql = """
+        SELECT u.id, u.name FROM users u
+         WHERE u.active = 1 AND (u.union_id IS NULL OR u.union_id = '') AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id)
+         ORDER BY u.id
+         LIMIT 1000
+        """;
+
+    /// <summary>Active people with a role but no unionId: DingTalk to-dos cannot reach them (the admin's operations view).</summary>
+    public async Task<IReadOnlyList<(long Id, string Name)>> WithoutUnionIdAsync(MySqlConnection conn, CancellationToken ct) =>
+        (await conn.QueryAsync<(long, string)>(new CommandDefinition(WithoutUnionIdSql, cancellationToken: ct))).AsList();
+
     private const string UnbindConversationSql = "UPDATE work_groups SET open_conversation_id = NULL WHERE open_conversation_id IN @Ids";
 
     /// <summary>A disbanded group chat: the work groups bound to it lose their chat (notices then wait for a new one).</summary>
@@ -105,4 +122,27 @@ public sealed partial class OrganisationStore
     /// <summary>The school's work-group chat, if one is bound.</summary>
     public Task<string?> ConversationOfSchoolAsync(MySqlConnection conn, long schoolId, CancellationToken ct) =>
         conn.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(ConversationOfSchoolSql, new { SchoolId = schoolId }, cancellationToken: ct));
+
+    private const string ChatsOfUserSql = $"""
+        SELECT g.open_conversation_id AS {nameof(UserChatRow.OpenConversationId)}, g.name AS {nameof(UserChatRow.Name)}
+          FROM work_groups g
+         WHERE g.open_conversation_id IS NOT NULL
+           AND (EXISTS (SELECT 1 FROM work_group_members m WHERE m.work_group_id = g.id AND m.user_id = @UserId)
+                OR EXISTS (SELECT 1 FROM memberships s WHERE s.school_id = g.school_id AND s.school_id <> 0 AND s.user_id = @UserId))
+         ORDER BY g.id
+        """;
+
+    /// <summary>
+    /// The work-group chats a person sits in, as far as we know: the lines' members, and the school's own staff (reporters
+    /// and co-leaders). For the local simulator, which shows each person the chats they are in.
+    /// </summary>
+    public async Task<IReadOnlyList<UserChatRow>> ChatsOfUserAsync(MySqlConnection conn, long userId, CancellationToken ct) =>
+        (await conn.QueryAsync<UserChatRow>(new CommandDefinition(ChatsOfUserSql, new { UserId = userId }, cancellationToken: ct))).AsList();
+}
+
+/// <summary>A group chat a person is in: its open conversation id and name.</summary>
+public sealed record UserChatRow
+{
+    public string OpenConversationId { get; init; } = "";
+    public string Name { get; init; } = "";
 }

@@ -23,6 +23,6 @@ public sealed class ReminderRenderer(MySqlDataSource db, ReminderStore store, Or
         var views = await store.LineViewsAsync(conn, p.Items, ct);
         var lines = p.Items.Where(i => views.ContainsKey((i.Kind, i.Id))).Select(i => (i, views[(i.Kind, i.Id)])).ToList();
         if (lines.Count == 0) return new OutboxDelivery.Nothing("every subject is gone");
-        return new OutboxDelivery.UserMessages(users.Select(u => u.DingTalkUserId).ToList(), ReminderMessages.Compose(lines, links.Value.Link("pages/todos/index")));
+        return new OutboxDelivery.UserMessages(users.Select(u => u.DingTalkUserId).ToList(), ReminderMessages.Compose(lines, links.Value.Link(MiniAppPages.Todos)));
     }
 }

@@ -181,6 +181,7 @@ public sealed class ReminderStore
     public async Task<HashSet<(SubjectKind Kind, long Id, string Step, string DueKey)>> RecordAsync(
         MySqlConnection conn, MySqlTransaction tx, IReadOnlyList<DueReminder> due, string runId, DateTime nowUtc, CancellationToken ct)
     {
+        var inserted = 0;
         foreach (var chunk in due.Chunk(500))
         {
             var args = new DynamicParameters();
@@ -195,8 +196,10 @@ public sealed class ReminderStore
                 args.Add($"D{i}", chunk[i].DueKey);
                 values.Add($"(@K{i}, @I{i}, @S{i}, @D{i}, @RunId, @Now)");
             }
-            await conn.ExecuteAsync(new CommandDefinition(RecordSendsSql + string.Join(", ", values), args, tx, cancellationToken: ct));
+            inserted += await conn.ExecuteAsync(new CommandDefinition(RecordSendsSql + string.Join(", ", values), args, tx, cancellationToken: ct));
         }
+        // Every row went in (the usual case): all are this run's, and nothing needs reading back.
+        if (inserted == due.Count) return due.Select(d => (d.Subject.Kind, d.Subject.Id, d.Step.Code, d.DueKey)).ToHashSet();
         var mine = await conn.QueryAsync<(string Kind, long Id, string Step, string DueKey)>(
             new CommandDefinition(RecordedByRunSql, new { RunId = runId }, tx, cancellationToken: ct));
         return mine.Select(m => (Enum.Parse<SubjectKind>(m.Kind), m.Id, m.Step, m.DueKey)).ToHashSet();

@@ -111,30 +111,11 @@ public static class AuthApi
             return Problems.NotFound();
         await using var conn = await db.OpenConnectionAsync(ct);
         var rows = await org.LoginPeopleAsync(conn, 2000, ct);
-        string[] groups = ["学校", "镇街单位", "区级部门", "市级部门", "区教育局"];
-        return TypedResults.Ok(rows.Select(r => new DevPerson(r.DingTalkUserId, r.Name, GroupOf(r), RoleZh(r), r.Place))
-            .OrderBy(p => Array.IndexOf(groups, p.Group)).ThenBy(p => p.Place, StringComparer.Ordinal).ThenBy(p => p.DingTalkUserId, StringComparer.Ordinal).ToList());
+        return TypedResults.Ok(rows.Select(r => new DevPerson(r.DingTalkUserId, r.Name, LoginPeople.GroupOf(r), LoginPeople.RoleZh(r), r.Place))
+            .OrderBy(p => Array.IndexOf(LoginPeople.Groups, p.Group)).ThenBy(p => p.Place, StringComparer.Ordinal).ThenBy(p => p.DingTalkUserId, StringComparer.Ordinal).ToList());
     }
 
     private static bool DevLoginExists(DingTalkOptions dingTalk, IHostEnvironment env) => string.IsNullOrEmpty(dingTalk.AppKey) && env.AllowsOfflineShortcuts();
-
-    private static string GroupOf(LoginPersonRow r) => r.Role switch
-    {
-        Role.Reporter or Role.CoLeader => "学校",
-        Role.EduAdmin => "区教育局",
-        _ => r.UnitLevel switch { UnitLevel.Town => "镇街单位", UnitLevel.City => "市级部门", _ => "区级部门" },
-    };
-
-    private static string RoleZh(LoginPersonRow r) => r.Role switch
-    {
-        Role.Reporter => "学校安全负责人",
-        Role.CoLeader => r.Title == "GridInstructor" ? "网格指导员（双组长）" : "校级领导（双组长）",
-        Role.Handler => "经办人",
-        Role.UnitHead => "负责人",
-        Role.Liaison => "部门联络员",
-        Role.EduAdmin => "专班管理员",
-        _ => r.Role.ToString(),
-    };
 
     private static async Task<IResult> IssueForAsync(string dingTalkUserId, MySqlDataSource db, OrganisationStore org, SessionTokens sessions, CancellationToken ct)
     {

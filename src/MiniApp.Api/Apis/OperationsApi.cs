@@ -15,7 +15,7 @@ public sealed record GuidanceWindowsRequest(IReadOnlyList<GuidanceWindowInput>? 
 public sealed record GuidanceWindowResponse(int Seq, string Name, DateOnly StartsOn, DateOnly EndsOn);
 
 /// <summary>
-/// The Bot's side as the EDU admin runs it: the DingTalk usage against the month's budget, the district task force chat,
+/// The Bot's side as the EDU admin runs it: the DingTalk usage against the month's budget, who DingTalk to-dos cannot reach, the district task force chat,
 /// "send today's digest for this chat now", and the year's guidance windows.
 /// </summary>
 public static class OperationsApi
@@ -24,6 +24,7 @@ public static class OperationsApi
     {
         var api = app.MapGroup("/api/admin").WithTags("Operations").RequireAuthorization();
         api.MapGet("/dingtalk-usage", UsageAsync);
+        api.MapGet("/todos/reach", TodoReachAsync);
         api.MapGet("/digests/district-chat", DistrictChatAsync);
         api.MapPut("/digests/district-chat", SetDistrictChatAsync);
         api.MapPost("/digests/{chatId}/send-now", SendDigestNowAsync);
@@ -34,6 +35,9 @@ public static class OperationsApi
 
     public static async Task<IResult> UsageAsync(string? month, ClaimsPrincipal user, OperationsAdmin ops, CancellationToken ct) =>
         (await ops.UsageAsync(user.UserId(), string.IsNullOrWhiteSpace(month) ? null : month, ct)).ToHttp(r => TypedResults.Ok<UsageReport>(r));
+
+    public static async Task<IResult> TodoReachAsync(ClaimsPrincipal user, OperationsAdmin ops, CancellationToken ct) =>
+        (await ops.TodoReachAsync(user.UserId(), ct)).ToHttp(r => TypedResults.Ok(r));
 
     public static async Task<IResult> DistrictChatAsync(ClaimsPrincipal user, OperationsAdmin ops, CancellationToken ct) =>
         (await ops.DistrictChatAsync(user.UserId(), ct)).ToHttp(id => TypedResults.Ok(new DistrictChatResponse(id)));

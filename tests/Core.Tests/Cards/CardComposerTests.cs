@@ -45,6 +45,30 @@ public sealed class CardComposerTests
     }
 
     [Fact]
+    public void Details_IsMarkdown_WithEveryTypedOrEnteredWordDefused()
+    {
+        var plain = View(supervised: true);
+        var view = plain with
+        {
+            SchoolName = "[五常](https://evil.example) 小学", AssigneeName = "王**伟**",
+            Clue = plain.Clue with { Description = "井盖缺失 <img src=x> 联系 13812345678" },
+        };
+
+        var details = CardComposer.Shared(view, "l", Now)["details"];
+
+        Assert.Equal(string.Join('\n',
+            "**学校**：［五常］（https：//evil.example） 小学",
+            "**类别**：校园周边治安",
+            "**层级**：护校安园工作组 · **责任单位**：五常派出所",
+            "**处置人**：王＊＊伟＊＊",
+            "**期限**：2026-12-01 10:00（已超期）",
+            "**挂牌督办**：期限 2026-12-04 18:00",
+            "**最近**：王伟 签收 · 11-30 10:05",
+            "",
+            "> 井盖缺失 ＜img src=x＞ 联系 138＊＊＊＊5678"), details);
+    }
+
+    [Fact]
     public void Shared_ClosedClue_NoDueTimeAndNotOverdue()
     {
         var vars = CardComposer.Shared(View(ClueState.Resolved), "l", Now);
@@ -54,23 +78,23 @@ public sealed class CardComposerTests
     }
 
     [Fact]
-    public void Buttons_OnlyCardActions_EveryFlagPresent_GoldenJson()
+    public void Buttons_OnlyCardActions_EveryFlagPresent()
     {
         var vars = CardComposer.Buttons([ClueAction.Resolve, ClueAction.Escalate, ClueAction.Reassign, ClueAction.Urge]);
 
-        Assert.Equal("""[{"action":"resolve","label":"办结","needsNote":true},{"action":"escalate","label":"上报上级","needsNote":true},{"action":"urge","label":"催办","needsNote":false}]""", vars["actions"]);
+        Assert.Equal([new("resolve", "办结", true), new("escalate", "上报上级", true), new CardButton("urge", "催办", false)],
+            CardComposer.ButtonList([ClueAction.Urge, ClueAction.Reassign, ClueAction.Escalate, ClueAction.Resolve]));
         Assert.Equal("true", vars["needsNote"]);
         Assert.Equal("true", vars["btn_resolve"]);
         Assert.Equal("false", vars["btn_accept"]);
         Assert.False(vars.ContainsKey("btn_reassign"));   // needs a form: only in the mini-app
-        Assert.Equal(CardComposer.CardActions.Count + 2, vars.Count);
+        Assert.Equal(CardComposer.CardActions.Count + 1, vars.Count);
     }
 
     [Fact]
     public void Private_NoButtons_AllFlagsFalse_WithNotice()
     {
         var vars = CardComposer.Private([], "无权操作");
-        Assert.Equal("[]", vars["actions"]);
         Assert.Equal("false", vars["needsNote"]);
         Assert.All(CardComposer.CardActions, a => Assert.Equal("false", vars["btn_" + CardComposer.Code(a)]));
         Assert.Equal("无权操作", vars["notice"]);

@@ -74,7 +74,7 @@ public sealed class ChatbotCommandTests
             - 本周：新增 9，办结 5
             - 当前在办 4，其中超期 1，督办 1
 
-            [查看统计](dingtalk://dingtalkclient/action/open_mini_app?miniAppId=schoolsafety&page=pages%2Fstats%2Findex)
+            [查看统计](dingtalk://dingtalkclient/action/open_mini_app?miniAppId=schoolsafety&page=%2Fstatistics)
             """, reply.Text);
     }
 
@@ -88,9 +88,9 @@ public sealed class ChatbotCommandTests
         }], new CardOptions { MiniAppId = "app1" });
         Assert.Equal("""
             ### 我的待办（1）
-            1. [XA20261130-0007](dingtalk://dingtalkclient/action/open_mini_app?miniAppId=app1&page=pages%2Fclue%2Fdetail%3Fid%3D42) 余杭区五常中心小学 · 校园周边治安 · 处置中 · 期限 12-07 10:00
+            1. [XA20261130-0007](dingtalk://dingtalkclient/action/open_mini_app?miniAppId=app1&page=%2Fclues%2F42) 余杭区五常中心小学 · 校园周边治安 · 处置中 · 期限 12-07 10:00
 
-            [在小程序中查看全部](dingtalk://dingtalkclient/action/open_mini_app?miniAppId=app1&page=pages%2Ftodo%2Findex)
+            [在小程序中查看全部](dingtalk://dingtalkclient/action/open_mini_app?miniAppId=app1&page=%2Ftodos)
             """, reply.Text);
     }
 }

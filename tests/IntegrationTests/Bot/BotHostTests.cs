@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Quartz;
 using SchoolSafety.Bot.Jobs;
@@ -103,6 +104,88 @@ public sealed class BotHostTests(TestDatabase db) : IAsyncLifetime
         var line = Assert.Single(await File.ReadAllLinesAsync(_offlineLog), l => l.Contains("SendUserMessages"));
         Assert.Contains($"督办通知：线索 {number}（余杭区五常中心小学", line);
         Assert.Contains("bot-test-user", line);
+    }
+
+    /// <summary>Issue 9: a resolved clue nobody rated is 未评价 after 3 working days, by the Bot's scheduled job (its clock the test's).</summary>
+    [Fact]
+    public async Task RatingJob_AResolvedClueNobodyRated_IsUnratedAfterThreeWorkingDays()
+    {
+        var clock = new TestClock(new DateTimeOffset(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8)));   // a Monday
+        await using var factory = (await FactoryAsync(("Bot:RunScheduler", "true"), ("Outbox:PollInterval", "00:10:00")))
+            .WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(clock)));
+        using var client = factory.CreateClient();
+        var services = factory.Services;
+        var (clueId, _) = await ReportClueAsync(services);
+        var clues = services.GetRequiredService<ClueService>();
+        long member;
+        await using (var conn = await db.DataSource.OpenConnectionAsync())
+            member = await conn.QuerySingleAsync<long>("""
+                SELECT m.user_id FROM work_group_members m JOIN work_groups g ON g.id = m.work_group_id
+                 WHERE g.open_conversation_id = 'demo-cid-school01' AND m.line_code = 'POL'
+                """);
+        var version = 1;
+        foreach (var action in new[] { ClueAction.Accept, ClueAction.Resolve })
+        {
+            var o = await clues.ApplyAsync(new ClueCommand
+            {
+                ClueId = clueId, Action = action, Version = version, IdempotencyKey = Guid.NewGuid().ToString(), Actor = ActorRef.User(member), Note = "已处置",
+            });
+            Assert.True(o.Kind == OutcomeKind.Applied, $"{action}: {o.Code} {o.Message}");
+            version = o.Version!.Value;
+        }
+        var scheduler = await services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        Assert.NotNull(await scheduler.GetTrigger(new TriggerKey(RatingExpiryJob.Identity)));
+
+        var dispatcher = services.GetRequiredService<OutboxDispatcher>();
+        await dispatcher.DrainAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
+        Assert.Equal(1, await OpenRateTodosAsync(clueId));
+        var ran = new JobRan(RatingExpiryJob.Identity);
+        scheduler.ListenerManager.AddJobListener(ran);
+
+        async Task<string?> RatingAfterTheJobAsync(DateTimeOffset at)
+        {
+            clock.Now = at;
+            var done = ran.Next();
+            await scheduler.TriggerJob(new JobKey(RatingExpiryJob.Identity));
+            await done.WaitAsync(TimeSpan.FromSeconds(30));
+            await using var conn = await db.DataSource.OpenConnectionAsync();
+            return await conn.QuerySingleAsync<string?>("SELECT rating FROM clues WHERE id = @clueId", new { clueId });
+        }
+
+        Assert.Null(await RatingAfterTheJobAsync(new DateTimeOffset(2026, 12, 3, 9, 59, 0, TimeSpan.FromHours(8))));   // 2 working days and 23 hours
+        Assert.Equal("Unrated", await RatingAfterTheJobAsync(new DateTimeOffset(2026, 12, 3, 10, 1, 0, TimeSpan.FromHours(8))));
+        await dispatcher.DrainAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
+        Assert.Equal(0, await OpenRateTodosAsync(clueId));   // and the reporter's rating to-do is completed
+    }
+
+    private async Task<int> OpenRateTodosAsync(long clueId)
+    {
+        await using var conn = await db.DataSource.OpenConnectionAsync();
+        return await conn.QuerySingleAsync<int>("SELECT COUNT(*) FROM todos WHERE subject_id = @clueId AND duty = 'Rate' AND closed_at IS NULL", new { clueId });
+    }
+
+    /// <summary>Completes when the named job has next been executed by the scheduler.</summary>
+    private sealed class JobRan(string job) : IJobListener
+    {
+        private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string Name => "test-" + job;
+
+        public Task Next() => (_next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+        public ValueTask JobToBeExecuted(IJobExecutionContext context, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+        public ValueTask JobExecutionVetoed(IJobExecutionContext context, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+        public ValueTask JobWasExecuted(IJobExecutionContext context, JobExecutionException? jobException, CancellationToken cancellationToken = default)
+        {
+            if (context.JobDetail.Key.Name == job)
+            {
+                if (jobException is null) _next.TrySetResult();
+                else _next.TrySetException(jobException);
+            }
+            return ValueTask.CompletedTask;
+        }
     }
 
     [Fact]

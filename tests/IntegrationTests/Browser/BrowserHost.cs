@@ -18,7 +18,7 @@ namespace SchoolSafety.IntegrationTests.Browser;
 /// the demo district, and Debian's chromium driven by Playwright. Pages that were not built, or a missing browser, fail
 /// the tests with a message saying so (scripts/test.sh builds the pages and installs the browser).
 /// </summary>
-public sealed class BrowserHost : IAsyncLifetime
+public class BrowserHost : IAsyncLifetime
 {
     public const string Chromium = "/usr/bin/chromium";
     public const string DingTalkUserAgent =
@@ -31,7 +31,15 @@ public sealed class BrowserHost : IAsyncLifetime
     public string PhotoFolder { get; } = Path.Combine(Path.GetTempPath(), $"schoolsafety-browser-photos-{Guid.NewGuid():N}");
     public static string RepoRoot { get; } = FindRepoRoot();
     public static string ScreenshotFolder { get; } = Path.Combine(RepoRoot, ".local", "screenshots");
+    /// <summary>Where the offline recorder of every host in the test writes DingTalk's calls (the simulator reads it).</summary>
+    public string CallsLog => Path.Combine(PhotoFolder, "dingtalk-calls.jsonl");
     private IPlaywright playwright = null!;
+
+    /// <summary>More hosts a derived fixture starts once the mini-app host is up (before the browser).</summary>
+    protected virtual Task StartMoreAsync() => Task.CompletedTask;
+
+    /// <summary>Stops what <see cref="StartMoreAsync"/> started (before the mini-app host and the database go).</summary>
+    protected virtual Task StopMoreAsync() => Task.CompletedTask;
 
     public async Task InitializeAsync()
     {
@@ -49,13 +57,15 @@ public sealed class BrowserHost : IAsyncLifetime
             b.UseSetting("ConnectionStrings:SchoolSafety", Db.ConnectionString);
             b.UseSetting("MiniApp:Session:SigningKey", "browser-tests-signing-key-0123456789abcdefgh");
             b.UseSetting("Photos:Folder", PhotoFolder);
-            b.UseSetting("DingTalk:OfflineLogPath", Path.Combine(PhotoFolder, "dingtalk-calls.jsonl"));
+            b.UseSetting("DingTalk:OfflineLogPath", CallsLog);
         });
-        Factory.UseKestrel(0);
+        // A port of the system's choosing on the loopback (UseKestrel(0) falls back to Kestrel's default 5000, which another run may hold).
+        Factory.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
         Factory.StartServer();
         var addresses = Factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         BaseUrl = addresses.First().Replace("[::]", "127.0.0.1").Replace("localhost", "127.0.0.1").TrimEnd('/');
         await Factory.Services.GetRequiredService<DemoDistrict>().LoadAsync(CancellationToken.None);
+        await StartMoreAsync();
 
         Directory.CreateDirectory(ScreenshotFolder);
         playwright = await Microsoft.Playwright.Playwright.CreateAsync();
@@ -71,6 +81,7 @@ public sealed class BrowserHost : IAsyncLifetime
     {
         if (Browser is not null) await Browser.CloseAsync();
         playwright?.Dispose();
+        await StopMoreAsync();
         if (Factory is not null) await Factory.DisposeAsync();
         await Db.DisposeAsync();
         if (Directory.Exists(PhotoFolder)) Directory.Delete(PhotoFolder, recursive: true);
@@ -109,6 +120,39 @@ public sealed class BrowserHost : IAsyncLifetime
         return new Person(context, page);
     }
 
+    /// <summary>Logs in through DingTalk's free login (dd mocked; offline the code is the user id) and waits for the first page.</summary>
+    public async Task<Person> SignedInAsync(string dingTalkUserId, string path, bool legacyClient = false)
+    {
+        var person = await PersonAsync(dingTalkUserId, legacyClient);
+        var login = person.Page.WaitForRequestAsync(r => r.Url.EndsWith("/api/auth/dingtalk") && r.Method == "POST");
+        await person.Page.GotoAsync(path);
+        await login;
+        await person.Page.WaitForURLAsync(u => !u.Contains("/login"));
+        return person;
+    }
+
+    /// <summary>Fills the report form: category 治安/校园安保, the description, a place, the photos.</summary>
+    public static async Task<string> FillReportAsync(IPage page, string description, params FilePayload[] photos)
+    {
+        await page.GetByRole(AriaRole.Heading, new() { Name = "上报线索" }).WaitForAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "隐患类别" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "治安/校园安保" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Dialog, new() { Name = "选择隐患类别" })).ToBeHiddenAsync();
+        await page.GetByPlaceholder("请描述发现的问题").FillAsync(description);
+        await page.GetByPlaceholder("例如：学校东门外人行道").FillAsync("学校东门外");
+        if (photos.Length > 0) await page.Locator("input[type=file]").SetInputFilesAsync(photos);
+        return description;
+    }
+
+    public Task<long> ClueIdAsync(string description) =>
+        ScalarAsync<long>("SELECT id FROM clues WHERE description = @description", new { description });
+
+    public async Task<T> ScalarAsync<T>(string sql, object args)
+    {
+        await using var conn = await Db.DataSource.OpenConnectionAsync();
+        return (await Dapper.SqlMapper.ExecuteScalarAsync<T>(conn, sql, args))!;
+    }
+
     private static string FindRepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
@@ -142,7 +186,8 @@ public sealed class Person : IAsyncDisposable
     public async Task CheckPageAsync(string name)
     {
         // A dialog or popup of the page before may still be fading out (Vant's leave transition); judge the page once it is gone.
-        await Page.WaitForFunctionAsync("() => !document.querySelector('[class*=\"-leave-active\"]')");
+        // So may the page's own message (.app-message fades in and out): axe would measure its contrast half transparent.
+        await Page.WaitForFunctionAsync("() => !document.querySelector('[class*=\"-leave-active\"]') && document.getAnimations().every(a => a.playState !== 'running' || a.effect?.getComputedTiming().endTime === Infinity)");
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserHost.ScreenshotFolder, $"{name}.png"), FullPage = false });
         var result = await Page.RunAxe();
         var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();

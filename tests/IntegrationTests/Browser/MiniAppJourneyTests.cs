@@ -25,37 +25,13 @@ public sealed class MiniAppJourneyTests(BrowserHost host) : IClassFixture<Browse
         Buffer = TestImages.Encode(64 + r % 7, 48, SKEncodedImageFormat.Jpeg),
     };
 
-    /// <summary>Logs in through DingTalk's free login (dd mocked; offline the code is the user id) and waits for the first page.</summary>
-    private async Task<Person> SignedInAsync(string dingTalkUserId, string path, bool legacyClient = false)
-    {
-        var person = await host.PersonAsync(dingTalkUserId, legacyClient);
-        var login = person.Page.WaitForRequestAsync(r => r.Url.EndsWith("/api/auth/dingtalk") && r.Method == "POST");
-        await person.Page.GotoAsync(path);
-        await login;
-        await person.Page.WaitForURLAsync(u => !u.Contains("/login"));
-        return person;
-    }
+    private Task<Person> SignedInAsync(string dingTalkUserId, string path, bool legacyClient = false) => host.SignedInAsync(dingTalkUserId, path, legacyClient);
 
-    private async Task<string> FillReportAsync(IPage page, string description, params FilePayload[] photos)
-    {
-        await page.GetByRole(AriaRole.Heading, new() { Name = "上报线索" }).WaitForAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "隐患类别" }).ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "治安/校园安保" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Dialog, new() { Name = "选择隐患类别" })).ToBeHiddenAsync();
-        await page.GetByPlaceholder("请描述发现的问题").FillAsync(description);
-        await page.GetByPlaceholder("例如：学校东门外人行道").FillAsync("学校东门外");
-        if (photos.Length > 0) await page.Locator("input[type=file]").SetInputFilesAsync(photos);
-        return description;
-    }
+    private static Task<string> FillReportAsync(IPage page, string description, params FilePayload[] photos) => BrowserHost.FillReportAsync(page, description, photos);
 
-    private async Task<long> ClueIdAsync(string description) =>
-        await Scalar<long>("SELECT id FROM clues WHERE description = @description", new { description });
+    private Task<long> ClueIdAsync(string description) => host.ClueIdAsync(description);
 
-    private async Task<T> Scalar<T>(string sql, object args)
-    {
-        await using var conn = await host.Db.DataSource.OpenConnectionAsync();
-        return (await Dapper.SqlMapper.ExecuteScalarAsync<T>(conn, sql, args))!;
-    }
+    private Task<T> Scalar<T>(string sql, object args) => host.ScalarAsync<T>(sql, args);
 
     [Fact]
     public async Task Officer_Reports_WithTwoPhotos_Handler_AcceptsAndResolves_WithEvidence_Officer_SeesResolved()

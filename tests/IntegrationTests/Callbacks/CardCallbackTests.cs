@@ -21,7 +21,14 @@ public sealed class CardCallbackTests(CallbacksHost host) : IClassFixture<Callba
     private Task<long> EventsAsync(long id) => host.ScalarAsync<long>("SELECT COUNT(*) FROM clue_events WHERE clue_id = @id", new { id });
 
     private Task<List<string>> OutboxAsync(long id) =>
-        host.QueryAsync<string>("SELECT CONCAT(topic, ' v', JSON_EXTRACT(payload, '$.version')) FROM outbox WHERE JSON_EXTRACT(payload, '$.clueId') = @id AND topic NOT LIKE 'exchange.%' ORDER BY id", new { id });
+        host.QueryAsync<string>("SELECT CONCAT(topic, ' v', JSON_EXTRACT(payload, '$.version')) FROM outbox WHERE JSON_EXTRACT(payload, '$.clueId') = @id AND topic NOT LIKE 'exchange.%' AND topic NOT LIKE 'todo.%' ORDER BY id", new { id });   // the data exchange's and the to-dos' rows are their tests'
+
+    [Fact]
+    public async Task TheRecordedCalls_AreNotServedOutsideDevelopment()
+    {
+        using var response = await host.Client.GetAsync(SchoolSafety.Callbacks.Simulator.RecordedCallsEndpoints.Path);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);   // the host runs in Testing here
+    }
 
     [Fact]
     public async Task Click_HandlerAccepts_StateChangedReplyShowsItAndOtherCopiesQueued()

@@ -35,7 +35,7 @@ public sealed class ChatbotTests(CallbacksHost host) : IClassFixture<CallbacksHo
         return reply!;
     }
 
-    private string ClueLink(long id) => Link + Uri.EscapeDataString($"pages/clue/detail?id={id}");
+    private string ClueLink(long id) => Link + Uri.EscapeDataString($"/clues/{id}");
 
     [Fact]
     public async Task Help_AndAnythingElse_GetTheHelpText()
@@ -48,7 +48,7 @@ public sealed class ChatbotTests(CallbacksHost host) : IClassFixture<CallbacksHo
             - **督办清单**：挂牌督办的线索
             - **帮助**：显示本说明
 
-            [打开小程序]({Link}pages%2Findex%2Findex)
+            [打开小程序]({Link}%2F)
             """;
         Assert.Equal(help, await AskAsync(_handler, "帮助"));
         Assert.Equal(help, await AskAsync(_handler, "@校安机器人 今天天气怎么样"));
@@ -61,7 +61,7 @@ public sealed class ChatbotTests(CallbacksHost host) : IClassFixture<CallbacksHo
             ### 我的待办（1）
             1. [XA20261130-0001]({ClueLink(_clue.ClueId)}) 余杭区百丈中心小学 · {await ItemLabelAsync()} · 待签收 · 期限 12-01 10:00
 
-            [在小程序中查看全部]({Link}pages%2Ftodo%2Findex)
+            [在小程序中查看全部]({Link}%2Ftodos)
             """, await AskAsync(_handler, "我的待办"));
     }
 
@@ -110,7 +110,7 @@ public sealed class ChatbotTests(CallbacksHost host) : IClassFixture<CallbacksHo
         var privateOnlyQuery = $"""
             ### 校安一件事
             为保护学校和师生信息，「查询」只在与机器人的单聊中回复。
-            请单聊机器人，或[在小程序中查看]({Link}pages%2Findex%2Findex)。
+            请单聊机器人，或[在小程序中查看]({Link}%2F)。
             """;
         // The handler may see the clue, but the school's group chat also holds members of other lines.
         Assert.Equal(privateOnlyQuery, await AskAsync(_handler, "查询 XA20261130-0001", "demo-cid-school20", group: true));
@@ -119,7 +119,7 @@ public sealed class ChatbotTests(CallbacksHost host) : IClassFixture<CallbacksHo
         Assert.Equal($"""
             ### 校安一件事
             为保护学校和师生信息，此命令只在与机器人的单聊中回复（学校护校安园工作组群除外）。
-            请单聊机器人，或[在小程序中查看]({Link}pages%2Findex%2Findex)。
+            请单聊机器人，或[在小程序中查看]({Link}%2F)。
             """, await AskAsync("demo-edu-admin", "统计", "cid-some-other-group", group: true));
         // 1:1 still answers.
         Assert.StartsWith("### 线索 XA20261130-0001\n", await AskAsync(_handler, "查询 XA20261130-0001"));
@@ -134,7 +134,7 @@ public sealed class ChatbotTests(CallbacksHost host) : IClassFixture<CallbacksHo
             - 本周：新增 1，办结 0
             - 当前在办 1，其中超期 0，督办 0
 
-            [查看统计]({Link}pages%2Fstats%2Findex)
+            [查看统计]({Link}%2Fstatistics)
             """;
         Assert.Equal(expected, await AskAsync("demo-school20-grid", "统计", "demo-cid-school20", group: true));
         Assert.Equal(expected, await AskAsync("demo-school20-officer", "统计"));   // 1:1: their own school
@@ -162,7 +162,7 @@ public sealed class ChatbotTests(CallbacksHost host) : IClassFixture<CallbacksHo
             ### 督办清单（1）
             1. [XA20261130-0002]({ClueLink(other.ClueId)}) 余杭区黄湖中心小学 · {await ItemLabelAsync()} · 待签收 · 督办期限 12-04 18:00
 
-            [在小程序中查看]({Link}pages%2Fsupervision%2Findex)
+            [在小程序中查看]({Link}%2Fclues)
             """, await AskAsync("demo-edu-admin", "督办清单"));
         Assert.Equal("### 督办清单\n当前没有挂牌督办的线索。", await AskAsync("demo-school19-officer", "督办清单"));
         Assert.Equal("### 督办清单\n您无权查看此范围的督办清单。", await AskAsync("demo-school19-officer", "督办清单", "demo-cid-school20", group: true));

@@ -55,11 +55,11 @@ public sealed class ClueLifecycleTests(CoreServices core) : IClassFixture<CoreSe
         // Accept within one working day: Monday 30 Nov 10:00 → Tuesday 1 Dec 10:00 China time.
         Assert.Equal(new DateTime(2026, 12, 1, 2, 0, 0, DateTimeKind.Utc), row.DueAt);
         Assert.Equal(1, await EventCountAsync(c.ClueId));
-        Assert.Equal(["clue.card.deliver", "clue.group.notice"], await OutboxTopicsAsync(c.ClueId));
+        Assert.Equal(["clue.card.deliver", "clue.group.notice", "todo.clue.sync"], await OutboxTopicsAsync(c.ClueId));
         // The report's notices are written in the same batch as the clue, before its id is known to us:
         // the server fills it in, in the payload and in the card's ordering key.
         var keys = await core.QueryAsync<string?>("SELECT ordering_key FROM outbox WHERE JSON_EXTRACT(payload, '$.clueId') = @id AND topic NOT LIKE 'exchange.%' ORDER BY id", new { id = c.ClueId });
-        Assert.Equal([ClueService.CardKey(c.ClueId), null], keys);
+        Assert.Equal([ClueService.CardKey(c.ClueId), null, $"todo:clue:{c.ClueId}"], keys);
         var userIds = await core.QueryAsync<string>("SELECT JSON_EXTRACT(payload, '$.userIds') FROM outbox WHERE topic = 'clue.card.deliver' AND JSON_EXTRACT(payload, '$.clueId') = @id", new { id = c.ClueId });
         Assert.Equal($"[{member}]", userIds.Single().Replace(" ", ""));
     }

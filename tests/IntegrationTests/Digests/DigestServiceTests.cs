@@ -95,4 +95,59 @@ public sealed class DigestServiceTests(CoreServices core) : IClassFixture<CoreSe
         Assert.Equal(0, (await Digests.RunAsync(CancellationToken.None)).Queued);
         Assert.Equal(2, (await QueuedAsync()).Count(q => q.Payload.ChatId == "demo-cid-school02"));
     }
+
+    [Fact]
+    public async Task SchoolCounts_CountEachClueByDefinition_OpenNewClosedAndAwaitingRating()
+    {
+        // Seven clues at school 1, each moved to a case of the counts by hand; "since" is Monday 30 Nov 08:30.
+        // (Reported on a day of their own: the clue numbers' reserved block outlives the other tests' database reset.)
+        core.Clock.SetChinaTime(2026, 11, 27, 10);
+        for (var i = 0; i < 7; i++)
+            Assert.Equal(OutcomeKind.Applied, (await core.Get<ClueService>().ReportAsync(new ReportCommand
+            {
+                ReporterUserId = await core.UserAsync("demo-school01-officer"), ItemNo = 4, Description = "校门口有无证摊贩占道经营",
+                IdempotencyKey = Guid.NewGuid().ToString(),
+            })).Kind);
+        var ids = await core.QueryAsync<long>("SELECT id FROM clues ORDER BY id");
+        var since = new DateTime(2026, 11, 30, 0, 30, 0, DateTimeKind.Utc);
+        var now = new DateTime(2026, 12, 1, 0, 30, 0, DateTimeKind.Utc);
+        (string State, int CreatedHours, int? DueHours, string? Rating, int? RatingDueHours)[] cases =
+        [
+            ("InProgress", -30, -2, null, null),              // open from before, overdue
+            ("PendingConfirmation", 5, 40, null, null),      // new, open, awaiting confirmation
+            ("Resolved", -60, null, null, 30),               // older, awaiting its rating
+            ("Resolved", 3, null, null, 50),                 // new and awaiting its rating
+            ("Withdrawn", 2, null, null, null),              // new, closed
+            ("Resolved", -80, null, "Satisfied", 10),        // rated
+            ("Resolved", -200, null, null, -1),              // its rating time is over
+        ];
+        for (var i = 0; i < cases.Length; i++)
+        {
+            var c = cases[i];
+            await core.ScalarAsync<long>("""
+                UPDATE clues SET state = @State, created_at = @Created, due_at = @Due, rating = @Rating, rating_due_at = @RatingDue WHERE id = @Id;
+                SELECT ROW_COUNT();
+                """, new
+            {
+                c.State, Created = since.AddHours(c.CreatedHours), Due = c.DueHours is { } d ? now.AddHours(d) : (DateTime?)null,
+                c.Rating, RatingDue = c.RatingDueHours is { } r ? now.AddHours(r) : (DateTime?)null, Id = ids[i],
+            });
+        }
+
+        await using var conn = await core.Db.DataSource.OpenConnectionAsync();
+        var counts = await core.Get<DigestStore>().SchoolCountsAsync(conn, since, now, CancellationToken.None);
+
+        var school = await core.ScalarAsync<long>("SELECT school_id FROM clues LIMIT 1");
+        var open = cases.Where(c => c.State is not ("Resolved" or "Withdrawn")).ToList();
+        Assert.Equal(new SchoolDigestCounts
+        {
+            SchoolId = school,
+            New = cases.Count(c => c.CreatedHours >= 0),
+            Open = open.Count,
+            Overdue = open.Count(c => c.DueHours < 0),
+            AwaitingConfirmation = cases.Count(c => c.State == "PendingConfirmation"),
+            AwaitingRating = cases.Count(c => c is { State: "Resolved", Rating: null, RatingDueHours: > 0 }),
+        }, Assert.Single(counts.Values));
+        Assert.Equal((3L, 2L, 1L, 1L, 2L), (counts[school].New, counts[school].Open, counts[school].Overdue, counts[school].AwaitingConfirmation, counts[school].AwaitingRating));
+    }
 }

@@ -85,6 +85,23 @@ public sealed class DeploymentTests(TestDatabase db)
         await AssertRefusesToStart(() => Factory<SchoolSafety.MiniApp.Api.ApiEntryPoint>("Staging", [.. Credentials, ("MiniApp:Session:SigningKey", devKey)]), "MiniApp:Session:SigningKey");
     }
 
+    [Theory]
+    [InlineData("DingTalk:CardCallbackSecret")]
+    [InlineData("DingTalk:CallbackToken")]
+    public async Task Callbacks_InStaging_WithALocalDevelopmentSecret_RefusesToStart(string key)
+    {
+        // The run command's secret (scripts/local-dingtalk.env), in place of the deployment's own.
+        (string, string)[] settings = [.. Credentials, .. CallbackSecrets.Where(s => s.Item1 != key), (key, Core.Deployment.LocalSecrets[key]), ("Inbox:RunWorker", "false")];
+        await AssertRefusesToStart(() => Factory<SchoolSafety.Callbacks.CallbacksEntryPoint>("Staging", settings), "scripts/local-dingtalk.env");
+    }
+
+    [Fact]
+    public async Task Bot_InStaging_WithTheLocalRobotAppSecret_RefusesToStart()
+    {
+        await AssertRefusesToStart(() => Factory<SchoolSafety.Bot.BotEntryPoint>("Staging", ("DingTalk:AppKey", "dingstagingkey"), ("DingTalk:AppSecret", Core.Deployment.LocalSecrets["DingTalk:AppSecret"]),
+            ("Bot:ClusteredScheduler", "false"), ("Bot:RunScheduler", "false")), "scripts/local-dingtalk.env");
+    }
+
     [Fact]
     public async Task MiniApp_InStaging_WithEverything_Starts_WithoutDevLogin()
     {
@@ -104,6 +121,20 @@ public sealed class DeploymentTests(TestDatabase db)
         await using var f = Factory<SchoolSafety.Callbacks.CallbacksEntryPoint>("Staging", [.. Credentials, .. CallbackSecrets, ("Inbox:RunWorker", "false")]);
         using var client = f.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("Production")]
+    [InlineData("Staging")]
+    public async Task Callbacks_OutsideDevelopment_HasNoDingTalkSimulator(string environment)
+    {
+        await using var f = Factory<SchoolSafety.Callbacks.CallbacksEntryPoint>(environment, [.. Credentials, .. CallbackSecrets, ("Inbox:RunWorker", "false")]);
+        using var client = f.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
+        foreach (var path in new[] { "/dev/dingtalk/", "/dev/dingtalk/api/people", "/dev/dingtalk/api/view?as=demo-edu-admin", "/dev/dingtalk/api/stream" })
+            Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(path)).StatusCode);
+        foreach (var path in new[] { "/dev/dingtalk/v1.0/gateway/connections/open", "/dev/dingtalk/api/click", "/dev/dingtalk/api/message", "/dev/dingtalk/api/reminders" })
+            Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync(path, new StringContent("{}", System.Text.Encoding.UTF8, "application/json"))).StatusCode);
     }
 
     internal static string RepoRoot()

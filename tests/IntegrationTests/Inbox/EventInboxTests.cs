@@ -123,15 +123,15 @@ public sealed class EventInboxTests(CallbacksHost host) : IClassFixture<Callback
     {
         var dingTalkId = "new-" + Guid.NewGuid().ToString("N")[..10];
         host.DingTalk.Legacy.Given(Request.Create().WithPath("/topapi/v2/user/get").UsingPost().WithBody(b => b is not null && b.Contains(dingTalkId)))
-            .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new { errcode = 0, errmsg = "ok", result = new { userid = dingTalkId, name = "新同事", mobile = "13900000000" } }));
+            .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new { errcode = 0, errmsg = "ok", result = new { userid = dingTalkId, unionid = "u-" + dingTalkId, name = "新同事", mobile = "13900000000" } }));
         var id = Guid.NewGuid().ToString("N");
         using var response = await host.PushEventAsync(Event("user_add_org", id, $$""","UserId":["{{dingTalkId}}"]"""));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
         Assert.Equal(1, await ProcessAsync());
 
-        var user = (await host.QueryAsync<(string Name, bool Active)>("SELECT name, active FROM users WHERE dingtalk_user_id = @d", new { d = dingTalkId })).Single();
-        Assert.Equal(("新同事", true), user);
+        var user = (await host.QueryAsync<(string Name, bool Active, string? UnionId)>("SELECT name, active, union_id FROM users WHERE dingtalk_user_id = @d", new { d = dingTalkId })).Single();
+        Assert.Equal(("新同事", true, "u-" + dingTalkId), user);   // the unionId DingTalk to-dos are addressed by
     }
 
     [Fact]
@@ -140,14 +140,14 @@ public sealed class EventInboxTests(CallbacksHost host) : IClassFixture<Callback
         var (userId, dingTalkId, _) = await NewPoliceHandlerAsync();
         await host.ScalarAsync<long>("UPDATE users SET active = 0 WHERE id = @userId; SELECT ROW_COUNT()", new { userId });   // deactivated by their liaison
         host.DingTalk.Legacy.Given(Request.Create().WithPath("/topapi/v2/user/get").UsingPost().WithBody(b => b is not null && b.Contains(dingTalkId)))
-            .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new { errcode = 0, errmsg = "ok", result = new { userid = dingTalkId, name = "改名后", mobile = "13900000001" } }));
+            .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new { errcode = 0, errmsg = "ok", result = new { userid = dingTalkId, unionid = "u-" + dingTalkId, name = "改名后", mobile = "13900000001" } }));
         using var response = await host.PushEventAsync(Event("user_modify_org", Guid.NewGuid().ToString("N"), $$""","UserId":["{{dingTalkId}}"]"""));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
         Assert.Equal(1, await ProcessAsync());
 
-        var user = (await host.QueryAsync<(string Name, bool Active)>("SELECT name, active FROM users WHERE id = @userId", new { userId })).Single();
-        Assert.Equal(("改名后", false), user);
+        var user = (await host.QueryAsync<(string Name, bool Active, string? UnionId)>("SELECT name, active, union_id FROM users WHERE id = @userId", new { userId })).Single();
+        Assert.Equal(("改名后", false, "u-" + dingTalkId), user);   // an account made by hand gets its unionId from the sync
     }
 
     [Theory]

@@ -13,6 +13,13 @@ namespace SchoolSafety.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class CoreServices : IAsyncLifetime
 {
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+
+    public CoreServices() : this(new Dictionary<string, string?>()) { }
+
+    /// <summary>With further configuration (e.g. DingTalk pointed at WireMock); internal, so xunit sees one public constructor.</summary>
+    internal CoreServices(IReadOnlyDictionary<string, string?> settings) => _settings = settings;
+
     public TestClock Clock { get; } = new(new DateTimeOffset(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8)));
     public IServiceProvider Services { get; private set; } = null!;
     public TestDatabase Db { get; } = new();
@@ -23,7 +30,7 @@ public sealed class CoreServices : IAsyncLifetime
     {
         await Db.InitializeAsync();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:SchoolSafety"] = Db.ConnectionString });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(_settings) { ["ConnectionStrings:SchoolSafety"] = Db.ConnectionString });
         builder.Services.AddSingleton<TimeProvider>(Clock);
         builder.AddSchoolSafetyCore();
         Services = builder.Services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });

@@ -34,6 +34,31 @@ public sealed class OperationsApiTests(MiniAppHost host) : IClassFixture<MiniApp
     }
 
     [Fact]
+    public async Task TodoReach_TheAdminSeesWhoHasNoUnionId_OthersMayNot()
+    {
+        var officer = await host.ScalarAsync<long>("SELECT id FROM users WHERE dingtalk_user_id = 'demo-school01-officer'");
+        await host.ScalarAsync<long>("UPDATE users SET union_id = NULL WHERE id = @officer; SELECT 1", new { officer });
+        try
+        {
+            var admin = await host.ClientForAsync("demo-edu-admin");
+            var r = await admin.GetAsync("/api/admin/todos/reach");
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+            var json = await MiniAppHost.JsonAsync(r);
+            // Other tests' hand-made people have no unionId either: the officer is listed, and nobody who has one.
+            var listed = json.GetProperty("withoutUnionId").EnumerateArray().Select(p => p.GetProperty("userId").GetInt64()).ToList();
+            Assert.Contains(officer, listed);
+            Assert.Equal(0, await host.ScalarAsync<long>("SELECT COUNT(*) FROM users WHERE union_id IS NOT NULL AND id IN @listed", new { listed }));
+            Assert.Equal(0, json.GetProperty("todosMissedLast30Days").GetInt64());
+            await MiniAppHost.AssertProblemAsync(await (await host.ClientForAsync("demo-school01-officer")).GetAsync("/api/admin/todos/reach"),
+                HttpStatusCode.Forbidden, "forbidden");
+        }
+        finally
+        {
+            await host.ScalarAsync<long>("UPDATE users SET union_id = 'union-demo-school01-officer' WHERE id = @officer; SELECT 1", new { officer });
+        }
+    }
+
+    [Fact]
     public async Task DistrictChat_SetByTheAdmin_ThenSendNow_QueuesItsDigest()
     {
         var admin = await host.ClientForAsync("demo-edu-admin");

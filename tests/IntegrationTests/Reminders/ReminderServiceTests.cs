@@ -109,6 +109,35 @@ public sealed class ReminderServiceTests(CoreServices core) : IClassFixture<Core
         Assert.Empty(Flat(await QueuedAsync()));   // accepted first: neither accept step goes
     }
 
+    /// <summary>Issue 9: an approved extension moves the due time, and the reminder steps follow the new date, not the old.</summary>
+    [Fact]
+    public async Task Extension_Approved_TheStepsFollowTheNewDueTime()
+    {
+        var c = await ReportAsync(2026, 11, 30, 10);
+        var member = await core.MemberAsync(1, "POL");
+        var head = await core.TownHeadAsync(1, "POL");
+        core.Clock.SetChinaTime(2026, 11, 30, 11);
+        c = await ActAsync(c, ClueAction.Accept, member);
+        var due = await core.ScalarAsync<DateTime>("SELECT due_at FROM clues WHERE id = @id", new { id = c.ClueId });
+        var later = due.AddDays(7);   // the same weekday and time a week on
+        var asked = await core.Get<ClueService>().ApplyAsync(new ClueCommand
+        {
+            ClueId = c.ClueId, Action = ClueAction.RequestExtension, Version = c.Version, IdempotencyKey = Guid.NewGuid().ToString(),
+            Actor = ActorRef.User(member), Note = "需等待检测结果", NewDueAt = later,
+        });
+        Assert.Equal(OutcomeKind.Applied, asked.Kind);
+        await ActAsync(asked, ClueAction.ApproveExtension, head);
+        Assert.Equal(later, await core.ScalarAsync<DateTime>("SELECT due_at FROM clues WHERE id = @id", new { id = c.ClueId }));
+
+        core.Clock.Now = new DateTimeOffset(DateTime.SpecifyKind(due, DateTimeKind.Utc)).AddMinutes(5);   // the old due time has passed
+        await Reminders.RunAsync(CancellationToken.None);
+        Assert.DoesNotContain(Flat(await QueuedAsync()), f => f.Step is "overdue" or "due-soon");
+
+        core.Clock.Now = new DateTimeOffset(DateTime.SpecifyKind(later, DateTimeKind.Utc)).AddMinutes(5);   // the new one has
+        await Reminders.RunAsync(CancellationToken.None);
+        Assert.Contains((member, "overdue"), Flat(await QueuedAsync()));
+    }
+
     [Fact]
     public async Task QuietHoursAndHoliday_DeferToTheNextWorkingMorning()
     {
@@ -146,6 +175,7 @@ public sealed class ReminderServiceTests(CoreServices core) : IClassFixture<Core
         Assert.Contains($"- 【即将超过签收期限】{a.Number}（余杭区五常中心小学 · 治安/校园安保），期限 2026-12-01 10:00", text);
         Assert.Contains($"- 【即将超过签收期限】{b.Number}（余杭区五常中心小学 · ", text);
         Assert.DoesNotContain("无证摊贩", text);
+        Assert.EndsWith("[在小程序中处理](dingtalk://dingtalkclient/action/open_mini_app?miniAppId=schoolsafety&page=%2Ftodos)", text);   // the chatbot's to-do page too
     }
 
     [Fact]
@@ -199,6 +229,54 @@ public sealed class ReminderServiceTests(CoreServices core) : IClassFixture<Core
         await RunAtAsync(2026, 12, 1, 11, 0);
         await RunAtAsync(2026, 12, 1, 11, 15);
         Assert.Single(Flat(await QueuedAsync()), f => f == (reporter, "rate"));
+    }
+
+    [Fact]
+    public async Task DueSoonConfirmDueAndTaskDeadlineSoon_FireAtTheirWorkingTimes_EachOnce()
+    {
+        // An accepted clue: resolve due Mon 7 Dec 11:00, so due-soon (1 working day before) is Fri 4 Dec 11:00.
+        var c = await ReportAsync(2026, 11, 30, 10);
+        var member = await core.MemberAsync(1, "POL");
+        core.Clock.SetChinaTime(2026, 11, 30, 11);
+        await ActAsync(c, ClueAction.Accept, member);
+        // A clue back from the four platforms, awaiting its dispatching unit's confirmation by Tue 8 Dec 10:00.
+        var d = await ReportAsync(2026, 11, 30, 10, school: 2);
+        var unit = await core.ScalarAsync<long>("SELECT unit_id FROM memberships WHERE user_id = @head AND role = 'UnitHead'", new { head = await core.TownHeadAsync(2, "POL") });
+        await core.ScalarAsync<long>("""
+            UPDATE clues SET state = 'PendingConfirmation', dispatching_unit_id = @unit, due_at = @due WHERE id = @id;
+            SELECT ROW_COUNT();
+            """, new { unit, due = new DateTime(2026, 12, 8, 2, 0, 0, DateTimeKind.Utc), id = d.ClueId });
+        var unitStaff = await core.QueryAsync<long>("SELECT user_id FROM memberships WHERE unit_id = @unit AND role IN ('Handler', 'UnitHead') ORDER BY user_id", new { unit });
+        Assert.NotEmpty(unitStaff);
+        // A work-list task of the police line due Mon 14 Dec: task-deadline-soon 5 working days before, Mon 7 Dec (00:00, quiet).
+        var task = await core.ScalarAsync<long>("INSERT INTO worklist_tasks (item_no, seq, text_zh, due) VALUES (4, 99, '测试任务', '2026-12-14'); SELECT LAST_INSERT_ID();");
+        try
+        {
+            var liaison = await core.UserAsync("demo-POL-liaison");
+            List<(long User, string Step)> Lines(IEnumerable<ReminderPayload> rows) =>
+                rows.SelectMany(r => r.UserIds.SelectMany(u => r.Items.Select(i => (u, i.Kind == SubjectKind.Task && i.Id != task ? "" : i.Step)))).ToList();
+
+            await RunAtAsync(2026, 12, 4, 10, 45);
+            Assert.DoesNotContain((member, "due-soon"), Lines(await QueuedAsync()));
+            await RunAtAsync(2026, 12, 4, 11, 0);
+            await RunAtAsync(2026, 12, 4, 11, 15);
+            Assert.Single(Lines(await QueuedAsync()), l => l == (member, "due-soon"));
+            Assert.DoesNotContain(Lines(await QueuedAsync()), l => l.Step == "task-deadline-soon");
+
+            await RunAtAsync(2026, 12, 7, 7, 30);
+            await RunAtAsync(2026, 12, 7, 7, 45);
+            Assert.Equal([(liaison, "task-deadline-soon")], Lines(await QueuedAsync()).Where(l => l.Step == "task-deadline-soon").ToArray());
+
+            await RunAtAsync(2026, 12, 8, 9, 45);
+            Assert.DoesNotContain(Lines(await QueuedAsync()), l => l.Step == "confirm-due");
+            await RunAtAsync(2026, 12, 8, 10, 0);
+            await RunAtAsync(2026, 12, 8, 10, 15);
+            Assert.Equal(unitStaff, Lines(await QueuedAsync()).Where(l => l.Step == "confirm-due").Select(l => l.User).Order().ToList());
+        }
+        finally
+        {
+            await core.ScalarAsync<long>("DELETE FROM worklist_tasks WHERE id = @task; SELECT ROW_COUNT();", new { task });
+        }
     }
 
     [Fact]

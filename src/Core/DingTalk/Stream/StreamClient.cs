@@ -23,6 +23,12 @@ public sealed partial class StreamClient(
     ILogger<StreamClient> logger)
 {
     public const string HttpClientName = "dingtalk-stream";
+
+    /// <summary>The client id (and secret) sent when no credentials are configured: the local simulator's gateway takes it.</summary>
+    public const string OfflineClientId = "schoolsafety-offline";
+
+    /// <summary><c>connections/open</c> under the API base, keeping a base path (the local simulator serves it under <c>/dev/dingtalk</c>).</summary>
+    public static Uri OpenUrl(string apiBaseUrl) => new(new Uri(apiBaseUrl.TrimEnd('/') + "/"), "v1.0/gateway/connections/open");
     private static readonly StreamSubscription[] Subscriptions =
     [
         new("EVENT", "*"), new("CALLBACK", StreamFrameHandler.RobotTopic), new("CALLBACK", StreamFrameHandler.CardTopic),
@@ -119,12 +125,14 @@ public sealed partial class StreamClient(
     private async Task<(string Endpoint, string Ticket)> OpenAsync(CancellationToken ct)
     {
         var o = dingTalk.Value;
-        if (!o.HasCredentials) throw new InvalidOperationException("Stream mode needs DingTalk:AppKey and DingTalk:AppSecret.");
+        // Offline (no credentials: only a Development or Testing host starts so) the local simulator's gateway is the one
+        // at DingTalk:ApiBaseUrl, and it takes the offline client id.
+        var (clientId, clientSecret) = o.HasCredentials ? (o.AppKey!, o.AppSecret!) : (OfflineClientId, OfflineClientId);
         using var client = http.CreateClient(HttpClientName);
         // The official SDKs (and the protocol document) send Accept: application/json; without it the gateway may answer otherwise.
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(o.ApiBaseUrl), "/v1.0/gateway/connections/open"))
+        using var request = new HttpRequestMessage(HttpMethod.Post, OpenUrl(o.ApiBaseUrl))
         {
-            Content = JsonContent.Create(new StreamOpenRequest(o.AppKey!, o.AppSecret!, Subscriptions, "schoolsafety-stream-dotnet/1.0.0")),
+            Content = JsonContent.Create(new StreamOpenRequest(clientId, clientSecret, Subscriptions, "schoolsafety-stream-dotnet/1.0.0")),
         };
         request.Headers.Accept.Add(new System.Net.Http.Headers.MediaTypeWithQualityHeaderValue("application/json"));
         using var response = await client.SendAsync(request, ct);
