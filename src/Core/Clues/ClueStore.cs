@@ -48,7 +48,7 @@ public sealed partial class ClueStore
          LIMIT 1
         """;
 
-    private const string InsertReportedSql = $"""
+    private static readonly string InsertReportedSql = $"""
         SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
         START TRANSACTION;
         {DuplicateSql};
@@ -63,6 +63,7 @@ public sealed partial class ClueStore
         VALUES ({NewClueId}, 'Report', @ReporterUserId, @ActorLabel, @CreatedAt, @State, @UnitId, @Tier, 1, @Attachments);
         INSERT INTO idempotency_keys (scope, idem_key, outcome, created_at)
         VALUES (@Scope, @Key, JSON_OBJECT('clueId', {NewClueId}), @CreatedAt);
+        {SummariseSql($"c.id = {NewClueId}")}
         """;
 
     /// <summary>
@@ -145,13 +146,22 @@ public sealed partial class ClueStore
          WHERE id = @Id AND version = @ExpectedVersion
         """;
 
-    /// <summary>Writes the clue's new state; 1 row, or 0 when the version moved on (which a held lock rules out).</summary>
-    public Task<int> UpdateAsync(MySqlConnection conn, MySqlTransaction tx, ClueRow c, int expectedVersion, CancellationToken ct)
+    /// <summary>The update with the clue taken out of the statistics' summary before and put back after (one round trip).</summary>
+    private static readonly string UpdateSummarisedSql = $"""
+        {UnsummariseSql("c.id = @Id")}
+        {UpdateSql};
+        SELECT ROW_COUNT();
+        {SummariseSql("c.id = @Id")}
+        """;
+
+    /// <summary>Writes the clue's new state (and its summary); 1 row, or 0 when the version moved on (which a held lock rules out).</summary>
+    public async Task<int> UpdateAsync(MySqlConnection conn, MySqlTransaction tx, ClueRow c, int expectedVersion, CancellationToken ct)
     {
         var args = new DynamicParameters(Args(c));
         args.Add("Id", c.Id);
         args.Add("ExpectedVersion", expectedVersion);
-        return conn.ExecuteAsync(new CommandDefinition(UpdateSql, args, tx, cancellationToken: ct));
+        using var results = await conn.QueryMultipleAsync(new CommandDefinition(UpdateSummarisedSql, args, tx, cancellationToken: ct));
+        return await results.ReadSingleAsync<int>();
     }
 
     private static object Args(ClueRow c) => new
@@ -171,9 +181,17 @@ public sealed partial class ClueStore
                 @FromUnitId, @ToUnitId, @FromTier, @ToTier, @Version, @Note, @Attachments)
         """;
 
-    /// <summary>Appends to the timeline. There is no statement that changes or removes an event.</summary>
+    /// <summary>The event with the clue taken out of the statistics' summary before and put back after (its milestones count there).</summary>
+    private static readonly string AppendEventSummarisedSql = $"""
+        {UnsummariseSql("c.id = @ClueId")}
+        {AppendEventSql};
+        {AcceptedSql("c.id = @ClueId")}
+        {SummariseSql("c.id = @ClueId")}
+        """;
+
+    /// <summary>Appends to the timeline (and keeps the clue's summary). There is no statement that changes or removes an event.</summary>
     public Task AppendEventAsync(MySqlConnection conn, MySqlTransaction tx, ClueEventRow e, CancellationToken ct) =>
-        conn.ExecuteAsync(new CommandDefinition(AppendEventSql, new
+        conn.ExecuteAsync(new CommandDefinition(AppendEventSummarisedSql, new
         {
             e.ClueId, Action = e.Action.ToString(), e.ActorUserId, e.ActorLabel, e.OccurredAt, FromState = e.FromState?.ToString(),
             ToState = e.ToState.ToString(), e.FromUnitId, e.ToUnitId, FromTier = e.FromTier?.ToString(), ToTier = e.ToTier.ToString(),
@@ -222,11 +240,16 @@ public sealed partial class ClueStore
            FOR UPDATE
         """;
 
-    private const string ExpireRatingsSql = "UPDATE clues SET rating = 'Unrated' WHERE id IN @Ids AND rating IS NULL";
+    /// <summary>The expiry with the clues taken out of the statistics' summary before and put back after.</summary>
+    private static readonly string ExpireRatingsSql = $"""
+        {UnsummariseSql("c.id IN @Ids")}
+        UPDATE clues SET rating = 'Unrated' WHERE id IN @Ids AND rating IS NULL;
+        {SummariseSql("c.id IN @Ids")}
+        """;
 
     /// <summary>
-    /// Resolved clues whose rating time has passed without a rating count as 未评价 (never as satisfied); returns their ids
-    /// (locked until the caller's transaction ends).
+    /// Resolved clues whose rating time has passed without a rating count as 未评价 (never as satisfied), in the summary too;
+    /// returns their ids (locked until the caller's transaction ends).
     /// </summary>
     public async Task<IReadOnlyList<long>> ExpireRatingsAsync(MySqlConnection conn, MySqlTransaction tx, DateTime nowUtc, long? clueId, CancellationToken ct)
     {

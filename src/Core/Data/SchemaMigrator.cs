@@ -47,7 +47,8 @@ public sealed partial class SchemaMigrator(MySqlDataSource db, ILogger<SchemaMig
                 if (upTo is not null && string.CompareOrdinal(version, upTo) > 0) break;
                 if (applied.Contains(version)) continue;
                 Log.Applying(logger, version);
-                await conn.ExecuteAsync(new CommandDefinition(sql, commandTimeout: 300, cancellationToken: ct));
+                // An hour: a backfill over a city's years of clues (V0563, issue 11) takes minutes on a loaded machine.
+                await conn.ExecuteAsync(new CommandDefinition(sql, commandTimeout: 3600, cancellationToken: ct));
                 await conn.ExecuteAsync(new CommandDefinition(JournalSql, new { Version = version }, cancellationToken: ct));
                 count++;
             }

@@ -78,6 +78,20 @@ public sealed record HotSpot(long SchoolId, string SchoolName, int ItemNo, strin
 
 public sealed record DayCount(DateOnly Day, int Open);
 
+/// <summary>What the daily summary gives of a period (rows unordered, labelled); <see cref="ClueStatistics.FromSummary"/> makes the figures.</summary>
+public sealed record SummaryFigures(
+    IReadOnlyList<CountRow> ByState, IReadOnlyList<CountRow> ByItem, IReadOnlyList<CountRow> ByTown, IReadOnlyList<CountRow> BySchool,
+    IReadOnlyList<CountRow> ByLine, IReadOnlyList<CountRow> ExtensionsByLine,
+    long Escalated, long Returned, long Overdue, Satisfaction Ratings,
+    IReadOnlyList<double> AcceptHours, IReadOnlyList<double> ResolveHours, IReadOnlyList<HotSpot> HotSpots, OpenFlows Open);
+
+/// <summary>
+/// Open-by-day's inputs: the clues open at the start of <paramref name="BaseDay"/> (no later than the period's first
+/// day or today), the reports and closings of each whole day since (by China date), and today's until now.
+/// </summary>
+public sealed record OpenFlows(DateOnly BaseDay, long OpenAtBase, IReadOnlyDictionary<DateOnly, long> Reported, IReadOnlyDictionary<DateOnly, long> Closed,
+    long ReportedToday, long ClosedToday);
+
 public sealed record ClueSummary(
     int Total,
     IReadOnlyList<CountRow> ByState, IReadOnlyList<CountRow> ByItem, IReadOnlyList<CountRow> ByTown, IReadOnlyList<CountRow> BySchool, IReadOnlyList<CountRow> ByLine,
@@ -94,7 +108,7 @@ public static class ClueStatistics
 {
     public static readonly TimeSpan HotSpotWindow = TimeSpan.FromDays(90);
     public const int HotSpotThreshold = 3;
-    private static readonly TimeSpan China = TimeSpan.FromHours(8);
+    public static readonly TimeSpan ChinaOffset = TimeSpan.FromHours(8);
 
     /// <summary>
     /// <paramref name="facts"/> holds the clues reported in the period and those still open (or closed
@@ -135,7 +149,7 @@ public static class ClueStatistics
             rated == 0 ? null : Math.Round((double)(satisfied + basic) / rated, 4));
     }
 
-    public static DateTime StartUtc(DateOnly chinaDay) => DateTime.SpecifyKind(chinaDay.ToDateTime(TimeOnly.MinValue) - China, DateTimeKind.Utc);
+    public static DateTime StartUtc(DateOnly chinaDay) => DateTime.SpecifyKind(chinaDay.ToDateTime(TimeOnly.MinValue) - ChinaOffset, DateTimeKind.Utc);
 
     /// <summary>The p-th percentile (0..1) by linear interpolation between closest ranks; null for no values.</summary>
     public static double? Percentile(IReadOnlyList<double> values, double p)
@@ -203,6 +217,53 @@ public static class ClueStatistics
         }
         return lo;
     }
+
+    /// <summary>
+    /// The figures from the daily summary (<see cref="StatisticsStore.SummaryAsync"/>): the same answer as
+    /// <see cref="Summarise"/> over every clue, its rows ordered the same way.
+    /// </summary>
+    public static ClueSummary FromSummary(SummaryFigures s, DateOnly from, DateOnly to, DateTime nowUtc)
+    {
+        var n = (int)s.ByState.Sum(r => r.Count);
+        var (satisfied, basic, unsatisfied) = (s.Ratings.Satisfied, s.Ratings.Basic, s.Ratings.Unsatisfied);
+        var rated = satisfied + basic + unsatisfied;
+        return new ClueSummary(
+            n, Ordered(s.ByState), Ordered(s.ByItem), Ordered(s.ByTown), Ordered(s.BySchool), Ordered(s.ByLine),
+            Durations(s.AcceptHours), Durations(s.ResolveHours),
+            Rate((int)s.Overdue, n), Rate((int)s.Escalated, n), Rate((int)s.Returned, n),
+            s.HotSpots.OrderByDescending(h => h.Count).ThenBy(h => h.SchoolId).ThenBy(h => h.ItemNo).ToList(),
+            OpenByDay(s.Open, from, to, nowUtc),
+            Ordered(s.ExtensionsByLine),
+            s.Ratings with { Rate = rated == 0 ? null : Math.Round((double)(satisfied + basic) / rated, 4) });
+    }
+
+    /// <summary>
+    /// Clues open at the end of each China day of the period (today: now), from the summary's flows: those open at
+    /// <see cref="OpenFlows.BaseDay"/>'s start, plus each whole day's reports less its closings, plus today's so far.
+    /// </summary>
+    public static IReadOnlyList<DayCount> OpenByDay(OpenFlows f, DateOnly from, DateOnly to, DateTime nowUtc)
+    {
+        var days = new List<DayCount>();
+        var open = f.OpenAtBase;
+        var d = f.BaseDay;
+        for (; d < from; d = d.AddDays(1)) open += f.Reported.GetValueOrDefault(d) - f.Closed.GetValueOrDefault(d);
+        for (; d <= to; d = d.AddDays(1))
+        {
+            if (StartUtc(d.AddDays(1)) > nowUtc)
+            {
+                // Today (or a later day): counted at now, so with today's part (the whole days before it are in already).
+                var now = open + f.ReportedToday - f.ClosedToday;
+                for (; d <= to; d = d.AddDays(1)) days.Add(new DayCount(d, (int)now));
+                break;
+            }
+            open += f.Reported.GetValueOrDefault(d) - f.Closed.GetValueOrDefault(d);
+            days.Add(new DayCount(d, (int)open));
+        }
+        return days;
+    }
+
+    private static List<CountRow> Ordered(IEnumerable<CountRow> rows) =>
+        rows.OrderByDescending(r => r.Count).ThenBy(r => r.Key, StringComparer.Ordinal).ToList();
 
     private static IReadOnlyList<CountRow> Count(IEnumerable<ClueFact> facts, Func<ClueFact, string> key, Func<ClueFact, string> label) =>
         facts.GroupBy(key).Select(g => new CountRow(g.Key, label(g.First()), g.Count())).OrderByDescending(r => r.Count).ThenBy(r => r.Key, StringComparer.Ordinal).ToList();

@@ -12,7 +12,7 @@ namespace SchoolSafety.Core.Statistics;
 /// start; the acceptances, escalations and returns of the period's clues from ranges of <c>(action, clue_id)</c>; the
 /// names from the small tables once.
 /// </summary>
-public sealed class StatisticsStore
+public sealed partial class StatisticsStore
 {
     /// <summary>What the figures read of a clue (its number only for an export: a year of the province is 200,000 strings).</summary>
     private const string FactColumns = $"""
@@ -35,7 +35,7 @@ public sealed class StatisticsStore
     /// </summary>
     private static readonly (string Condition, string Index)[] FactSets =
     [
-        (ReportedInPeriod, ""), (OpenFromBefore, " FORCE INDEX (ix_clues_state_created)"), (ClosedSinceFromBefore, " FORCE INDEX (ix_clues_updated_created)"),
+        (ReportedInPeriod, ""), (OpenFromBefore, " FORCE INDEX (ix_clues_state_scope_created)"), (ClosedSinceFromBefore, " FORCE INDEX (ix_clues_updated_created)"),
     ];
 
     private const string NamesSql = """
@@ -141,6 +141,20 @@ public sealed class StatisticsStore
         facts.Clear();
         named.Sort((a, b) => a.CreatedAt != b.CreatedAt ? a.CreatedAt.CompareTo(b.CreatedAt) : a.Id.CompareTo(b.Id));
         return named;
+    }
+
+    /// <summary>
+    /// The figures by their definition, from every clue in scope held in memory (how they were computed before the
+    /// summary, issue 11): the answer <see cref="SummaryAsync"/> must give, for the tests and the bench to compare.
+    /// </summary>
+    public async Task<ClueSummary> ByDefinitionAsync(MySqlConnection conn, DateOnly from, DateOnly to, DateTime nowUtc, StatisticsScope scope, CancellationToken ct)
+    {
+        var start = ClueStatistics.StartUtc(from);
+        var end = ClueStatistics.StartUtc(to.AddDays(1));
+        var facts = await FactsAsync(conn, start, end, scope, ct);
+        // Hot spots look back 90 days from the period's end, even when the period is shorter.
+        var hot = end - ClueStatistics.HotSpotWindow < start ? await FactsAsync(conn, end - ClueStatistics.HotSpotWindow, end, scope, ct) : facts;
+        return ClueStatistics.Summarise(facts, from, to, nowUtc, hot);
     }
 
     /// <summary>How many clues in scope were reported in the period (an export's size, for its audit entry).</summary>

@@ -61,6 +61,7 @@ public sealed class TestDatabase : IAsyncLifetime
         "worklist_progress", "guidance_findings", "guidance_records",
         "grid_dispatches", "grid_pushes", "grid_push_signatures",
         "exchange_api_keys", "exchange_reads", "exchange_webhooks", "exchange_webhook_attempts",
+        "clue_daily", "clue_daily_closings",
         "todos",
         "work_group_members", "work_groups", "memberships", "users", "schools", "units", "regions",
     ];
