@@ -54,6 +54,8 @@ if [ "$ASPNETCORE_ENVIRONMENT" = Development ]; then
   export FourPlatforms__PushSecret=${FourPlatforms__PushSecret:-development-only-four-platforms-secret}
   # The DingTalk simulator (/dev/dingtalk/ on the Callbacks host) opens the mini-app's pages as the person viewed.
   export Simulator__MiniAppUrl=${Simulator__MiniAppUrl:-http://127.0.0.1:$miniapp_port}
+  # Every link (cards, notices, digests, to-dos) opens the mini-app here; outside Development it must be the public https address.
+  export Cards__MiniAppUrl=${Cards__MiniAppUrl:-http://127.0.0.1:$miniapp_port}
   export Simulator__CardTemplatesFolder=${Simulator__CardTemplatesFolder:-$PWD/cards}
 fi
 [ "$stream" = 1 ] && [ "$ASPNETCORE_ENVIRONMENT" != Development ] && { echo "run: --stream needs the Development environment (the simulator's gateway)" >&2; exit 1; }

@@ -119,13 +119,16 @@ public sealed partial class DingTalkClient(
     public async Task UpdateTodoAsync(string unionId, string taskId, TodoUpdate update, CancellationToken ct) =>
         await SendAsync<JsonElement>(DingTalkRequests.UpdateTodo(unionId, taskId, update), ct);
 
+    public Task<DingTalkTodo> GetTodoBySourceIdAsync(string unionId, string sourceId, CancellationToken ct) =>
+        SendAsync<DingTalkTodo>(DingTalkRequests.TodoBySourceId(unionId, sourceId), ct);
+
     // ---- plumbing ----------------------------------------------------------------------------------
 
     /// <summary>Sends one request: the new API with the token in a header, the legacy API with it on the URL.</summary>
     private Task<T> SendAsync<T>(DingTalkRequest r, CancellationToken ct) => r.Family == DingTalkApiFamily.New
         ? CallAsync(r.Api, token =>
         {
-            var req = new HttpRequestMessage(r.Method, Combine(_o.ApiBaseUrl, r.PathAndQuery)) { Content = Content(r.Body) };
+            var req = new HttpRequestMessage(r.Method, Combine(_o.ApiBaseUrl, r.PathAndQuery)) { Content = r.Body is DingTalkRequests.NoBody ? null : Content(r.Body) };
             req.Headers.TryAddWithoutValidation(TokenHeader, token);
             return req;
         }, (res, c) => ReadNewApiAsync<T>(r.Api, res, c), ct)

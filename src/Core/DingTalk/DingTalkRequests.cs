@@ -42,7 +42,13 @@ public static class DingTalkRequests
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    private static readonly HttpMethod Post = HttpMethod.Post, Put = HttpMethod.Put;
+    private static readonly HttpMethod Post = HttpMethod.Post, Put = HttpMethod.Put, Get = HttpMethod.Get;
+
+    /// <summary>The body of a GET: nothing is sent (the recording shows <c>{}</c>).</summary>
+    public sealed record NoBody
+    {
+        public static readonly NoBody Instance = new();
+    }
 
     public static DingTalkRequest GroupMessage(string robotCode, string openConversationId, RobotMessage message) =>
         new("robot.groupMessages.send", Post, DingTalkApiFamily.New, "/v1.0/robot/groupMessages/send",
@@ -118,6 +124,14 @@ public static class DingTalkRequests
     public static DingTalkRequest CreateTodo(string unionId, TodoCreate todo) =>
         new("todo.tasks.create", Post, DingTalkApiFamily.New,
             $"/v1.0/todo/users/{Uri.EscapeDataString(unionId)}/tasks?operatorId={Uri.EscapeDataString(unionId)}", todo, unionId);
+
+    /// <summary>
+    /// A to-do by our sourceId (根据sourceId查询待办详情, the official SDK's <c>GetTodoTaskBySourceId</c>): the way to learn the
+    /// task id of a to-do whose create DingTalk answered but whose answer we lost.
+    /// </summary>
+    public static DingTalkRequest TodoBySourceId(string unionId, string sourceId) =>
+        new("todo.tasks.getBySourceId", Get, DingTalkApiFamily.New,
+            $"/v1.0/todo/users/{Uri.EscapeDataString(unionId)}/tasks/sources/{Uri.EscapeDataString(sourceId)}", NoBody.Instance, sourceId);
 
     public static DingTalkRequest UpdateTodo(string unionId, string taskId, TodoUpdate update) =>
         new("todo.tasks.update", Put, DingTalkApiFamily.New,

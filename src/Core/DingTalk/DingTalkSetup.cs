@@ -57,7 +57,7 @@ public static class DingTalkSetup
 
         // The outbox's sending side: hosts that send (the Bot) resolve OutboxDispatcher; admin tools use OutboxAdmin.
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddClueCards();   // IOutboxMessageRenderer: clue cards composed, other topics as placeholders
+        services.AddClueCards(offlineAllowed);   // IOutboxMessageRenderer: clue cards composed, other topics as placeholders
         services.AddChatbot();     // and the robot's replies (chatbot.reply)
         services.AddTransient<OutboxDispatcher>();
         services.AddSingleton<OutboxAdmin>();

@@ -41,4 +41,7 @@ public interface IDingTalkClient
     Task<DingTalkTodo> CreateTodoAsync(string unionId, TodoCreate todo, CancellationToken ct);
 
     Task UpdateTodoAsync(string unionId, string taskId, TodoUpdate update, CancellationToken ct);
+
+    /// <summary>The to-do created with this sourceId (<c>GET /v1.0/todo/users/{unionId}/tasks/sources/{sourceId}</c>).</summary>
+    Task<DingTalkTodo> GetTodoBySourceIdAsync(string unionId, string sourceId, CancellationToken ct);
 }

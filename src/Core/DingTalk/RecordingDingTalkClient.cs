@@ -118,6 +118,13 @@ public sealed class RecordingDingTalkClient(
     /// <summary>The task id the recorder answers for a to-do with this sourceId (null for none): <c>offline-{sourceId}</c>.</summary>
     public static string? OfflineTodoId(string? sourceId) => string.IsNullOrEmpty(sourceId) ? null : "offline-" + sourceId;
 
+    /// <summary>Offline every to-do exists under the id its create was answered with (<see cref="OfflineTodoId"/>).</summary>
+    public async Task<DingTalkTodo> GetTodoBySourceIdAsync(string unionId, string sourceId, CancellationToken ct)
+    {
+        await RecordAsync(DingTalkRequests.TodoBySourceId(unionId, sourceId), ct);
+        return new(OfflineTodoId(sourceId)!, null, sourceId, false);
+    }
+
     public Task UpdateTodoAsync(string unionId, string taskId, TodoUpdate update, CancellationToken ct) =>
         RecordAsync(DingTalkRequests.UpdateTodo(unionId, taskId, update), ct);
 

@@ -205,7 +205,9 @@ public sealed partial class OutboxDispatcher(
 
     /// <summary>
     /// Creates and completes to-dos one by one, each recorded as soon as DingTalk answers. A create DingTalk refuses because
-    /// the sourceId exists (an earlier attempt made it, its answer was lost) makes no second to-do; it is recorded with no id.
+    /// the sourceId exists (an earlier attempt made it, its answer was lost) makes no second to-do: the to-do is looked up by
+    /// its sourceId and recorded with the id DingTalk has for it, so it is completed later like any other; should DingTalk
+    /// refuse the lookup too, it is recorded with no id (and is never completed by us).
     /// </summary>
     private async Task SendTodosAsync(OutboxRow row, OutboxDelivery.Todos t, CancellationToken ct)
     {
@@ -220,8 +222,7 @@ public sealed partial class OutboxDispatcher(
                 }
                 catch (DingTalkApiException e) when (IsTodoExists(e))
                 {
-                    Log.TodoExists(logger, row.Id, call.TodoId);
-                    taskId = "";
+                    taskId = await LostTodoIdAsync(row, call, create, ct);
                 }
             }
             else if (call.TaskId is { Length: > 0 } id)
@@ -230,6 +231,26 @@ public sealed partial class OutboxDispatcher(
             }
             await t.RecordAsync(call, taskId, ct);
         }
+    }
+
+    /// <summary>The id of a to-do an earlier attempt created (its answer lost), by its sourceId; empty if DingTalk will not say.</summary>
+    private async Task<string> LostTodoIdAsync(OutboxRow row, TodoCall call, TodoCreate create, CancellationToken ct)
+    {
+        try
+        {
+            var found = await dingTalk.GetTodoBySourceIdAsync(call.OperatorUnionId, create.SourceId ?? "", ct);
+            if (!string.IsNullOrEmpty(found.Id))
+            {
+                Log.TodoFound(logger, row.Id, call.TodoId);
+                return found.Id;
+            }
+        }
+        catch (DingTalkApiException e) when (!e.IsTransient)
+        {
+            Log.TodoLookupRefused(logger, row.Id, call.TodoId, e.Code);
+        }
+        Log.TodoExists(logger, row.Id, call.TodoId);
+        return "";
     }
 
     /// <summary>DingTalk's answer to a second create with the same sourceId ("task exist"; the exact code is not published).</summary>
@@ -307,6 +328,12 @@ public sealed partial class OutboxDispatcher(
 
         [LoggerMessage(7, LogLevel.Warning, "Outbox {Id}: to-do {TodoId} exists in DingTalk already (an earlier attempt made it); not made again, its id is unknown")]
         public static partial void TodoExists(ILogger logger, long id, long todoId);
+
+        [LoggerMessage(8, LogLevel.Information, "Outbox {Id}: to-do {TodoId} existed in DingTalk already (an earlier attempt made it, its answer lost); its id found by its sourceId")]
+        public static partial void TodoFound(ILogger logger, long id, long todoId);
+
+        [LoggerMessage(9, LogLevel.Warning, "Outbox {Id}: to-do {TodoId}: DingTalk refused the lookup by sourceId ({Code})")]
+        public static partial void TodoLookupRefused(ILogger logger, long id, long todoId, string code);
     }
 }
 

@@ -140,6 +140,9 @@ public sealed partial class TodoSync(
             {
                 Subject = subject(p.Row),
                 ExecutorIds = p.UnionIds,
+                // Both open the page in DingTalk's H5 scheme (CardOptions.Link): on the phone in DingTalk's webview, on the PC
+                // in the client's side panel (pc_slide) — inside DingTalk either way, where the page's free login works; a bare
+                // https URL as pcUrl would open the system browser, which has no DingTalk login.
                 DetailUrl = new TodoDetailUrl(link, link),
                 SourceId = p.Row.SourceId,
                 DueTime = p.Row.DueAt is { } due ? new DateTimeOffset(DateTime.SpecifyKind(due, DateTimeKind.Utc)).ToUnixTimeMilliseconds() : null,

@@ -1,5 +1,7 @@
 using System.Security.Claims;
+using Microsoft.Extensions.Options;
 using SchoolSafety.Core.Administration;
+using SchoolSafety.Core.Cards;
 using SchoolSafety.MiniApp.Api.Auth;
 
 namespace SchoolSafety.MiniApp.Api.Apis;
@@ -7,9 +9,6 @@ namespace SchoolSafety.MiniApp.Api.Apis;
 /// <summary>School pages: the gate sign (公示牌).</summary>
 public static class SchoolsApi
 {
-    /// <summary>Where the sign's report link points; <c>{schoolId}</c> is replaced. Configurable as <c>MiniApp:ReportLink</c>.</summary>
-    public const string DefaultReportLink = "dingtalk://dingtalkclient/action/open_mini_app?page=pages%2Freport%2Findex%3FschoolId%3D{schoolId}";
-
     public static RouteGroupBuilder MapSchoolsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/schools").WithTags("Schools").RequireAuthorization();
@@ -22,9 +21,10 @@ public static class SchoolsApi
     public static async Task<IResult> ListSchoolsAsync(ClaimsPrincipal user, AdminService admin, CancellationToken ct) =>
         (await admin.SchoolDirectoryAsync(user.UserId(), ct)).ToHttp(rows => TypedResults.Ok(rows.Select(s => s.ToResponse()).ToList()));
 
-    public static async Task<IResult> GetSignAsync(long id, ClaimsPrincipal user, AdminService admin, IConfiguration config, CancellationToken ct)
+    /// <summary>The gate sign (公示牌): its report link opens the mini-app's 上报线索 page inside DingTalk (the H5 scheme, <see cref="CardOptions.Link"/>).</summary>
+    public static async Task<IResult> GetSignAsync(long id, ClaimsPrincipal user, AdminService admin, IOptions<CardOptions> links, CancellationToken ct)
     {
-        var link = (config["MiniApp:ReportLink"] ?? DefaultReportLink).Replace("{schoolId}", id.ToString());
+        var link = links.Value.Link(MiniAppPages.ReportFor(id));
         return (await admin.SignAsync(user.UserId(), id, ct)).ToHttp(sign => TypedResults.Ok(sign.ToResponse(link)));
     }
 }

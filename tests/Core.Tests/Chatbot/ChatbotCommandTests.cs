@@ -74,7 +74,7 @@ public sealed class ChatbotCommandTests
             - 本周：新增 9，办结 5
             - 当前在办 4，其中超期 1，督办 1
 
-            [查看统计](dingtalk://dingtalkclient/action/open_mini_app?miniAppId=schoolsafety&page=%2Fstatistics)
+            [查看统计](dingtalk://dingtalkclient/page/link?url=http%3A%2F%2F127.0.0.1%3A5080%2Fstatistics&pc_slide=true)
             """, reply.Text);
     }
 
@@ -85,12 +85,12 @@ public sealed class ChatbotCommandTests
         {
             Id = 42, Number = "XA20261130-0007", SchoolName = "余杭区五常中心小学", ItemLabel = "校园周边治安", State = ClueState.InProgress,
             DueAt = new DateTime(2026, 12, 7, 2, 0, 0, DateTimeKind.Utc),
-        }], new CardOptions { MiniAppId = "app1" });
+        }], new CardOptions { MiniAppUrl = "https://xa.example.cn/" });
         Assert.Equal("""
             ### 我的待办（1）
-            1. [XA20261130-0007](dingtalk://dingtalkclient/action/open_mini_app?miniAppId=app1&page=%2Fclues%2F42) 余杭区五常中心小学 · 校园周边治安 · 处置中 · 期限 12-07 10:00
+            1. [XA20261130-0007](dingtalk://dingtalkclient/page/link?url=https%3A%2F%2Fxa.example.cn%2Fclues%2F42&pc_slide=true) 余杭区五常中心小学 · 校园周边治安 · 处置中 · 期限 12-07 10:00
 
-            [在小程序中查看全部](dingtalk://dingtalkclient/action/open_mini_app?miniAppId=app1&page=%2Ftodos)
+            [在小程序中查看全部](dingtalk://dingtalkclient/page/link?url=https%3A%2F%2Fxa.example.cn%2Ftodos&pc_slide=true)
             """, reply.Text);
     }
 }

@@ -6,7 +6,7 @@ namespace SchoolSafety.Core.Tests.Digests;
 
 public sealed class DigestComposerTests
 {
-    private const string Link = "dingtalk://dingtalkclient/action/open_mini_app?miniAppId=schoolsafety&page=%2Fclues";
+    private const string Link = "dingtalk://dingtalkclient/page/link?url=https%3A%2F%2Fxa.example.cn%2Fclues&pc_slide=true";
     private static readonly DateOnly Tuesday = new(2026, 12, 1);
 
     private static string Text(RobotMessage m) => JsonDocument.Parse(m.MsgParam).RootElement.GetProperty("text").GetString()!;
@@ -39,7 +39,7 @@ public sealed class DigestComposerTests
             **超期线索**
             - XA20261125-0003 · 治安/校园安保 · 五常派出所，期限 11-30 10:00
 
-            [在小程序中查看本校线索](dingtalk://dingtalkclient/action/open_mini_app?miniAppId=schoolsafety&page=%2Fclues)
+            [在小程序中查看本校线索](dingtalk://dingtalkclient/page/link?url=https%3A%2F%2Fxa.example.cn%2Fclues&pc_slide=true)
             """, Text(m));
     }
 

@@ -45,6 +45,7 @@ public abstract class SimulatorHost : BrowserHost
             b.UseSetting("DingTalk:CardCallbackSecret", CardSecret);
             b.UseSetting("DingTalk:AppSecret", RobotSecret);
             b.UseSetting("Simulator:MiniAppUrl", BaseUrl);
+            b.UseSetting("Cards:MiniAppUrl", BaseUrl);   // the chatbot's replies link the mini-app here, as the cards do
             b.UseSetting("Photos:Folder", PhotoFolder);
             b.UseSetting("FourPlatforms:Simulator", "false");
             if (StreamMode)
@@ -65,6 +66,7 @@ public abstract class SimulatorHost : BrowserHost
             ["ConnectionStrings:SchoolSafety"] = Db.ConnectionString,
             ["DingTalk:OfflineLogPath"] = CallsLog,
             ["Cards:CallbackRouteKey"] = StreamMode ? null : "schoolsafety-local",
+            ["Cards:MiniAppUrl"] = BaseUrl,   // every link the Bot sends opens the mini-app host under test
         });
         builder.AddSchoolSafetyCore();
         bot = builder.Services.BuildServiceProvider();

@@ -1,4 +1,5 @@
 using System.Net;
+using SchoolSafety.Core.Cards;
 using SchoolSafety.Core.Clues;
 using SchoolSafety.IntegrationTests.Callbacks;
 using SchoolSafety.IntegrationTests.Infrastructure;
@@ -9,7 +10,7 @@ namespace SchoolSafety.IntegrationTests.Chatbot;
 [Collection(DatabaseCollection.Name)]
 public sealed class ChatbotTests(CallbacksHost host) : IClassFixture<CallbacksHost>, IAsyncLifetime
 {
-    private const string Link = "dingtalk://dingtalkclient/action/open_mini_app?miniAppId=schoolsafety&page=";
+    private const string Link = "dingtalk://dingtalkclient/page/link?url=";
     private ActionOutcome _clue = null!;
     private string _handler = "";
 
@@ -35,7 +36,9 @@ public sealed class ChatbotTests(CallbacksHost host) : IClassFixture<CallbacksHo
         return reply!;
     }
 
-    private string ClueLink(long id) => Link + Uri.EscapeDataString($"/clues/{id}");
+    private static string Page(string page) => Link + Uri.EscapeDataString(CardOptions.LocalMiniAppUrl + page) + "&pc_slide=true";
+
+    private static string ClueLink(long id) => Page($"/clues/{id}");
 
     [Fact]
     public async Task Help_AndAnythingElse_GetTheHelpText()
@@ -48,7 +51,7 @@ public sealed class ChatbotTests(CallbacksHost host) : IClassFixture<CallbacksHo
             - **督办清单**：挂牌督办的线索
             - **帮助**：显示本说明
 
-            [打开小程序]({Link}%2F)
+            [打开小程序]({Page("/")})
             """;
         Assert.Equal(help, await AskAsync(_handler, "帮助"));
         Assert.Equal(help, await AskAsync(_handler, "@校安机器人 今天天气怎么样"));
@@ -61,7 +64,7 @@ public sealed class ChatbotTests(CallbacksHost host) : IClassFixture<CallbacksHo
             ### 我的待办（1）
             1. [XA20261130-0001]({ClueLink(_clue.ClueId)}) 余杭区百丈中心小学 · {await ItemLabelAsync()} · 待签收 · 期限 12-01 10:00
 
-            [在小程序中查看全部]({Link}%2Ftodos)
+            [在小程序中查看全部]({Page("/todos")})
             """, await AskAsync(_handler, "我的待办"));
     }
 
@@ -110,7 +113,7 @@ public sealed class ChatbotTests(CallbacksHost host) : IClassFixture<CallbacksHo
         var privateOnlyQuery = $"""
             ### 校安一件事
             为保护学校和师生信息，「查询」只在与机器人的单聊中回复。
-            请单聊机器人，或[在小程序中查看]({Link}%2F)。
+            请单聊机器人，或[在小程序中查看]({Page("/")})。
             """;
         // The handler may see the clue, but the school's group chat also holds members of other lines.
         Assert.Equal(privateOnlyQuery, await AskAsync(_handler, "查询 XA20261130-0001", "demo-cid-school20", group: true));
@@ -119,7 +122,7 @@ public sealed class ChatbotTests(CallbacksHost host) : IClassFixture<CallbacksHo
         Assert.Equal($"""
             ### 校安一件事
             为保护学校和师生信息，此命令只在与机器人的单聊中回复（学校护校安园工作组群除外）。
-            请单聊机器人，或[在小程序中查看]({Link}%2F)。
+            请单聊机器人，或[在小程序中查看]({Page("/")})。
             """, await AskAsync("demo-edu-admin", "统计", "cid-some-other-group", group: true));
         // 1:1 still answers.
         Assert.StartsWith("### 线索 XA20261130-0001\n", await AskAsync(_handler, "查询 XA20261130-0001"));
@@ -134,7 +137,7 @@ public sealed class ChatbotTests(CallbacksHost host) : IClassFixture<CallbacksHo
             - 本周：新增 1，办结 0
             - 当前在办 1，其中超期 0，督办 0
 
-            [查看统计]({Link}%2Fstatistics)
+            [查看统计]({Page("/statistics")})
             """;
         Assert.Equal(expected, await AskAsync("demo-school20-grid", "统计", "demo-cid-school20", group: true));
         Assert.Equal(expected, await AskAsync("demo-school20-officer", "统计"));   // 1:1: their own school
@@ -162,7 +165,7 @@ public sealed class ChatbotTests(CallbacksHost host) : IClassFixture<CallbacksHo
             ### 督办清单（1）
             1. [XA20261130-0002]({ClueLink(other.ClueId)}) 余杭区黄湖中心小学 · {await ItemLabelAsync()} · 待签收 · 督办期限 12-04 18:00
 
-            [在小程序中查看]({Link}%2Fclues)
+            [在小程序中查看]({Page("/clues")})
             """, await AskAsync("demo-edu-admin", "督办清单"));
         Assert.Equal("### 督办清单\n当前没有挂牌督办的线索。", await AskAsync("demo-school19-officer", "督办清单"));
         Assert.Equal("### 督办清单\n您无权查看此范围的督办清单。", await AskAsync("demo-school19-officer", "督办清单", "demo-cid-school20", group: true));

@@ -17,6 +17,7 @@ namespace SchoolSafety.IntegrationTests.Hosts;
 public sealed class DeploymentTests(TestDatabase db)
 {
     private const string RealKey = "staging-signing-key-not-the-development-one-0123456789";
+    private const string PublicMiniAppUrl = "https://xa.example.gov.cn";
 
     private WebApplicationFactory<T> Factory<T>(string environment, params (string Key, string Value)[] settings) where T : class =>
         new WebApplicationFactory<T>().WithWebHostBuilder(b =>
@@ -24,6 +25,7 @@ public sealed class DeploymentTests(TestDatabase db)
             b.UseEnvironment(environment);
             b.UseSetting("ConnectionStrings:SchoolSafety", db.ConnectionString);
             b.UseSetting("DingTalk:OfflineLogPath", Path.Combine(Path.GetTempPath(), $"deployment-{Guid.NewGuid():N}.jsonl"));
+            b.UseSetting("Cards:MiniAppUrl", PublicMiniAppUrl);   // a test that needs it missing or wrong sets it again
             foreach (var (key, value) in settings) b.UseSetting(key, value);
         });
 
@@ -100,6 +102,16 @@ public sealed class DeploymentTests(TestDatabase db)
     {
         await AssertRefusesToStart(() => Factory<SchoolSafety.Bot.BotEntryPoint>("Staging", ("DingTalk:AppKey", "dingstagingkey"), ("DingTalk:AppSecret", Core.Deployment.LocalSecrets["DingTalk:AppSecret"]),
             ("Bot:ClusteredScheduler", "false"), ("Bot:RunScheduler", "false")), "scripts/local-dingtalk.env");
+    }
+
+    /// <summary>Every link (cards, notices, digests, to-dos) opens the mini-app at its public address: outside Development and Testing it must be https.</summary>
+    [Theory]
+    [InlineData("")]
+    [InlineData("http://xa.example.gov.cn")]
+    public async Task Bot_InStaging_WithoutAnHttpsMiniAppAddress_RefusesToStart(string url)
+    {
+        await AssertRefusesToStart(() => Factory<SchoolSafety.Bot.BotEntryPoint>("Staging", [.. Credentials, ("Cards:MiniAppUrl", url),
+            ("Bot:ClusteredScheduler", "false"), ("Bot:RunScheduler", "false")]), "Cards:MiniAppUrl");
     }
 
     [Fact]

@@ -72,6 +72,7 @@ public sealed class PagesApiTests(MiniAppHost host) : IClassFixture<MiniAppHost>
             b.UseSetting("DingTalk:CorpId", "ding-corp-1");
             b.UseSetting("DingTalk:ApiBaseUrl", "http://127.0.0.1:9");
             b.UseSetting("DingTalk:LegacyBaseUrl", "http://127.0.0.1:9");
+            b.UseSetting("Cards:MiniAppUrl", "https://xa.example.gov.cn");   // a deployed host's links need its public address
         });
         var prod = deployed.CreateClient();
         Assert.Equal(HttpStatusCode.NotFound, (await prod.GetAsync("/api/auth/dev/people")).StatusCode);

@@ -175,7 +175,7 @@ public sealed class ReminderServiceTests(CoreServices core) : IClassFixture<Core
         Assert.Contains($"- 【即将超过签收期限】{a.Number}（余杭区五常中心小学 · 治安/校园安保），期限 2026-12-01 10:00", text);
         Assert.Contains($"- 【即将超过签收期限】{b.Number}（余杭区五常中心小学 · ", text);
         Assert.DoesNotContain("无证摊贩", text);
-        Assert.EndsWith("[在小程序中处理](dingtalk://dingtalkclient/action/open_mini_app?miniAppId=schoolsafety&page=%2Ftodos)", text);   // the chatbot's to-do page too
+        Assert.EndsWith("[在小程序中处理](dingtalk://dingtalkclient/page/link?url=http%3A%2F%2F127.0.0.1%3A5080%2Ftodos&pc_slide=true)", text);   // the chatbot's to-do page too
     }
 
     [Fact]

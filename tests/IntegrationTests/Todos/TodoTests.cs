@@ -25,6 +25,7 @@ public sealed class TodoFixture : IAsyncLifetime
     public DingTalkFake Fake { get; } = new();
     public CoreServices Core { get; }
     public ConcurrentDictionary<string, int> Sources { get; } = new();
+    public ConcurrentDictionary<string, bool> RefuseLookup { get; } = new();
 
     public TodoFixture()
     {
@@ -40,6 +41,15 @@ public sealed class TodoFixture : IAsyncLifetime
                 return Sources.AddOrUpdate(source, 1, (_, n) => n + 1) == 1
                     ? Json(200, new { id = $"task-{source}", subject = "x", sourceId = source, done = false })
                     : Json(400, new { code = "invalidParameter", message = "task exist", requestid = "r1" });
+            }));
+        // A to-do by its sourceId (its create's answer lost): answered for a sourceId DingTalk has, except those told to refuse.
+        Fake.Api.Given(Request.Create().WithPath(new WireMock.Matchers.RegexMatcher(@"^/v1\.0/todo/users/[^/]+/tasks/sources/[^/]+$")).UsingGet())
+            .RespondWith(Response.Create().WithCallback(req =>
+            {
+                var source = Uri.UnescapeDataString(req.Path.Split('/').Last());
+                return RefuseLookup.ContainsKey(source) ? Json(403, new { code = "Forbidden.AccessDenied.AccessTokenPermissionDenied", message = "没有调用该接口的权限", requestid = "r2" })
+                    : Sources.ContainsKey(source) ? Json(200, new { id = $"task-{source}", subject = "x", sourceId = source, done = false })
+                    : Json(404, new { code = "taskNotExist", message = "task not exist", requestid = "r3" });
             }));
         Fake.Api.Given(Request.Create().WithPath(new WireMock.Matchers.RegexMatcher(@"^/v1\.0/todo/users/[^/]+/tasks/[^/]+$")).UsingPut())
             .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new { result = true }));
@@ -83,6 +93,7 @@ public sealed class TodoTests(TodoFixture f) : IClassFixture<TodoFixture>, IAsyn
         await Core.Get<Core.Demo.DemoDistrict>().LoadAsync(CancellationToken.None);
         f.Fake.Api.ResetLogEntries();
         f.Sources.Clear();
+        f.RefuseLookup.Clear();
         Core.Clock.SetChinaTime(2026, 11, 30);
     }
 
@@ -246,7 +257,8 @@ public sealed class TodoTests(TodoFixture f) : IClassFixture<TodoFixture>, IAsyn
         Assert.Single(Creates());
         Assert.Single(await TodosAsync(c.ClueId));
 
-        // A create whose answer was lost (the id never recorded) is sent again with the same sourceId: DingTalk refuses it, no second to-do.
+        // A create whose answer was lost (DingTalk made it, the id was never recorded) is sent again with the same sourceId:
+        // DingTalk refuses it ("task exist"), no second to-do; the to-do is looked up by its sourceId and its id recorded.
         var todo = Assert.Single(await TodosAsync(c.ClueId));
         await Core.ScalarAsync<long>("UPDATE todos SET task_id = NULL WHERE id = @id; UPDATE outbox SET sent_at = NULL, next_attempt_at = '2020-01-01' WHERE topic = @t; SELECT 1",
             new { id = todo.Id, t = TodoSync.ClueTopic });
@@ -254,12 +266,35 @@ public sealed class TodoTests(TodoFixture f) : IClassFixture<TodoFixture>, IAsyn
         Assert.Equal(0, report.Dead + report.Retrying);
         Assert.Equal(2, Creates().Count);
         Assert.Single(f.Sources);   // one sourceId: one to-do in DingTalk
-        Assert.Equal("", Assert.Single(await TodosAsync(c.ClueId)).TaskId);
+        Assert.Equal($"task-{todo.SourceId}", Assert.Single(await TodosAsync(c.ClueId)).TaskId);
+        var lookup = Assert.Single(f.Fake.Api.LogEntries, e => e.RequestMessage.Method == "GET" && e.RequestMessage.Path.Contains("/tasks/sources/", StringComparison.Ordinal));
+        Assert.EndsWith($"/tasks/sources/{todo.SourceId}", lookup.RequestMessage.Path);
 
+        // So it is completed like any other when the handler accepts.
         var accepted = await ActAsync(c, ClueAction.Accept, member);
         await DrainAsync();
-        Assert.Empty(Completions());   // its id is unknown: nothing to complete by id
-        Assert.NotNull(Assert.Single(await TodosAsync(accepted.ClueId)).ClosedAt);
+        Assert.Equal([$"task-{todo.SourceId} {{\"done\":true}}"], Completions());
+        Assert.NotNull(Assert.Single(await TodosAsync(accepted.ClueId)).CompletedAt);
+    }
+
+    [Fact]
+    public async Task ALostCreateAnswer_WhereDingTalkRefusesTheLookup_MakesNoSecondTodo_AndNothingFails()
+    {
+        var c = await ReportAsync();
+        await DrainAsync();
+        var todo = Assert.Single(await TodosAsync(c.ClueId));
+        f.RefuseLookup[todo.SourceId] = true;
+        await Core.ScalarAsync<long>("UPDATE todos SET task_id = NULL WHERE id = @id; UPDATE outbox SET sent_at = NULL, next_attempt_at = '2020-01-01' WHERE topic = @t; SELECT 1",
+            new { id = todo.Id, t = TodoSync.ClueTopic });
+
+        var report = await DrainAsync();
+
+        Assert.Equal(0, report.Dead + report.Retrying);
+        Assert.Single(f.Sources);
+        Assert.Equal("", Assert.Single(await TodosAsync(c.ClueId)).TaskId);   // its id unknown: recorded with none, as before the lookup existed
+        await ActAsync(c, ClueAction.Accept, await Core.MemberAsync(1, "POL"));
+        await DrainAsync();
+        Assert.Empty(Completions());
     }
 
     [Fact]
