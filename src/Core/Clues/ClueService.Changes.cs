@@ -237,7 +237,7 @@ public sealed partial class ClueService
                 // The reporter is asked to rate the result (回访); one who has left is stood in for by the school's co-leaders.
                 var raters = await RatersAsync(conn, tx, after, ct);
                 list.Add(new OutboxMessage(OutboxTopics.UserNotice, null, new UserNoticePayload(id, after.Version, raters, "resolved", cmd.Actor.UserId)));
-                list.Add(new OutboxMessage(OutboxTopics.GroupNotice, null, new GroupNoticePayload(id, after.Version, after.SchoolId, "resolved")));
+                // No group notice: §5 asks for one on a new clue only; every copy of the card shows 已办结 and the next digest tells the chat.
                 break;
             case ClueAction.ApproveExtension:
             case ClueAction.RejectExtension:

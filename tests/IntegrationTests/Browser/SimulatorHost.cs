@@ -65,6 +65,7 @@ public abstract class SimulatorHost : BrowserHost
             ["ConnectionStrings:SchoolSafety"] = Db.ConnectionString,
             ["DingTalk:OfflineLogPath"] = CallsLog,
             ["Cards:CallbackRouteKey"] = StreamMode ? null : "schoolsafety-local",
+            ["DingTalk:Todos:GraceWorkingDays"] = "0",   // the journey shows the handler's to-do at once (the lazy default: LazyTodoTests)
         });
         builder.AddSchoolSafetyCore();
         bot = builder.Services.BuildServiceProvider();

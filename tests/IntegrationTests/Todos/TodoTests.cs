@@ -32,6 +32,7 @@ public sealed class TodoFixture : IAsyncLifetime
         {
             ["DingTalk:ApiBaseUrl"] = Fake.Api.Url, ["DingTalk:LegacyBaseUrl"] = Fake.Legacy.Url, ["DingTalk:AppKey"] = "dingappkey",
             ["DingTalk:AppSecret"] = "app-secret", ["DingTalk:RobotCode"] = "dingrobot", ["DingTalk:CallsPerSecondPerApi"] = "1000",
+            ["DingTalk:Todos:GraceWorkingDays"] = "0",   // every duty a to-do at once (the lazy default: LazyTodoTests)
         });
         Fake.Api.Given(Request.Create().WithPath(new WireMock.Matchers.RegexMatcher(@"^/v1\.0/todo/users/[^/]+/tasks$")).UsingPost())
             .RespondWith(Response.Create().WithCallback(req =>
@@ -369,7 +370,7 @@ public sealed class TodosSwitchedOffTests
 
     [Fact]
     public Task Offline_TheRecorderKeepsTheTodoCalls_MeteredAsTheRealClientWould() =>
-        WithReportedClueAsync([], async (core, c) =>
+        WithReportedClueAsync(new() { ["DingTalk:Todos:GraceWorkingDays"] = "0" }, async (core, c) =>
         {
             await DrainAsync(core);
             await ByTheMemberAsync(core, c, ClueAction.Accept);
@@ -388,7 +389,10 @@ public sealed class TodosSwitchedOffTests
 
     [Fact]
     public Task OnlyTheApprovals_AReportMakesNone_AnEscalationRequestMakesOne() =>
-        WithReportedClueAsync(new() { ["DingTalk:Todos:Duties:0"] = "ApproveEscalation", ["DingTalk:Todos:Duties:1"] = "ApproveExtension" }, async (core, c) =>
+        WithReportedClueAsync(new()
+        {
+            ["DingTalk:Todos:Duties:0"] = "ApproveEscalation", ["DingTalk:Todos:Duties:1"] = "ApproveExtension", ["DingTalk:Todos:GraceWorkingDays"] = "0",
+        }, async (core, c) =>
         {
             c = await ByTheMemberAsync(core, c, ClueAction.Accept);
             await ByTheMemberAsync(core, c, ClueAction.Escalate, "需区级部门协调");   // a request: the town head approves
