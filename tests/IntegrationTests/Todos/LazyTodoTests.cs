@@ -15,27 +15,15 @@ namespace SchoolSafety.IntegrationTests.Todos;
 [Collection(DatabaseCollection.Name)]
 public sealed class LazyTodoTests
 {
-    private static async Task WithCoreAsync(Dictionary<string, string?> settings, Func<CoreServices, Task> test)
-    {
-        settings["DingTalk:OfflineLogPath"] = "";
-        var core = new CoreServices(settings);
-        await core.InitializeAsync();
-        try
+    private static Task WithCoreAsync(Dictionary<string, string?> settings, Func<CoreServices, Task> test) =>
+        TodosSwitchedOffTests.WithOfflineCoreAsync(settings, async core =>
         {
-            await core.Db.ResetAsync();
-            await core.Get<Core.Demo.DemoDistrict>().LoadAsync(CancellationToken.None);
             // No guidance window open (the defaults would add guidance lines to the members' messages).
             await using (var conn = await core.Db.DataSource.OpenConnectionAsync())
                 await core.Get<ReminderStore>().ReplaceWindowsAsync(conn, 2026, [GuidanceWindows.Window(2026, 1, "测试", new(2026, 1, 5), new(2026, 1, 6))],
                     CancellationToken.None);
             await test(core);
-        }
-        finally
-        {
-            await core.Db.ResetAsync();
-            await core.DisposeAsync();
-        }
-    }
+        });
 
     private static async Task<ActionOutcome> ReportAtAsync(CoreServices core, int d, int h, int mi = 0)
     {

@@ -335,7 +335,20 @@ public sealed class TodoTests(TodoFixture f) : IClassFixture<TodoFixture>, IAsyn
 public sealed class TodosSwitchedOffTests
 {
     /// <summary>Core with these settings, the demo district, and a clue reported at demo school 1, handed to <paramref name="test"/>.</summary>
-    private static async Task WithReportedClueAsync(Dictionary<string, string?> settings, Func<CoreServices, ActionOutcome, Task> test)
+    private static Task WithReportedClueAsync(Dictionary<string, string?> settings, Func<CoreServices, ActionOutcome, Task> test) =>
+        WithOfflineCoreAsync(settings, async core =>
+        {
+            core.Clock.SetChinaTime(2026, 11, 30);
+            var c = await core.Get<ClueService>().ReportAsync(new ReportCommand
+            {
+                ReporterUserId = await core.UserAsync("demo-school01-officer"), ItemNo = 4, Description = "校门口车辆违停", IdempotencyKey = Guid.NewGuid().ToString(),
+            });
+            Assert.Equal(OutcomeKind.Applied, c.Kind);
+            await test(core, c);
+        });
+
+    /// <summary>Core with these settings, the offline recorder and the demo district, handed to <paramref name="test"/>, then reset.</summary>
+    internal static async Task WithOfflineCoreAsync(Dictionary<string, string?> settings, Func<CoreServices, Task> test)
     {
         settings["DingTalk:OfflineLogPath"] = "";
         var core = new CoreServices(settings);
@@ -344,13 +357,7 @@ public sealed class TodosSwitchedOffTests
         {
             await core.Db.ResetAsync();
             await core.Get<Core.Demo.DemoDistrict>().LoadAsync(CancellationToken.None);
-            core.Clock.SetChinaTime(2026, 11, 30);
-            var c = await core.Get<ClueService>().ReportAsync(new ReportCommand
-            {
-                ReporterUserId = await core.UserAsync("demo-school01-officer"), ItemNo = 4, Description = "校门口车辆违停", IdempotencyKey = Guid.NewGuid().ToString(),
-            });
-            Assert.Equal(OutcomeKind.Applied, c.Kind);
-            await test(core, c);
+            await test(core);
         }
         finally
         {
