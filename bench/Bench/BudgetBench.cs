@@ -22,7 +22,8 @@ namespace SchoolSafety.Bench;
 /// recording client, which meters each call as the real one would. Prints the metered calls by API. Target: under 2,500
 /// (half the standard edition's 5,000). Runs in a database of its own, dropped at the end. <c>budget [seed] [no-todos]</c>:
 /// with <c>no-todos</c> the DingTalk to-dos are switched off (<c>DingTalk:Todos:Enabled</c>), with <c>duties=A,B</c> only those
-/// duties make to-dos (<c>DingTalk:Todos:Duties</c>), to compare.
+/// duties make to-dos (<c>DingTalk:Todos:Duties</c>), with <c>grace=N</c> a duty becomes a to-do after N working days
+/// (<c>DingTalk:Todos:GraceWorkingDays</c>; default 1, 0: at once), to compare.
 /// </summary>
 public static class BudgetBench
 {
@@ -44,6 +45,7 @@ public static class BudgetBench
         var seed = args.Length > 0 && int.TryParse(args[0], out var s) ? s : 8;
         var todos = !args.Contains("no-todos");
         var duties = args.FirstOrDefault(a => a.StartsWith("duties=", StringComparison.Ordinal))?["duties=".Length..].Split(',') ?? [];
+        var grace = args.FirstOrDefault(a => a.StartsWith("grace=", StringComparison.Ordinal))?["grace=".Length..];
         var b = new MySqlConnectionStringBuilder(bench);
         var database = b.Database + "_budget";
         await using (var admin = new MySqlConnection(bench))
@@ -55,7 +57,7 @@ public static class BudgetBench
         b.Database = database;
         try
         {
-            await SimulateAsync(b.ConnectionString, seed, todos, duties);
+            await SimulateAsync(b.ConnectionString, seed, todos, duties, grace);
         }
         finally
         {
@@ -65,11 +67,12 @@ public static class BudgetBench
         }
     }
 
-    private static async Task SimulateAsync(string cs, int seed, bool todos, string[] duties)
+    private static async Task SimulateAsync(string cs, int seed, bool todos, string[] duties, string? grace)
     {
         var clock = new BenchClock(China(1, 0));
         var settings = new Dictionary<string, string?> { ["DingTalk:OfflineLogPath"] = "", ["DingTalk:OfflineRecordInDatabase"] = "false", ["DingTalk:Todos:Enabled"] = todos ? "true" : "false" };
         for (var i = 0; i < duties.Length; i++) settings[$"DingTalk:Todos:Duties:{i}"] = duties[i];
+        if (grace is not null) settings["DingTalk:Todos:GraceWorkingDays"] = grace;
         await using var services = BenchHost.CoreServices(cs, clock, LogLevel.Error, settings);
         var db = services.GetRequiredService<MySqlDataSource>();
         await services.GetRequiredService<SchemaMigrator>().MigrateAsync();
@@ -82,7 +85,7 @@ public static class BudgetBench
         var dispatcher = services.GetRequiredService<OutboxDispatcher>();
         await digests.SetDistrictChatAsync("budget-cid-task-force", CancellationToken.None);
         var plan = await PlanAsync(db, seed);
-        Console.WriteLine($"budget bench: {Schools} schools, {plan.Count / 1} planned actions for {Schools * CluesPerSchool} clues, December 2026, seed {seed}, to-dos {(todos ? duties.Length == 0 ? "on" : "on for " + string.Join(',', duties) : "off")}");
+        Console.WriteLine($"budget bench: {Schools} schools, {plan.Count / 1} planned actions for {Schools * CluesPerSchool} clues, December 2026, seed {seed}, to-dos {(todos ? duties.Length == 0 ? "on" : "on for " + string.Join(',', duties) : "off")}{(grace is null ? "" : $", grace {grace} working days")}");
 
         var outcomes = new Dictionary<int, ActionOutcome>();
         var queue = new PriorityQueue<Step, DateTimeOffset>(plan.Select(p => (p, p.At)));
@@ -107,6 +110,20 @@ public static class BudgetBench
         var states = await conn.QueryAsync<(string State, long Clues)>("SELECT state, COUNT(*) FROM clues GROUP BY state ORDER BY state");
         Console.WriteLine($"simulated in {started.Elapsed.TotalSeconds:0.0} s; clues at the month's end: {string.Join(", ", states.Select(s => $"{s.State} {s.Clues}"))}");
         Console.WriteLine("outbox rows by topic: " + string.Join(", ", byTopic.Select(r => $"{r.Topic} {r.Rows}")));
+        // Where the calls come from: the card updates by the action that made their version, the reminder steps, the to-dos by duty.
+        var updates = await conn.QueryAsync<(string Action, long Rows)>("""
+            SELECT e.action, COUNT(DISTINCT o.id)
+              FROM outbox o
+              JOIN clue_events e ON e.clue_id = CAST(JSON_VALUE(o.payload, '$.clueId') AS INT) AND e.version = CAST(JSON_VALUE(o.payload, '$.version') AS INT)
+             WHERE o.topic = 'clue.card.update'
+             GROUP BY e.action ORDER BY COUNT(*) DESC
+            """);
+        Console.WriteLine("card updates by action: " + string.Join(", ", updates.Select(r => $"{r.Action} {r.Rows}")));
+        var steps = await conn.QueryAsync<(string Step, long Rows)>("SELECT step, COUNT(*) FROM reminder_sends GROUP BY step ORDER BY step");
+        Console.WriteLine("reminder steps recorded: " + string.Join(", ", steps.Select(r => $"{r.Step} {r.Rows}")));
+        var todoRows = await conn.QueryAsync<(string Duty, long Rows, long Created)>(
+            "SELECT duty, COUNT(*), CAST(SUM(task_id IS NOT NULL) AS SIGNED) FROM todos GROUP BY duty ORDER BY duty");
+        Console.WriteLine("to-dos by duty (rows / created in DingTalk): " + string.Join(", ", todoRows.Select(r => $"{r.Duty} {r.Rows}/{r.Created}")));
         Console.WriteLine("metered DingTalk calls by API:");
         foreach (var row in usage.ByApi) Console.WriteLine($"  {row.Api,-40} {row.Calls,6}");
         Console.WriteLine($"  {"total",-40} {usage.Used,6}   (target < 2,500 = half of the 5,000 budget: {(usage.Used < 2500 ? "met" : "MISSED")})");

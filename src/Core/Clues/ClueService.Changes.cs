@@ -237,7 +237,7 @@ public sealed partial class ClueService
             case ClueAction.Resolve:
             case ClueAction.ConfirmResult:
                 // The raters were sent the card with their rating buttons above (ChangeAsync's recipients): no text notice besides.
-                list.Add(new OutboxMessage(OutboxTopics.GroupNotice, null, new GroupNoticePayload(id, after.Version, after.SchoolId, "resolved")));
+                // No group notice: §5 asks for one on a new clue only; every copy of the card shows 已办结 and the next digest tells the chat.
                 break;
             case ClueAction.ApproveExtension:
             case ClueAction.RejectExtension:

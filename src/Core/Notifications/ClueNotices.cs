@@ -19,7 +19,7 @@ public static class ClueNotices
 {
     public static RobotMessage Group(string kind, ClueView v, string link)
     {
-        var title = kind switch { "new" => "新线索上报", "supervised" => "线索挂牌督办", "resolved" => "线索已办结", _ => "线索动态" };
+        var title = kind switch { "new" => "新线索上报", "supervised" => "线索挂牌督办", _ => "线索动态" };
         var c = v.Clue;
         var lines = new List<string>
         {

@@ -31,17 +31,20 @@ public static class ReminderMessages
     /// <summary>A person's merged reminder (1:1 robot message). Payload: <see cref="ReminderPayload"/>.</summary>
     public const string Topic = "reminder.user";
 
-    public static IReadOnlyList<OutboxMessage> Build(IReadOnlyList<DueReminder> due, RecipientDirectory dir, DateTime nowUtc)
+    /// <param name="told">Lines to leave out: a to-do handed over in the same run tells them (its creation notifies its executor).</param>
+    public static IReadOnlyList<OutboxMessage> Build(IReadOnlyList<DueReminder> due, RecipientDirectory dir, DateTime nowUtc,
+        IReadOnlySet<(long User, ReminderItem Item)>? told = null)
     {
         var perUser = new SortedDictionary<long, List<ReminderItem>>();
         var seen = new HashSet<(long, ReminderItem)>();
         var cards = new List<OutboxMessage>();
         foreach (var d in due)
         {
+            var item = new ReminderItem(d.Subject.Kind, d.Subject.Id, d.Step.Code);
             foreach (var user in Resolve(d.Step.To, d.Subject, dir, nowUtc))
             {
+                if (told?.Contains((user, item)) == true) continue;
                 if (!perUser.TryGetValue(user, out var items)) perUser[user] = items = [];
-                var item = new ReminderItem(d.Subject.Kind, d.Subject.Id, d.Step.Code);
                 if (seen.Add((user, item))) items.Add(item);
             }
             if (d.Step.CardTo is { Count: > 0 } cardTo && d.Subject.Kind == SubjectKind.Clue

@@ -25,12 +25,13 @@ public sealed record TodoRow
     public string? OperatorUnionId { get; init; }
     public DateTime? CompletedAt { get; init; }
     public string? WithoutUnionId { get; init; }
+    /// <summary>The end of its grace (null: made at once); a to-do held back until then comes with DingTalk's notification.</summary>
+    public DateTime? ReleaseAt { get; init; }
 
     /// <summary>DingTalk's sourceId: unique per to-do, so a repeated create is refused there instead of making a second one.</summary>
     public string SourceId => TodoStore.SourceId(Id);
 
-    public IReadOnlyList<long> ExecutorIds =>
-        Executors.Length == 0 ? [] : Executors.Split(',').Select(s => long.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+    public IReadOnlyList<long> ExecutorIds => TodoRules.ExecutorIds(Executors);
 }
 
 /// <summary>All SQL of the to-dos (<c>todos</c>).</summary>
@@ -43,11 +44,12 @@ public sealed class TodoStore(TimeProvider clock)
         finding_id AS {nameof(TodoRow.FindingId)}, duty AS {nameof(TodoRow.Duty)}, executors AS {nameof(TodoRow.Executors)},
         due_at AS {nameof(TodoRow.DueAt)}, closed_at AS {nameof(TodoRow.ClosedAt)}, task_id AS {nameof(TodoRow.TaskId)},
         operator_union_id AS {nameof(TodoRow.OperatorUnionId)}, completed_at AS {nameof(TodoRow.CompletedAt)},
-        without_union_id AS {nameof(TodoRow.WithoutUnionId)}
+        without_union_id AS {nameof(TodoRow.WithoutUnionId)}, release_at AS {nameof(TodoRow.ReleaseAt)}
         """;
 
     private const string OpenSql = $"""
-        SELECT id AS {nameof(OpenTodo.Id)}, duty AS {nameof(OpenTodo.Duty)}, finding_id AS {nameof(OpenTodo.FindingId)}, executors AS {nameof(OpenTodo.Executors)}
+        SELECT id AS {nameof(OpenTodo.Id)}, duty AS {nameof(OpenTodo.Duty)}, finding_id AS {nameof(OpenTodo.FindingId)}, executors AS {nameof(OpenTodo.Executors)},
+               released_at AS {nameof(OpenTodo.ReleasedAt)}
           FROM todos
          WHERE subject_kind = @Kind AND subject_id = @SubjectId AND closed_at IS NULL
          ORDER BY id
@@ -57,16 +59,46 @@ public sealed class TodoStore(TimeProvider clock)
         (await conn.QueryAsync<OpenTodo>(new CommandDefinition(OpenSql, new { Kind = kind.ToString(), SubjectId = subjectId }, tx, cancellationToken: ct))).AsList();
 
     private const string InsertSql = """
-        INSERT INTO todos (subject_kind, subject_id, finding_id, duty, executors, due_at, opened_at)
-        VALUES (@Kind, @SubjectId, @FindingId, @Duty, @Executors, @DueAt, @Now)
+        INSERT INTO todos (subject_kind, subject_id, finding_id, duty, executors, due_at, opened_at, release_at, released_at)
+        VALUES (@Kind, @SubjectId, @FindingId, @Duty, @Executors, @DueAt, @Now, @ReleaseAt, CASE WHEN @ReleaseAt IS NULL THEN @Now END)
         """;
 
-    public Task InsertAsync(MySqlConnection conn, MySqlTransaction tx, TodoSubject kind, long subjectId, WantedTodo todo, CancellationToken ct) =>
+    /// <summary>Opens a to-do: handed to DingTalk at once (<paramref name="releaseAt"/> null), or held back until its grace ends.</summary>
+    public Task InsertAsync(MySqlConnection conn, MySqlTransaction tx, TodoSubject kind, long subjectId, WantedTodo todo, DateTime? releaseAt, CancellationToken ct) =>
         conn.ExecuteAsync(new CommandDefinition(InsertSql, new
         {
             Kind = kind.ToString(), SubjectId = subjectId, todo.FindingId, Duty = todo.Duty.ToString(), Executors = todo.ExecutorKey, todo.DueAt,
-            Now = clock.GetUtcNow().UtcDateTime,
+            Now = clock.GetUtcNow().UtcDateTime, ReleaseAt = releaseAt,
         }, tx, cancellationToken: ct));
+
+    private const string HeldSql = $"""
+        SELECT id AS {nameof(HeldTodo.Id)}, subject_kind AS {nameof(HeldTodo.SubjectKind)}, subject_id AS {nameof(HeldTodo.SubjectId)},
+               finding_id AS {nameof(HeldTodo.FindingId)}, duty AS {nameof(HeldTodo.Duty)}, executors AS {nameof(HeldTodo.Executors)},
+               release_at AS {nameof(HeldTodo.ReleaseAt)}
+          FROM todos
+         WHERE released_at IS NULL AND closed_at IS NULL
+           AND (release_at <= @Now OR (subject_kind = 'Clue' AND subject_id IN @Clues) OR finding_id IN @Findings)
+         ORDER BY id
+           FOR UPDATE
+        """;
+
+    /// <summary>
+    /// The open to-dos held back in their grace that may be handed over now — grace ended, or of these clues and findings
+    /// (whose steps fall due) — locked until the caller's transaction ends, so two evaluator runs never hand one over twice.
+    /// </summary>
+    public async Task<IReadOnlyList<HeldTodo>> HeldAsync(MySqlConnection conn, MySqlTransaction tx, DateTime nowUtc, IReadOnlyCollection<long> clueIds,
+        IReadOnlyCollection<long> findingIds, CancellationToken ct) =>
+        (await conn.QueryAsync<HeldTodo>(new CommandDefinition(HeldSql, new
+        {
+            Now = nowUtc, Clues = clueIds.Count == 0 ? [-1L] : clueIds, Findings = findingIds.Count == 0 ? [-1L] : findingIds,
+        }, tx, cancellationToken: ct))).AsList();
+
+    private const string ReleaseSql = "UPDATE todos SET released_at = @Now WHERE id IN @Ids AND released_at IS NULL AND closed_at IS NULL";
+
+    /// <summary>Hands held-back to-dos to DingTalk: their subject's next sync creates them.</summary>
+    public Task<int> ReleaseAsync(MySqlConnection conn, MySqlTransaction tx, IReadOnlyList<long> ids, DateTime nowUtc, CancellationToken ct) =>
+        ids.Count == 0 ? Task.FromResult(0)
+            : conn.ExecuteAsync(new CommandDefinition(ReleaseSql, new { Ids = ids, Now = nowUtc }, tx, cancellationToken: ct));
 
     private const string CloseSql = "UPDATE todos SET closed_at = @Now WHERE id IN @Ids AND closed_at IS NULL";
 
@@ -78,12 +110,12 @@ public sealed class TodoStore(TimeProvider clock)
         SELECT {Columns}
           FROM todos
          WHERE subject_kind = @Kind AND subject_id = @SubjectId
-           AND ((closed_at IS NULL AND task_id IS NULL AND without_union_id IS NULL)
+           AND ((closed_at IS NULL AND released_at IS NOT NULL AND task_id IS NULL AND without_union_id IS NULL)
              OR (closed_at IS NOT NULL AND task_id IS NOT NULL AND completed_at IS NULL))
          ORDER BY id
         """;
 
-    /// <summary>The subject's to-dos DingTalk has yet to hear of: open ones not created yet, closed ones created but not completed.</summary>
+    /// <summary>The subject's to-dos DingTalk has yet to hear of: open ones handed over and not created yet, closed ones created but not completed.</summary>
     public async Task<IReadOnlyList<TodoRow>> PendingAsync(MySqlConnection conn, MySqlTransaction tx, TodoSubject kind, long subjectId, CancellationToken ct) =>
         (await conn.QueryAsync<TodoRow>(new CommandDefinition(PendingSql, new { Kind = kind.ToString(), SubjectId = subjectId }, tx, cancellationToken: ct))).AsList();
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
+using SchoolSafety.Core.Calendar;
 using SchoolSafety.Core.Cards;
 using SchoolSafety.Core.Clues;
 using SchoolSafety.Core.DingTalk.Contracts;
@@ -20,6 +21,8 @@ public sealed record GuidanceRefPayload(long RecordId);
 /// the subject's lock, the duties open now (<see cref="TodoRules"/>), closes the to-dos whose duty ended and opens the new
 /// ones in <c>todos</c>, then creates and completes in DingTalk what it has not been told yet. A row sent twice, or an
 /// action repeated, finds nothing left to do; a to-do opened and closed before its row is sent costs no call at all.
+/// A new to-do is held back through its grace (<see cref="TodoOptions.GraceWorkingDays"/>) and created only once the
+/// reminder evaluator has handed it over (<see cref="TodoRelease"/>); one closed before that is never created.
 /// </summary>
 public sealed partial class TodoSync(
     MySqlDataSource db,
@@ -27,6 +30,7 @@ public sealed partial class TodoSync(
     ClueStore clues,
     GuidanceStore guidance,
     OrganisationStore org,
+    WorkingCalendar calendar,
     IOptions<TodoOptions> options,
     IOptions<CardOptions> links,
     TimeProvider clock,
@@ -108,9 +112,16 @@ public sealed partial class TodoSync(
     private async Task<IReadOnlyList<Pending>> ApplyAsync(MySqlConnection conn, MySqlTransaction tx, TodoSubject kind, long subjectId,
         IReadOnlyList<WantedTodo> wanted, CancellationToken ct)
     {
-        var (close, open) = TodoRules.Diff(await store.OpenAsync(conn, tx, kind, subjectId, ct), wanted);
+        var before = await store.OpenAsync(conn, tx, kind, subjectId, ct);
+        var (close, open) = TodoRules.Diff(before, wanted);
         await store.CloseAsync(conn, tx, close, ct);
-        foreach (var w in open) await store.InsertAsync(conn, tx, kind, subjectId, w, ct);
+        if (open.Count > 0)
+        {
+            var table = await calendar.GetAsync(ct);
+            var now = clock.GetUtcNow().UtcDateTime;
+            foreach (var w in open)
+                await store.InsertAsync(conn, tx, kind, subjectId, w, TodoRules.ReleaseAt(options.Value.GraceWorkingDays, TodoRules.WasTodo(w, before), table, now), ct);
+        }
 
         var result = new List<Pending>();
         foreach (var row in await store.PendingAsync(conn, tx, kind, subjectId, ct))
@@ -145,6 +156,8 @@ public sealed partial class TodoSync(
                 // https URL as pcUrl would open the system browser, which has no DingTalk login.
                 DetailUrl = new TodoDetailUrl(link, link),
                 SourceId = p.Row.SourceId,
+                // Held back through its grace, it comes when a reminder would: with DingTalk's own notification.
+                NotifyConfigs = p.Row.ReleaseAt is null ? null : TodoNotifyConfigs.Ding,
                 DueTime = p.Row.DueAt is { } due ? new DateTimeOffset(DateTime.SpecifyKind(due, DateTimeKind.Utc)).ToUnixTimeMilliseconds() : null,
             }, null, p.Without)
             : new TodoCall(p.Row.Id, p.Row.OperatorUnionId ?? "", null, p.Row.TaskId)).ToList();

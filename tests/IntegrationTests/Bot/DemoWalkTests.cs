@@ -61,6 +61,14 @@ public sealed class DemoWalkTests(MiniAppHost host) : IClassFixture<MiniAppHost>
             .Where(c => c.Item2.Contains(text, StringComparison.Ordinal))
             .ToList();
 
+    /// <summary>The recorded to-do creates whose subject holds <paramref name="text"/>.</summary>
+    private List<JsonElement> RecordedTodos(string text) =>
+        (File.Exists(_calls) ? File.ReadAllLines(_calls) : [])
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(c => c.GetProperty("method").GetString() == "CreateTodo"
+                && c.GetProperty("body").GetProperty("subject").GetString()!.Contains(text, StringComparison.Ordinal))
+            .ToList();
+
     /// <summary>A robot message's words: markdown's <c>text</c> or sampleText's <c>content</c>.</summary>
     private static string Text(string msgParam)
     {
@@ -99,18 +107,25 @@ public sealed class DemoWalkTests(MiniAppHost host) : IClassFixture<MiniAppHost>
         _botClock.Now = new DateTimeOffset(2026, 12, 2, 6, 15, 0, China);
         Assert.True((await reminders.RunAsync(CancellationToken.None)).Quiet);
         _botClock.Now = new DateTimeOffset(2026, 12, 2, 7, 30, 0, China);
-        Assert.True((await reminders.RunAsync(CancellationToken.None)).Recorded >= 1);
+        var run = await reminders.RunAsync(CancellationToken.None);
+        Assert.True(run.Recorded >= 1);
         await dispatcher.DrainAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
-        var reminder = Assert.Single(Recorded("SendUserMessages", number));
-        Assert.Equal(handler, reminder.Target);
-        Assert.Contains($"【即将超过签收期限】{number}（余杭区五常中心小学 · ", reminder.Text);
-        Assert.Contains("期限 2026-12-02 10:00", reminder.Text);
+        // By default (lazy to-dos) the handler's 签收 becomes a DingTalk to-do now, with DingTalk's notification, which stands
+        // for accept-due's 1:1 line; with to-dos off or made at once the line is a message (LazyTodoTests).
+        Assert.Equal(1, run.TodosReleased);
+        var unionId = await host.Db.ScalarAsync<string>("SELECT union_id FROM users WHERE dingtalk_user_id = @handler", new { handler });
+        var todo = Assert.Single(RecordedTodos(number));
+        Assert.Equal(unionId, todo.GetProperty("target").GetString());
+        Assert.Equal("1", todo.GetProperty("body").GetProperty("notifyConfigs").GetProperty("dingNotify").GetString());
+        Assert.StartsWith($"签收线索：{number}（余杭区五常中心小学 · ", todo.GetProperty("body").GetProperty("subject").GetString());
+        Assert.Empty(Recorded("SendUserMessages", number));
 
         // The next run does not repeat it.
         _botClock.Now = new DateTimeOffset(2026, 12, 2, 7, 45, 0, China);
         await reminders.RunAsync(CancellationToken.None);
         await dispatcher.DrainAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
-        Assert.Single(Recorded("SendUserMessages", number));
+        Assert.Single(RecordedTodos(number));
+        Assert.Empty(Recorded("SendUserMessages", number));
 
         // Wednesday 07:50, before the 08:30 run: the admin sends school 1's digest now.
         host.Clock.SetChinaTime(2026, 12, 2, 7, 50);

@@ -67,6 +67,7 @@ public abstract class SimulatorHost : BrowserHost
             ["DingTalk:OfflineLogPath"] = CallsLog,
             ["Cards:CallbackRouteKey"] = StreamMode ? null : "schoolsafety-local",
             ["Cards:MiniAppUrl"] = BaseUrl,   // every link the Bot sends opens the mini-app host under test
+            ["DingTalk:Todos:GraceWorkingDays"] = "0",   // the journey shows the handler's to-do at once (the lazy default: LazyTodoTests)
         });
         builder.AddSchoolSafetyCore();
         bot = builder.Services.BuildServiceProvider();

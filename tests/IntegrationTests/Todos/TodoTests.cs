@@ -33,6 +33,7 @@ public sealed class TodoFixture : IAsyncLifetime
         {
             ["DingTalk:ApiBaseUrl"] = Fake.Api.Url, ["DingTalk:LegacyBaseUrl"] = Fake.Legacy.Url, ["DingTalk:AppKey"] = "dingappkey",
             ["DingTalk:AppSecret"] = "app-secret", ["DingTalk:RobotCode"] = "dingrobot", ["DingTalk:CallsPerSecondPerApi"] = "1000",
+            ["DingTalk:Todos:GraceWorkingDays"] = "0",   // every duty a to-do at once (the lazy default: LazyTodoTests)
         });
         Fake.Api.Given(Request.Create().WithPath(new WireMock.Matchers.RegexMatcher(@"^/v1\.0/todo/users/[^/]+/tasks$")).UsingPost())
             .RespondWith(Response.Create().WithCallback(req =>
@@ -369,7 +370,20 @@ public sealed class TodoTests(TodoFixture f) : IClassFixture<TodoFixture>, IAsyn
 public sealed class TodosSwitchedOffTests
 {
     /// <summary>Core with these settings, the demo district, and a clue reported at demo school 1, handed to <paramref name="test"/>.</summary>
-    private static async Task WithReportedClueAsync(Dictionary<string, string?> settings, Func<CoreServices, ActionOutcome, Task> test)
+    private static Task WithReportedClueAsync(Dictionary<string, string?> settings, Func<CoreServices, ActionOutcome, Task> test) =>
+        WithOfflineCoreAsync(settings, async core =>
+        {
+            core.Clock.SetChinaTime(2026, 11, 30);
+            var c = await core.Get<ClueService>().ReportAsync(new ReportCommand
+            {
+                ReporterUserId = await core.UserAsync("demo-school01-officer"), ItemNo = 4, Description = "校门口车辆违停", IdempotencyKey = Guid.NewGuid().ToString(),
+            });
+            Assert.Equal(OutcomeKind.Applied, c.Kind);
+            await test(core, c);
+        });
+
+    /// <summary>Core with these settings, the offline recorder and the demo district, handed to <paramref name="test"/>, then reset.</summary>
+    internal static async Task WithOfflineCoreAsync(Dictionary<string, string?> settings, Func<CoreServices, Task> test)
     {
         settings["DingTalk:OfflineLogPath"] = "";
         var core = new CoreServices(settings);
@@ -378,13 +392,7 @@ public sealed class TodosSwitchedOffTests
         {
             await core.Db.ResetAsync();
             await core.Get<Core.Demo.DemoDistrict>().LoadAsync(CancellationToken.None);
-            core.Clock.SetChinaTime(2026, 11, 30);
-            var c = await core.Get<ClueService>().ReportAsync(new ReportCommand
-            {
-                ReporterUserId = await core.UserAsync("demo-school01-officer"), ItemNo = 4, Description = "校门口车辆违停", IdempotencyKey = Guid.NewGuid().ToString(),
-            });
-            Assert.Equal(OutcomeKind.Applied, c.Kind);
-            await test(core, c);
+            await test(core);
         }
         finally
         {
@@ -404,7 +412,7 @@ public sealed class TodosSwitchedOffTests
 
     [Fact]
     public Task Offline_TheRecorderKeepsTheTodoCalls_MeteredAsTheRealClientWould() =>
-        WithReportedClueAsync([], async (core, c) =>
+        WithReportedClueAsync(new() { ["DingTalk:Todos:GraceWorkingDays"] = "0" }, async (core, c) =>
         {
             await DrainAsync(core);
             await ByTheMemberAsync(core, c, ClueAction.Accept);
@@ -423,7 +431,10 @@ public sealed class TodosSwitchedOffTests
 
     [Fact]
     public Task OnlyTheApprovals_AReportMakesNone_AnEscalationRequestMakesOne() =>
-        WithReportedClueAsync(new() { ["DingTalk:Todos:Duties:0"] = "ApproveEscalation", ["DingTalk:Todos:Duties:1"] = "ApproveExtension" }, async (core, c) =>
+        WithReportedClueAsync(new()
+        {
+            ["DingTalk:Todos:Duties:0"] = "ApproveEscalation", ["DingTalk:Todos:Duties:1"] = "ApproveExtension", ["DingTalk:Todos:GraceWorkingDays"] = "0",
+        }, async (core, c) =>
         {
             c = await ByTheMemberAsync(core, c, ClueAction.Accept);
             await ByTheMemberAsync(core, c, ClueAction.Escalate, "需区级部门协调");   // a request: the town head approves

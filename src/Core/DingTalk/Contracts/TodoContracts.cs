@@ -16,6 +16,13 @@ public sealed record TodoCreate
     [JsonPropertyName("description"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Description { get; init; }
     [JsonPropertyName("dueTime"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? DueTime { get; init; }
     [JsonPropertyName("priority"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Priority { get; init; }
+    /// <summary><c>{dingNotify:"1"}</c>: DingTalk notifies the executors of the new to-do (DING), so it tells what a reminder would.</summary>
+    [JsonPropertyName("notifyConfigs"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public TodoNotifyConfigs? NotifyConfigs { get; init; }
+}
+
+public sealed record TodoNotifyConfigs([property: JsonPropertyName("dingNotify")] string DingNotify)
+{
+    public static TodoNotifyConfigs Ding { get; } = new("1");
 }
 
 /// <summary><c>PUT /v1.0/todo/users/{unionId}/tasks/{taskId}</c>: only the fields set are sent.</summary>
