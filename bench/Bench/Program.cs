@@ -16,9 +16,10 @@ switch (name)
     case "scheduling": await SchedulingBench.RunAsync(rest); break;
     case "scale": await ScaleBench.RunAsync(rest); break;
     case "statistics": await StatisticsBench.RunAsync(rest); break;
+    case "startup": await StartupBench.RunAsync(rest); break;
     case "chaos": return await ChaosBench.RunAsync(rest);
     default:
-        Console.Error.WriteLine("usage: bench <clues|miniapp|gateway|callbacks|pages|province|budget|scheduling|scale|statistics|chaos>");
+        Console.Error.WriteLine("usage: bench <clues|miniapp|gateway|callbacks|pages|province|budget|scheduling|scale|statistics|startup|chaos>");
         return 2;
 }
 return 0;

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using Dapper;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,8 +48,8 @@ public static class ScaleBench
             var hosts = new List<HostProcess>();
             try
             {
-                foreach (var name in new[] { "MiniApp.Api", "Callbacks", "Bot" })
-                    hosts.Add(await HostProcess.StartAsync(root, name, info.ConnectionString));
+                foreach (var name in HostProcess.Names)   // as scripts/run.sh runs them: published ahead-of-time compiled
+                    hosts.Add(await HostProcess.StartAsync(await HostProcess.PublishAsync(root, name), name, info.ConnectionString));
                 await Task.Delay(2000);
                 foreach (var h in hosts) h.IdleRss = h.Rss();
                 var miniApp = hosts[0];
@@ -275,96 +274,10 @@ public static class ScaleBench
         return list;
     }
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
             if (File.Exists(Path.Combine(d.FullName, "SchoolSafety.sln"))) return d.FullName;
         throw new InvalidOperationException("SchoolSafety.sln not found above the bench's folder");
-    }
-
-    /// <summary>A host as its own process (<c>dotnet SchoolSafety.X.dll</c> in its Release output folder) on the province.</summary>
-    private sealed class HostProcess : IDisposable
-    {
-        public required string Name { get; init; }
-        public required Process Process { get; init; }
-        public required string Url { get; init; }
-        public TimeSpan Ready { get; private set; }
-        public long IdleRss { get; set; }
-        private string? scratch;
-
-        public long Rss()
-        {
-            try
-            {
-                var line = File.ReadLines($"/proc/{Process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-            }
-            catch (IOException) { return 0; }
-        }
-
-        public static async Task<HostProcess> StartAsync(string root, string name, string connectionString)
-        {
-            var folder = Path.Combine(root, "src", name, "bin", "Release", "net10.0");
-            var dll = Path.Combine(folder, $"SchoolSafety.{name}.dll");
-            if (!File.Exists(dll))
-            {
-                using var build = Process.Start("dotnet", ["build", Path.Combine(root, "src", name), "-c", "Release", "-nologo", "-v", "q"]);
-                await build.WaitForExitAsync();
-            }
-            var port = FreePort();
-            var scratch = Path.Combine(Path.GetTempPath(), $"schoolsafety-scale-{name}-{Guid.NewGuid():N}");
-            Directory.CreateDirectory(scratch);
-            var psi = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
-            {
-                WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            };
-            psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-            psi.Environment["ConnectionStrings__SchoolSafety"] = connectionString;
-            psi.Environment["SchoolSafety__LoadDemo"] = "false";
-            psi.Environment["Photos__Folder"] = Path.Combine(scratch, "photos");
-            psi.Environment["DingTalk__OfflineLogPath"] = Path.Combine(scratch, "dingtalk-calls.jsonl");
-            psi.Environment["DingTalk__OfflineRecordInDatabase"] = "false";   // the file is enough; the table would outlive the run
-            psi.Environment["Logging__LogLevel__Default"] = "Warning";
-            // The province's audit rows go five years back, past the three years kept: the Bot's first retention purge would
-            // delete ~400,000 of them during the measurement (batches of 18 s each at 1,000,000 clues), which no district
-            // kept for years ever does at once. The purge is not what this bench measures.
-            psi.Environment["Retention__AuditLogDays"] = "36500";
-            var sw = Stopwatch.StartNew();
-            var process = Process.Start(psi)!;
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            var host = new HostProcess { Name = name, Process = process, Url = $"http://127.0.0.1:{port}", scratch = scratch };
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-            while (sw.Elapsed < TimeSpan.FromSeconds(60))
-            {
-                try
-                {
-                    using var r = await http.GetAsync($"{host.Url}/readyz");
-                    if (r.StatusCode == HttpStatusCode.OK) { host.Ready = sw.Elapsed; return host; }
-                }
-                catch (HttpRequestException) { }
-                catch (TaskCanceledException) { }
-                if (process.HasExited) break;
-                await Task.Delay(25);
-            }
-            host.Dispose();
-            throw new InvalidOperationException($"{name} was not ready within 60 s");
-        }
-
-        private static int FreePort()
-        {
-            using var l = new TcpListener(IPAddress.Loopback, 0);
-            l.Start();
-            return ((IPEndPoint)l.LocalEndpoint).Port;
-        }
-
-        public void Dispose()
-        {
-            if (!Process.HasExited) { Process.Kill(entireProcessTree: true); Process.WaitForExit(10_000); }
-            Process.Dispose();
-            if (scratch is not null && Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
-        }
     }
 }

@@ -24,6 +24,7 @@ internal sealed class QuartzSchemaGate(ISchedulerFactory schedulers, IOptions<Qu
         try
         {
             await schedulers.GetScheduler(ct);   // initialises the job store: creates the missing QRTZ_ tables, then validates them
+            SchoolSafety.Core.Startup.StartupTimeline.Mark("quartz-schema");
         }
         finally
         {

@@ -16,6 +16,7 @@ using SchoolSafety.Core.Notifications;
 using SchoolSafety.Core.Organisation;
 using SchoolSafety.Core.Photos;
 using SchoolSafety.Core.Reminders;
+using SchoolSafety.Core.Startup;
 using SchoolSafety.Core.Todos;
 
 namespace SchoolSafety.Core;
@@ -38,6 +39,10 @@ public static class CoreSetup
                 ? cs : throw new InvalidOperationException("ConnectionStrings:SchoolSafety is not configured.");
         services.AddSingleton(sp => new MySqlDataSource(Db.Normalise(ConnectionString(sp))));
         services.AddKeyedSingleton(Db.UserVariables, (sp, _) => new MySqlDataSource(Db.Normalise(ConnectionString(sp), allowUserVariables: true)));
+        services.AddStartupTimeline();   // first: its marks bracket every other hosted service
+        // Each start-up stage's hosted services at once (the migrations and the Bot's Quartz schema, both "starting"): each
+        // stage still ends before the next begins, so nothing serves before the schema is migrated.
+        services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
         services.AddSingleton<SchemaMigrator>();
         services.AddHostedService<MigrateOnStart>();
 

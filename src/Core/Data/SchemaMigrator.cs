@@ -32,6 +32,9 @@ public sealed partial class SchemaMigrator(MySqlDataSource db, ILogger<SchemaMig
     /// <summary>Applies every missing script (or those up to and including <paramref name="upTo"/>); returns how many.</summary>
     public async Task<int> MigrateAsync(CancellationToken ct = default, string? upTo = null)
     {
+        // A host starting on a database that is already current (every start but a release's first) reads the journal
+        // once and goes on; only a missing script takes the lock (and reads the journal again under it).
+        if (upTo is null && await IsCurrentAsync(ct)) return 0;
         await using var conn = await db.OpenConnectionAsync(ct);
         var locked = await conn.ExecuteScalarAsync<long?>(new CommandDefinition(
             AcquireLockSql, new { Name = LockName, TimeoutSeconds = 120 }, cancellationToken: ct));

@@ -83,7 +83,7 @@ public sealed record SummaryFigures(
     IReadOnlyList<CountRow> ByState, IReadOnlyList<CountRow> ByItem, IReadOnlyList<CountRow> ByTown, IReadOnlyList<CountRow> BySchool,
     IReadOnlyList<CountRow> ByLine, IReadOnlyList<CountRow> ExtensionsByLine,
     long Escalated, long Returned, long Overdue, Satisfaction Ratings,
-    IReadOnlyList<double> AcceptHours, IReadOnlyList<double> ResolveHours, IReadOnlyList<HotSpot> HotSpots, OpenFlows Open);
+    DurationStats TimeToAccept, DurationStats TimeToResolve, IReadOnlyList<HotSpot> HotSpots, OpenFlows Open);
 
 /// <summary>
 /// Open-by-day's inputs: the clues open at the start of <paramref name="BaseDay"/> (no later than the period's first
@@ -154,12 +154,23 @@ public static class ClueStatistics
     /// <summary>The p-th percentile (0..1) by linear interpolation between closest ranks; null for no values.</summary>
     public static double? Percentile(IReadOnlyList<double> values, double p)
     {
-        if (values.Count == 0) return null;
         var sorted = values.Order().ToList();
-        var pos = p * (sorted.Count - 1);
-        var lo = (int)Math.Floor(pos);
-        var hi = (int)Math.Ceiling(pos);
-        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+        return Percentile(sorted.Count, i => sorted[(int)i], p);
+    }
+
+    /// <summary>The same percentile of <paramref name="count"/> values given by their rank (0-based, ascending).</summary>
+    public static double? Percentile(long count, Func<long, double> sortedAt, double p)
+    {
+        if (count == 0) return null;
+        var (lo, hi) = PercentileRanks(count, p);
+        return sortedAt(lo) + (sortedAt(hi) - sortedAt(lo)) * (p * (count - 1) - lo);
+    }
+
+    /// <summary>The two ranks (0-based) the p-th percentile of <paramref name="count"/> values interpolates between.</summary>
+    public static (long Lo, long Hi) PercentileRanks(long count, double p)
+    {
+        var pos = p * (count - 1);
+        return ((long)Math.Floor(pos), (long)Math.Ceiling(pos));
     }
 
     public static DurationStats Durations(IEnumerable<double> hours)
@@ -167,6 +178,10 @@ public static class ClueStatistics
         var list = hours.ToList();
         return new DurationStats(list.Count, Round(Percentile(list, 0.5)), Round(Percentile(list, 0.9)));
     }
+
+    /// <summary>The same figures from the count and the values at the ranks <see cref="PercentileRanks"/> names (the rest need not be read).</summary>
+    public static DurationStats Durations(long count, Func<long, double> sortedAt) =>
+        new((int)count, Round(Percentile(count, sortedAt, 0.5)), Round(Percentile(count, sortedAt, 0.9)));
 
     /// <summary>Same school and item reported at least three times within any 90 days.</summary>
     public static IReadOnlyList<HotSpot> HotSpots(IEnumerable<ClueFact> clues) =>
@@ -229,7 +244,7 @@ public static class ClueStatistics
         var rated = satisfied + basic + unsatisfied;
         return new ClueSummary(
             n, Ordered(s.ByState), Ordered(s.ByItem), Ordered(s.ByTown), Ordered(s.BySchool), Ordered(s.ByLine),
-            Durations(s.AcceptHours), Durations(s.ResolveHours),
+            s.TimeToAccept, s.TimeToResolve,
             Rate((int)s.Overdue, n), Rate((int)s.Escalated, n), Rate((int)s.Returned, n),
             s.HotSpots.OrderByDescending(h => h.Count).ThenBy(h => h.SchoolId).ThenBy(h => h.ItemNo).ToList(),
             OpenByDay(s.Open, from, to, nowUtc),

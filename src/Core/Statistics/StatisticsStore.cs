@@ -12,7 +12,7 @@ namespace SchoolSafety.Core.Statistics;
 /// start; the acceptances, escalations and returns of the period's clues from ranges of <c>(action, clue_id)</c>; the
 /// names from the small tables once.
 /// </summary>
-public sealed partial class StatisticsStore
+public sealed partial class StatisticsStore(MySqlDataSource db)
 {
     /// <summary>What the figures read of a clue (its number only for an export: a year of the province is 200,000 strings).</summary>
     private const string FactColumns = $"""
