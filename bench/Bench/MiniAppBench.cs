@@ -46,7 +46,7 @@ public static class MiniAppBench
         {
             ["ConnectionStrings:SchoolSafety"] = cs, ["MiniApp:Session:SigningKey"] = "bench-signing-key-0123456789abcdef0123", ["Photos:Folder"] = photoFolder,
             ["RateLimits:ReportsPerUser"] = "100000000", ["RateLimits:ReportsPerAddress"] = "100000000", ["RateLimits:UploadsPerUser"] = "100000000",
-            ["RateLimits:UploadsPerAddress"] = "100000000", ["RateLimits:LoginPerAddress"] = "100000000",
+            ["RateLimits:UploadsPerAddress"] = "100000000", ["RateLimits:LoginPerAddress"] = "100000000", ["Photos:DailyUploadsPerUser"] = "100000",
         });
         builder.AddSchoolSafetyCore();
         builder.AddMiniAppApi();

@@ -58,6 +58,21 @@ public sealed partial class ClueStore
     /// <summary>Puts the clues of <paramref name="where"/> (over <c>clues c</c>) into the summary, as they stand.</summary>
     internal static string SummariseSql(string where) => ContributionSql('+', where);
 
+    /// <summary>
+    /// A new clue's contribution, as <see cref="SummariseSql"/> would compute it, without reading the clue back: one clue
+    /// reported today at its place in its first state, and nothing else counted yet (no timeline beyond the report, no
+    /// rating, not a redo, not resolved, so no closing either). The report's batch runs it last before its COMMIT, so the
+    /// day's row is locked for the shortest time (concurrent reports of one school, item and day meet on that row).
+    /// <c>ClueSummaryTests</c> compare the kept summary with its recomputation after reports.
+    /// </summary>
+    internal static readonly string SummariseReportedSql = $"""
+        INSERT INTO clue_daily (day, line_code, school_id, item_no, town_id, state, clues, escalated, returned, extensions, redo,
+                                resolved_late, satisfied, basic, unsatisfied, unrated)
+        VALUES ({string.Format(System.Globalization.CultureInfo.InvariantCulture, ChinaDay, "@CreatedAt")}, @LineCode, @SchoolId, @ItemNo, @TownId, @State,
+                1, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        ON DUPLICATE KEY UPDATE clues = clue_daily.clues + 1
+        """;
+
     /// <summary>The whole summary recomputed from every clue (after a bulk load, and the migration's backfill: V0563).</summary>
     public static readonly string SummariseAllSql = $"""
         DELETE FROM clue_daily;

@@ -63,7 +63,6 @@ public sealed partial class ClueStore
         VALUES ({NewClueId}, 'Report', @ReporterUserId, @ActorLabel, @CreatedAt, @State, @UnitId, @Tier, 1, @Attachments);
         INSERT INTO idempotency_keys (scope, idem_key, outcome, created_at)
         VALUES (@Scope, @Key, JSON_OBJECT('clueId', {NewClueId}), @CreatedAt);
-        {SummariseSql($"c.id = {NewClueId}")}
         """;
 
     /// <summary>
@@ -88,7 +87,7 @@ public sealed partial class ClueStore
         args.Add("Scope", scope);
         args.Add("Key", key);
         args.Add("DuplicateSince", duplicateSince);
-        var sql = $"{InsertReportedSql}\n{alsoInTransaction(args)};\nCOMMIT;\nSELECT {NewClueId};";
+        var sql = $"{InsertReportedSql}\n{alsoInTransaction(args)};\n{SummariseReportedSql};\nCOMMIT;\nSELECT {NewClueId};";
         try
         {
             using var results = await conn.QueryMultipleAsync(new CommandDefinition(sql, args, cancellationToken: ct));
