@@ -65,6 +65,11 @@ public static class CluePermissions
         _ => false,
     };
 
+    /// <summary>The rater (回访) rates after the rating time: told so, not just refused (the card's buttons may still show).</summary>
+    public static bool RatingTimeOver(ClueRelation r, ClueAction action, ClueSnapshot clue, DateTime nowUtc) =>
+        action is ClueAction.Rate or ClueAction.Redo && Has(r, ClueRelation.Reporter | ClueRelation.StandInRater)
+        && clue.State == ClueState.Resolved && clue.RatingDueAt is { } due && nowUtc > due;
+
     /// <summary>Anyone who stands in some relation to the clue may read it; nobody else.</summary>
     public static bool CanSee(ClueRelation r) => (r & ~ClueRelation.GridPlatform) != ClueRelation.None;
 

@@ -95,6 +95,9 @@ public sealed partial class ClueService(
 
         var snapshot = await SnapshotAsync(conn, tx, clue, ct);
         var action = await EffectiveActionAsync(conn, tx, clue, cmd, now, ct);
+        if (CluePermissions.RatingTimeOver(relation, action, snapshot, now))
+            return Current(OutcomeKind.Refused, clue, "clue.rating_closed",
+                $"回访评价期限已过（办结后 {options.Value.RatingWorkingDays} 个工作日），已记为未评价");
         if (!CluePermissions.CanPerform(relation, action, snapshot, now))
             return Current(OutcomeKind.Forbidden, clue, "clue.forbidden", "无权操作");
         if (!ClueWorkflow.Allows(snapshot, action, out var to))

@@ -110,6 +110,19 @@ public sealed class RatingCardTests(CallbacksHost host) : IClassFixture<Callback
     }
 
     [Fact]
+    public async Task Click_AfterTheRatingTime_ToldSo_TheButtonsGoFromTheRatersCard_NothingChanged()
+    {
+        var (clue, _, reporter, unit) = await ResolvedAsync(10);
+        await host.ScalarAsync<long>("UPDATE clues SET rating_due_at = UTC_TIMESTAMP() - INTERVAL 1 MINUTE WHERE id = @clue; SELECT ROW_COUNT();", new { clue });
+
+        var (_, late) = await host.ClickAsync(reporter, clue, 3, "rateSatisfied");
+
+        Assert.Equal("回访评价期限已过（办结后 3 个工作日），已记为未评价", Private(late, "notice"));
+        Assert.Equal(("false", "false"), (Private(late, "btn_rateSatisfied"), Private(late, "btn_rateUnsatisfied")));
+        Assert.Equal(("Resolved", null, false, 3, unit), await RowAsync(clue));
+    }
+
+    [Fact]
     public async Task Click_Repeated_OrAnotherRatingOnTheSameCard_ChangesNothingTwice()
     {
         var (clue, _, reporter, unit) = await ResolvedAsync(8);

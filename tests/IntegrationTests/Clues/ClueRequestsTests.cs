@@ -241,7 +241,13 @@ public sealed class ClueRequestsTests(CoreServices core) : IClassFixture<CoreSer
         core.Clock.SetChinaTime(2026, 12, 3, 11);
         Assert.Equal(1, await Clues.ExpireRatingsAsync(c.ClueId));
         Assert.Equal("Unrated", (await RowAsync(c.ClueId)).Rating);
-        await ActAsync(c, ClueAction.Rate, reporter, rating: ClueRating.Satisfied, expect: OutcomeKind.Forbidden);
+        var late = await Clues.ApplyAsync(new ClueCommand
+        {
+            ClueId = c.ClueId, Action = ClueAction.Rate, Version = c.Version, IdempotencyKey = Guid.NewGuid().ToString(),
+            Actor = ActorRef.User(reporter), Rating = ClueRating.Satisfied,
+        });
+        Assert.Equal((OutcomeKind.Refused, "clue.rating_closed", "回访评价期限已过（办结后 3 个工作日），已记为未评价"), (late.Kind, late.Code, late.Message));
+        Assert.Equal("Unrated", (await RowAsync(c.ClueId)).Rating);
     }
 
     [Fact]
