@@ -30,8 +30,8 @@ public sealed partial class CardCallbackService(
 
     public async Task<CardCallbackReply> HandleAsync(CardCallback click, CancellationToken ct)
     {
-        var action = CardComposer.Parse(click.Param("action"));
-        if (action is null
+        var choice = CardComposer.ParseChoice(click.Param("action"));
+        if (choice is null
             || !long.TryParse(click.Param("clueId"), NumberStyles.None, CultureInfo.InvariantCulture, out var clueId)
             || !int.TryParse(click.Param("version"), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
         {
@@ -56,12 +56,16 @@ public sealed partial class CardCallbackService(
             }
         }
 
+        // The same path as the mini-app's: the service decides who may, what 不满意 needs, and what a repeat changes. The three
+        // rating buttons share one key per version, so a second rating click on the same card changes nothing either.
+        var action = choice.Action;
         var outcome = await clues.ApplyAsync(new ClueCommand
         {
             ClueId = clueId,
-            Action = action.Value,
+            Action = action,
+            Rating = choice.Rating,
             Version = version,
-            IdempotencyKey = CardComposer.IdempotencyKey(click.OutTrackId, version, action.Value),
+            IdempotencyKey = CardComposer.IdempotencyKey(click.OutTrackId, version, action),
             Actor = ActorRef.User(userId.Value),
             Note = click.Param("note"),
             // 挂牌督办 from a card (the overdue-3 step's card) runs for the default number of working days.
@@ -69,7 +73,7 @@ public sealed partial class CardCallbackService(
                 ? await calendar.AddWorkingDaysAsync(clock.GetUtcNow().UtcDateTime, options.Value.SupervisionDays, ct)
                 : null,
         }, ct);
-        Log.Clicked(logger, click.OutTrackId, clueId, CardComposer.Code(action.Value), userId.Value, outcome.Kind, outcome.Code, outcome.Repeat);
+        Log.Clicked(logger, click.OutTrackId, clueId, choice.Code, userId.Value, outcome.Kind, outcome.Code, outcome.Repeat);
 
         switch (outcome.Kind)
         {

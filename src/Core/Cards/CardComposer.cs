@@ -8,6 +8,15 @@ namespace SchoolSafety.Core.Cards;
 public sealed record CardButton(string Action, string Label, bool NeedsNote);
 
 /// <summary>
+/// One request button of the template: the code it sends back (<c>params.action</c>), the action it stands for and, for the
+/// rating (回访), the rating it gives; its label, and whether it needs the input field.
+/// </summary>
+public sealed record CardChoice(string Code, ClueAction Action, ClueRating? Rating, string Label, bool NeedsNote)
+{
+    public CardButton Button => new(Code, Label, NeedsNote);
+}
+
+/// <summary>
 /// The clue card's variables (docs/cards.md), pure: what every copy shows (<see cref="Shared"/>) and what only one
 /// person sees (<see cref="Private"/>: their buttons and a notice). Values are strings, as DingTalk requires.
 /// </summary>
@@ -25,8 +34,19 @@ public static class CardComposer
         ClueAction.ApproveDispatch, ClueAction.RejectDispatch, ClueAction.ConfirmResult, ClueAction.RejectResult,
         ClueAction.Withdraw, ClueAction.Urge, ClueAction.Reopen,
         ClueAction.ApproveEscalation, ClueAction.RejectEscalation, ClueAction.ApproveExtension, ClueAction.RejectExtension,
-        ClueAction.Supervise,
+        ClueAction.Supervise, ClueAction.Rate,
     ];
+
+    /// <summary>The ratings the rating (回访) buttons give, in the card's order; 不满意 needs a reason from the input field.</summary>
+    public static readonly IReadOnlyList<ClueRating> CardRatings = [ClueRating.Satisfied, ClueRating.Basic, ClueRating.Unsatisfied];
+
+    /// <summary>
+    /// The template's request buttons in order: one per card action, its code the action's (<see cref="Code(ClueAction)"/>),
+    /// except the rating, which is three buttons (<c>rateSatisfied</c> 满意, <c>rateBasic</c> 基本满意, <c>rateUnsatisfied</c> 不满意).
+    /// </summary>
+    public static readonly IReadOnlyList<CardChoice> Choices = CardActions.SelectMany(a => a == ClueAction.Rate
+        ? CardRatings.Select(r => new CardChoice(Code(a) + r.ToString(), a, r, r.Zh(), r == ClueRating.Unsatisfied))
+        : [new CardChoice(Code(a), a, null, a.Zh(), NeedsNote(a))]).ToList();
 
     /// <summary>Shared variables every copy shows; the buttons are separate (<see cref="Buttons"/>).</summary>
     public static readonly IReadOnlyList<string> SharedKeys =
@@ -36,12 +56,12 @@ public static class CardComposer
     ];
 
     /// <summary>The variables only one person's copy shows (marked 私有 in the template): their buttons and a notice.</summary>
-    public static IReadOnlyList<string> PrivateKeys { get; } = [.. CardActions.Select(a => $"btn_{Code(a)}"), "needsNote", "notice"];
+    public static IReadOnlyList<string> PrivateKeys { get; } = [.. Choices.Select(c => $"btn_{c.Code}"), "needsNote", "notice"];
 
     /// <summary>The callback parameters (回传参数) every request button of the template sends, read by <see cref="CardCallbackService"/>.</summary>
     public static readonly IReadOnlyList<string> CallbackParams = ["action", "clueId", "version", "note"];
 
-    /// <summary>Actions that take their words from the card's input field (<c>note</c>) and refuse an empty one.</summary>
+    /// <summary>Actions that take their words from the card's input field (<c>note</c>) and refuse an empty one (of the ratings, 不满意 too).</summary>
     public static bool NeedsNote(ClueAction a) =>
         a is ClueAction.Resolve or ClueAction.Escalate or ClueAction.Return or ClueAction.RejectDispatch or ClueAction.RejectResult
             or ClueAction.RejectEscalation or ClueAction.RejectExtension;
@@ -54,13 +74,11 @@ public static class CardComposer
     }
 
     /// <summary>A button's action code back to the action; null for anything that is not a card action.</summary>
-    public static ClueAction? Parse(string? code)
-    {
-        if (string.IsNullOrWhiteSpace(code)) return null;
-        foreach (var a in CardActions)
-            if (string.Equals(Code(a), code.Trim(), StringComparison.OrdinalIgnoreCase)) return a;
-        return null;
-    }
+    public static ClueAction? Parse(string? code) => ParseChoice(code)?.Action;
+
+    /// <summary>A button's code back to the button (the action, and the rating a rating button gives); null for anything else.</summary>
+    public static CardChoice? ParseChoice(string? code) =>
+        string.IsNullOrWhiteSpace(code) ? null : Choices.FirstOrDefault(c => string.Equals(c.Code, code.Trim(), StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The one card instance of a clue: every recipient's copy, so one update refreshes them all.</summary>
     public static string OutTrackId(long clueId) => $"clue-{clueId}";
@@ -122,11 +140,11 @@ public static class CardComposer
     public static IReadOnlyList<CardButton> ButtonList(IEnumerable<ClueAction> available)
     {
         var set = available.ToHashSet();
-        return CardActions.Where(set.Contains).Select(a => new CardButton(Code(a), a.Zh(), NeedsNote(a))).ToList();
+        return Choices.Where(c => set.Contains(c.Action)).Select(c => c.Button).ToList();
     }
 
     /// <summary>
-    /// The button variables: one <c>btn_&lt;action&gt;</c> flag per card action (the template's fixed buttons show on it),
+    /// The button variables: one <c>btn_&lt;code&gt;</c> flag per button (the template's fixed buttons show on it),
     /// every flag present so that a button that no longer applies disappears; <c>needsNote</c> shows the input field when
     /// a visible button needs words.
     /// </summary>
@@ -134,7 +152,7 @@ public static class CardComposer
     {
         var buttons = ButtonList(available);
         var vars = new Dictionary<string, string> { ["needsNote"] = Bool(buttons.Any(b => b.NeedsNote)) };
-        foreach (var a in CardActions) vars[$"btn_{Code(a)}"] = Bool(buttons.Any(b => b.Action == Code(a)));
+        foreach (var c in Choices) vars[$"btn_{c.Code}"] = Bool(buttons.Any(b => b.Action == c.Code));
         return vars;
     }
 
@@ -145,6 +163,13 @@ public static class CardComposer
         vars["notice"] = Notifications.ChatText.Markdown(notice);
         return vars;
     }
+
+    /// <summary>What a rater's copy says while the rating buttons are theirs (回访).</summary>
+    public const string RatingAsk = "线索已办结，请对处理结果回访评价：满意、基本满意或不满意（不满意请填写原因）";
+
+    /// <summary>A holder's private values on a delivery or refresh: their buttons, and the rating ask when the rating is theirs.</summary>
+    public static Dictionary<string, string> Holder(IReadOnlyCollection<ClueAction> available) =>
+        Private(available, available.Contains(ClueAction.Rate) ? RatingAsk : "");
 
     /// <summary>A notice alone, leaving the clicker's buttons as they are.</summary>
     public static Dictionary<string, string> NoticeOnly(string notice) => new() { ["notice"] = Notifications.ChatText.Markdown(notice) };

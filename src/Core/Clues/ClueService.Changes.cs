@@ -55,6 +55,7 @@ public sealed partial class ClueService
 
             case ClueAction.Resolve:
                 next = await ResolvedAsync(next, clue.UnitId, clue.Tier, now, ct);
+                recipients = await RatersAsync(conn, tx, next, ct);   // the rating ask (回访) is the clue's card with their buttons
                 break;
 
             case ClueAction.ConfirmResult:
@@ -62,6 +63,7 @@ public sealed partial class ClueService
                 var dispatcher = clue.DispatchingUnitId ?? clue.UnitId;
                 var level = dispatcher is { } d ? (await org.UnitAsync(conn, tx, d, ct))?.Level : null;
                 next = await ResolvedAsync(next, dispatcher, level == UnitLevel.City ? Tier.City : Tier.District, now, ct);
+                recipients = await RatersAsync(conn, tx, next, ct);
                 break;
 
             case ClueAction.Withdraw:
@@ -234,9 +236,7 @@ public sealed partial class ClueService
                 break;
             case ClueAction.Resolve:
             case ClueAction.ConfirmResult:
-                // The reporter is asked to rate the result (回访); one who has left is stood in for by the school's co-leaders.
-                var raters = await RatersAsync(conn, tx, after, ct);
-                list.Add(new OutboxMessage(OutboxTopics.UserNotice, null, new UserNoticePayload(id, after.Version, raters, "resolved", cmd.Actor.UserId)));
+                // The raters were sent the card with their rating buttons above (ChangeAsync's recipients): no text notice besides.
                 list.Add(new OutboxMessage(OutboxTopics.GroupNotice, null, new GroupNoticePayload(id, after.Version, after.SchoolId, "resolved")));
                 break;
             case ClueAction.ApproveExtension:
@@ -250,7 +250,11 @@ public sealed partial class ClueService
         return list;
     }
 
-    /// <summary>Who rates a resolved clue: its reporter, or the school's co-leaders when the reporter has left.</summary>
+    /// <summary>
+    /// Who rates a resolved clue (回访): its reporter, or the school's co-leaders when the reporter has left. They are the
+    /// recipients of the resolve's card delivery: the clue's card in their 1:1 robot chat, with 满意 / 基本满意 / 不满意 as their
+    /// private buttons (the card's rating state).
+    /// </summary>
     private async Task<IReadOnlyList<long>> RatersAsync(MySqlConnection conn, MySqlTransaction tx, ClueRow clue, CancellationToken ct) =>
         await org.UserAsync(conn, tx, clue.ReporterUserId, ct) is { Active: true }
             ? [clue.ReporterUserId]

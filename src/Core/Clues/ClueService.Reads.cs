@@ -15,11 +15,12 @@ public sealed partial class ClueService
     public async Task<ClueDetail?> ReadAsync(long clueId, long userId, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        if (await clues.ViewAsync(conn, clueId, ct) is not { } view) return null;
-        var relation = await RelationAsync(conn, null, view.Clue, ActorRef.User(userId), ct);
+        if (await clues.DetailAsync(conn, clueId, ct) is not { } detail) return null;
+        var (view, events, units) = detail;
+        // The units that have held the clue are those on its timeline (PastUnitsAsync's rows, read here with the rest).
+        var past = events.SelectMany(e => new[] { e.FromUnitId, e.ToUnitId }).OfType<long>().ToHashSet();
+        var relation = await RelationAsync(conn, null, view.Clue, userId, past, ct);
         if (!CluePermissions.CanSee(relation)) return null;
-        var events = await clues.EventsAsync(conn, null, clueId, ct);
-        var units = await org.UnitNamesAsync(conn, events.SelectMany(e => new[] { e.FromUnitId, e.ToUnitId }).OfType<long>().Distinct().ToList(), ct);
         await audit.RecordAsync(conn, null, [new AuditEntry(userId, AuditAction.ClueRead, "clue", clueId.ToString(System.Globalization.CultureInfo.InvariantCulture), view.Clue.Number)], ct);
         return new ClueDetail(view, events, units, CluePermissions.AvailableActions(relation, await SnapshotAsync(conn, null, view.Clue, ct), Now()));
     }
@@ -68,9 +69,16 @@ public sealed partial class ClueService
     {
         if (actor == ActorRef.GridPlatform) return ClueRelation.GridPlatform;
         if (actor.UserId is not { } userId) return ClueRelation.None;
+        return await RelationAsync(conn, tx, clue, userId, null, ct);
+    }
+
+    /// <summary>The same, with the units that have held the clue when they are known already (null: read them).</summary>
+    private async Task<ClueRelation> RelationAsync(MySqlConnection conn, MySqlTransaction? tx, ClueRow clue, long userId, IReadOnlySet<long>? pastUnits,
+        CancellationToken ct)
+    {
         var memberships = await org.MembershipsAsync(conn, tx, userId, ct);
         if (memberships.Count == 0) return ClueRelation.None;   // unknown or deactivated
-        var past = await clues.PastUnitsAsync(conn, tx, clue.Id, ct);
+        var past = pastUnits ?? await clues.PastUnitsAsync(conn, tx, clue.Id, ct);
         // A co-leader stands in for a reporter who has left, for the follow-up rating only.
         var reporterLeft = clue.State == ClueState.Resolved && clue.ReporterUserId != userId
             && memberships.Any(m => m.Role == Role.CoLeader && m.SchoolId == clue.SchoolId)

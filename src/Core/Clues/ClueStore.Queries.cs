@@ -73,6 +73,11 @@ public sealed partial class ClueStore
     public async Task<ClueView?> ViewAsync(MySqlConnection conn, long clueId, CancellationToken ct)
     {
         using var r = await conn.QueryMultipleAsync(new CommandDefinition(ViewSql, new { Id = clueId }, cancellationToken: ct));
+        return await ReadViewAsync(r);
+    }
+
+    private static async Task<ClueView?> ReadViewAsync(SqlMapper.GridReader r)
+    {
         var clue = await r.ReadSingleOrDefaultAsync<ClueRow>();
         var names = await r.ReadSingleOrDefaultAsync<ViewNames>();
         var last = await r.ReadSingleOrDefaultAsync<LastEvent>();
@@ -82,6 +87,26 @@ public sealed partial class ClueStore
             Clue = clue, SchoolName = names.SchoolName, ItemLabel = names.ItemLabel, UnitName = names.UnitName,
             AssigneeName = names.AssigneeName, LastAction = last?.LastAction, LastActor = last?.LastActor, LastAt = last?.LastAt,
         };
+    }
+
+    // A detail in one round trip (issue 11: under load each round trip is a wait for the server): the view, the timeline,
+    // and the names of the units on it.
+    private const string DetailSql = $"""
+        {ViewSql};
+        {EventsSql};
+        SELECT id AS Id, name AS Name FROM units
+         WHERE id IN (SELECT from_unit_id FROM clue_events WHERE clue_id = @Id UNION SELECT to_unit_id FROM clue_events WHERE clue_id = @Id)
+        """;
+
+    /// <summary>A clue's view, its timeline and the names of the units on it, in one round trip; null when there is no such clue.</summary>
+    public async Task<(ClueView View, IReadOnlyList<ClueEventRow> Events, IReadOnlyDictionary<long, string> UnitNames)?> DetailAsync(MySqlConnection conn,
+        long clueId, CancellationToken ct)
+    {
+        using var r = await conn.QueryMultipleAsync(new CommandDefinition(DetailSql, new { Id = clueId, ClueId = clueId }, cancellationToken: ct));
+        var view = await ReadViewAsync(r);
+        var events = (await r.ReadAsync<ClueEventRow>()).AsList();
+        var units = (await r.ReadAsync<(long Id, string Name)>()).ToDictionary(u => u.Id, u => u.Name);
+        return view is null ? null : (view, events, units);
     }
 
     private const string IdByNumberSql = "SELECT id FROM clues WHERE number = @Number";

@@ -80,13 +80,16 @@ public sealed class ClueCardRenderer(
         return new OutboxDelivery.CardRefresh(new CardUpdate(held[0].OutTrackId, data, MergeByKey: true, await PrivateButtonsAsync(conn, view.Clue, [], ct)));
     }
 
-    /// <summary>Every holder's own buttons, keyed by their DingTalk user id, so nobody sees a button they would be refused.</summary>
+    /// <summary>
+    /// Every holder's own buttons, keyed by their DingTalk user id, so nobody sees a button they would be refused; a rater's
+    /// copy (回访) also asks for the rating.
+    /// </summary>
     private async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> PrivateButtonsAsync(MySqlConnection conn, ClueRow clue,
         IReadOnlyCollection<long> alsoUsers, CancellationToken ct)
     {
         var mine = await buttons.PerHolderAsync(conn, clue, alsoUsers, ct);
         var ids = await org.ActiveDingTalkIdsAsync(conn, mine.Keys.ToList(), ct);
-        return ids.ToDictionary(u => u.DingTalkUserId, u => (IReadOnlyDictionary<string, string>)CardComposer.Private(mine[u.Id], ""));
+        return ids.ToDictionary(u => u.DingTalkUserId, u => (IReadOnlyDictionary<string, string>)CardComposer.Holder(mine[u.Id]));
     }
 
     private static T Read<T>(OutboxEnvelope message) =>

@@ -44,7 +44,6 @@ public static class ClueNotices
         {
             "urge" => $"催办提醒：{what}请尽快处理。",
             "supervised" => c.SupervisionDueAt is { } due ? $"督办通知：{what}已挂牌督办，督办期限 {China(due)}。" : $"督办通知：{what}已挂牌督办。",
-            "resolved" => $"{what}已办结，请在小程序中查看处理结果并回访评价（满意、基本满意或不满意）。",
             "reject_escalation" => $"{what}的上报上级申请已被驳回，请在小程序中查看驳回原因。",
             "approve_extension" => c.DueAt is { } newDue ? $"{what}的延期申请已同意，办理期限延至 {China(newDue)}。" : $"{what}的延期申请已同意。",
             "reject_extension" => $"{what}的延期申请已被驳回，请按原期限办理。",

@@ -88,7 +88,7 @@ public sealed class CardComposerTests
         Assert.Equal("true", vars["btn_resolve"]);
         Assert.Equal("false", vars["btn_accept"]);
         Assert.False(vars.ContainsKey("btn_reassign"));   // needs a form: only in the mini-app
-        Assert.Equal(CardComposer.CardActions.Count + 1, vars.Count);
+        Assert.Equal(CardComposer.Choices.Count + 1, vars.Count);
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public sealed class CardComposerTests
     {
         var vars = CardComposer.Private([], "无权操作");
         Assert.Equal("false", vars["needsNote"]);
-        Assert.All(CardComposer.CardActions, a => Assert.Equal("false", vars["btn_" + CardComposer.Code(a)]));
+        Assert.All(CardComposer.Choices, c => Assert.Equal("false", vars["btn_" + c.Code]));
         Assert.Equal("无权操作", vars["notice"]);
     }
 
@@ -106,8 +106,23 @@ public sealed class CardComposerTests
     [InlineData(" RESOLVE ", ClueAction.Resolve)]
     public void Parse_CardActionCodes(string code, ClueAction expected) => Assert.Equal(expected, CardComposer.Parse(code));
 
+    [Fact]
+    public void Rating_ThreeButtonsForTheRater_NotesForUnsatisfied_AndTheAsk()
+    {
+        Assert.Equal([new("rateSatisfied", "满意", false), new("rateBasic", "基本满意", false), new CardButton("rateUnsatisfied", "不满意", true)],
+            CardComposer.ButtonList([ClueAction.Rate]));
+        var vars = CardComposer.Holder([ClueAction.Rate]);
+        Assert.Equal(("true", "true", "true", "true"), (vars["btn_rateSatisfied"], vars["btn_rateBasic"], vars["btn_rateUnsatisfied"], vars["needsNote"]));
+        Assert.Equal(CardComposer.RatingAsk, vars["notice"]);
+        Assert.Equal("", CardComposer.Holder([ClueAction.Urge])["notice"]);
+        Assert.Equal((ClueAction.Rate, ClueRating.Unsatisfied), (CardComposer.ParseChoice("rateUnsatisfied")!.Action, CardComposer.ParseChoice("rateUnsatisfied")!.Rating));
+        Assert.Null(CardComposer.ParseChoice("rate"));   // no button sends the bare action
+        Assert.Null(CardComposer.ParseChoice("accept")!.Rating);
+    }
+
     [Theory]
     [InlineData("reassign")]
+    [InlineData("rate")]
     [InlineData("report")]
     [InlineData("")]
     [InlineData(null)]

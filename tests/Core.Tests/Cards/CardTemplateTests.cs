@@ -41,6 +41,7 @@ public sealed partial class CardTemplateTests
             .ToHashSet();
         var mine = CardComposer.Private(all, "已签收").Keys                   // privateData per holder, and a click's userPrivateData
             .Concat(CardComposer.Private([], "").Keys)
+            .Concat(CardComposer.Holder([ClueAction.Rate]).Keys)             // a rater's copy (回访)
             .Concat(CardComposer.NoticeOnly("无权操作").Keys)
             .ToHashSet();
         return (shared, mine);
@@ -147,16 +148,23 @@ public sealed partial class CardTemplateTests
             var action = ps["action"];
             Assert.Equal("fixed", action["type"]!.GetValue<string>());
             var code = action["value"]!.GetValue<string>();
-            var parsed = CardComposer.Parse(code);
+            var parsed = CardComposer.ParseChoice(code);
             Assert.NotNull(parsed);
-            Assert.Equal(code, CardComposer.Code(parsed.Value));
+            Assert.Equal(code, parsed.Code);
             codes.Add(code);
-            Assert.Equal(parsed.Value.Zh(), b["text"]!["content"]!.GetValue<string>());   // the label the mini-app shows
+            // The label the mini-app shows: the action's, or for a rating button (回访) the rating's.
+            Assert.Equal(parsed.Rating is { } given ? given.Zh() : parsed.Action.Zh(), b["text"]!["content"]!.GetValue<string>());
             Assert.Equal(["btn_" + code], Referenced(b["visible"]));
             foreach (var name in new[] { "clueId", "version", "note" })
                 Assert.Equal(("variable", name), (ps[name]["type"]!.GetValue<string>(), ps[name]["variable"]!.GetValue<string>()));
         }
-        Assert.Equal(CardComposer.CardActions.Select(CardComposer.Code), codes);
+        Assert.Equal(CardComposer.Choices.Select(c => c.Code), codes);
+        // Every card action has its button; the rating has three, one per rating, and only 不满意 needs words.
+        Assert.Equal(CardComposer.CardActions, CardComposer.Choices.Select(c => c.Action).Distinct());
+        var rating = CardComposer.Choices.Where(c => c.Action == ClueAction.Rate).ToList();
+        Assert.Equal([("rateSatisfied", "满意", false), ("rateBasic", "基本满意", false), ("rateUnsatisfied", "不满意", true)],
+            rating.Select(c => (c.Code, c.Label, c.NeedsNote)));
+        Assert.Equal([ClueRating.Satisfied, ClueRating.Basic, ClueRating.Unsatisfied], rating.Select(c => c.Rating!.Value));
 
         // The note comes from the input field, shown when a visible button needs words.
         var input = Assert.Single(Components(editor), c => c["componentName"]!.GetValue<string>() == "Input");

@@ -116,6 +116,22 @@ public abstract class SimulatorJourneyTests(SimulatorHost host)
             host.ResumeDispatch();
         }
         Assert.Equal("Resolved", await host.ScalarAsync<string>("SELECT state FROM clues WHERE id = @id", new { id }));
+        await Assertions.Expect(Button(card, "满意")).ToHaveCountAsync(0);   // the rating is not the handler's
+
+        // 回访: the resolve delivered the card to the officer who reported it, the rating buttons theirs; 不满意 needs a reason.
+        await using (var rater = await ViewAsAsync(Officer))
+        {
+            var rating = Card(rater.Page, number);
+            await Assertions.Expect(rating).ToBeVisibleAsync();
+            await Assertions.Expect(Button(rating, "基本满意")).ToBeVisibleAsync();
+            await Button(rating, "不满意").ClickAsync();
+            await Assertions.Expect(rating.GetByRole(AriaRole.Status)).ToContainTextAsync("请填写不满意的原因");
+            await Button(rating, "满意").ClickAsync();
+            await Assertions.Expect(rating.GetByRole(AriaRole.Status)).ToContainTextAsync($"回调（{Transport}）：感谢您的评价");
+            await Assertions.Expect(Button(rating, "基本满意")).ToHaveCountAsync(0);
+            rater.AssertNoErrors();
+        }
+        Assert.Equal("Satisfied", await host.ScalarAsync<string>("SELECT rating FROM clues WHERE id = @id", new { id }));
 
         // 帮助 and 我的待办 in the chat box are answered in the chat.
         var box = page.GetByRole(AriaRole.Textbox, new() { Name = "消息" });

@@ -146,6 +146,29 @@ public sealed class CallbacksHost : IAsyncLifetime
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>Every holder's private values (DingTalk userId → cardParamMap) as the clue's latest card row, a delivery or a refresh, renders them.</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> LatestPrivateAsync(long clueId)
+    {
+        var renderer = Get<SchoolSafety.Core.Notifications.IOutboxMessageRenderer>();
+        var rows = await QueryAsync<(long Id, string Topic, string Payload)>(
+            "SELECT id, topic, payload FROM outbox WHERE topic IN ('clue.card.deliver', 'clue.card.update') AND JSON_EXTRACT(payload, '$.clueId') = @id ORDER BY id",
+            new { id = clueId });
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? last = null;
+        foreach (var (id, topic, payload) in rows)
+            last = await renderer.RenderAsync(new SchoolSafety.Core.Notifications.OutboxEnvelope(id, topic, ClueService.CardKey(clueId), payload, 1), default) switch
+            {
+                SchoolSafety.Core.Notifications.OutboxDelivery.Card c => c.Delivery.PrivateData,
+                SchoolSafety.Core.Notifications.OutboxDelivery.CardRefresh r => r.Update.PrivateData,
+                _ => last,
+            };
+        return last!;
+    }
+
+    /// <summary>A value of a click's reply: shared (every copy) or the clicker's own.</summary>
+    public static string SharedValue(JsonElement reply, string key) => reply.GetProperty("cardData").GetProperty("cardParamMap").GetProperty(key).GetString()!;
+
+    public static string PrivateValue(JsonElement reply, string key) => reply.GetProperty("userPrivateData").GetProperty("cardParamMap").GetProperty(key).GetString()!;
+
     /// <summary>Renders every unsent card delivery as the dispatcher does before sending (which records the copies), sending nothing.</summary>
     public async Task DeliverCardsAsync()
     {

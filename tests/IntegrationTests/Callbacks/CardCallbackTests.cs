@@ -11,8 +11,8 @@ namespace SchoolSafety.IntegrationTests.Callbacks;
 [Collection(DatabaseCollection.Name)]
 public sealed class CardCallbackTests(CallbacksHost host) : IClassFixture<CallbacksHost>
 {
-    private static string Shared(JsonElement reply, string key) => reply.GetProperty("cardData").GetProperty("cardParamMap").GetProperty(key).GetString()!;
-    private static string Private(JsonElement reply, string key) => reply.GetProperty("userPrivateData").GetProperty("cardParamMap").GetProperty(key).GetString()!;
+    private static string Shared(JsonElement reply, string key) => CallbacksHost.SharedValue(reply, key);
+    private static string Private(JsonElement reply, string key) => CallbacksHost.PrivateValue(reply, key);
 
     private Task<(ClueState State, int Version)> RowAsync(long id) =>
         host.QueryAsync<(string, int)>("SELECT state, version FROM clues WHERE id = @id", new { id })
@@ -210,22 +210,7 @@ public sealed class CardCallbackTests(CallbacksHost host) : IClassFixture<Callba
         // The handler asks to escalate: the head gets the card with approve/reject, the handler keeps resolve but no approval.
         var clue = await host.ReportAsync(school: 2);
         var handler = await host.MemberDingTalkIdAsync(2, "POL");
-        var renderer = host.Get<IOutboxMessageRenderer>();
-        async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> LatestPrivateAsync()
-        {
-            var rows = await host.QueryAsync<(long Id, string Topic, string Payload)>(
-                "SELECT id, topic, payload FROM outbox WHERE topic IN ('clue.card.deliver', 'clue.card.update') AND JSON_EXTRACT(payload, '$.clueId') = @id ORDER BY id",
-                new { id = clue.ClueId });
-            IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? last = null;
-            foreach (var (id, topic, payload) in rows)
-                last = await renderer.RenderAsync(new OutboxEnvelope(id, topic, ClueService.CardKey(clue.ClueId), payload, 1), default) switch
-                {
-                    OutboxDelivery.Card c => c.Delivery.PrivateData,
-                    OutboxDelivery.CardRefresh r => r.Update.PrivateData,
-                    _ => last,
-                };
-            return last!;
-        }
+        Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> LatestPrivateAsync() => host.LatestPrivateAsync(clue.ClueId);
         Assert.Equal("true", (await LatestPrivateAsync())[handler]["btn_accept"]);
         await host.ClickAsync(handler, clue.ClueId, 1, "accept");
         await host.ClickAsync(handler, clue.ClueId, 2, "escalate", note: "需区级协调");

@@ -24,7 +24,7 @@ public sealed class SimulatorCardTests(Infrastructure.TestDatabase db)
         var vars = new Dictionary<string, string>
         {
             ["clueId"] = "42", ["version"] = "3", ["number"] = "XA20261201-0007", ["state"] = "处置中", ["details"] = "**学校**：余杭区五常中心小学",
-            ["detailUrl"] = "dingtalk://dingtalkclient/action/open_mini_app?miniAppId=schoolsafety&page=%2Fclues%2F42",
+            ["detailUrl"] = "dingtalk://dingtalkclient/page/link?url=http%3A%2F%2F127.0.0.1%3A5080%2Fclues%2F42&pc_slide=true",
         };
         foreach (var (k, v) in CardComposer.Private(mine, "已签收")) vars[k] = v;
         return vars;
@@ -41,10 +41,20 @@ public sealed class SimulatorCardTests(Infrastructure.TestDatabase db)
         var resolve = buttons[0];
         Assert.Equal("resolve", resolve.Id);
         Assert.Equal(new Dictionary<string, string> { ["action"] = "resolve", ["clueId"] = "42", ["version"] = "3", ["note"] = "" }, resolve.Params);
-        Assert.Equal("dingtalk://dingtalkclient/action/open_mini_app?miniAppId=schoolsafety&page=%2Fclues%2F42", buttons[2].Url);
+        Assert.Equal("dingtalk://dingtalkclient/page/link?url=http%3A%2F%2F127.0.0.1%3A5080%2Fclues%2F42&pc_slide=true", buttons[2].Url);
         // Both need words: the input field shows, filling the parameter note.
         Assert.Equal("note", Assert.Single(view.Blocks, b => b.Type == "input").Name);
         Assert.Contains(view.Blocks, b => b.Type == "markdown" && b.Text == "已签收");
+    }
+
+    [Fact]
+    public void ClueCard_ForTheRater_ShowsTheThreeRatingButtons_AndTheInputForTheReason()
+    {
+        var view = CardTemplateRenderer.Render("clue", ClueTemplate(), Vars(ClueAction.Rate));
+        var buttons = view.Blocks.Where(b => b.Buttons is not null).SelectMany(b => b.Buttons!).ToList();
+        Assert.Equal(["满意", "基本满意", "不满意", "查看详情"], buttons.Select(b => b.Text));
+        Assert.Equal(new Dictionary<string, string> { ["action"] = "rateUnsatisfied", ["clueId"] = "42", ["version"] = "3", ["note"] = "" }, buttons[2].Params);
+        Assert.Equal("note", Assert.Single(view.Blocks, b => b.Type == "input").Name);
     }
 
     [Fact]
@@ -62,7 +72,7 @@ public sealed class SimulatorCardTests(Infrastructure.TestDatabase db)
         {
             var ids = CardTemplateRenderer.Render("clue", ClueTemplate(), Vars(action)).Blocks
                 .Where(b => b.Buttons is not null).SelectMany(b => b.Buttons!).Select(b => b.Id).ToList();
-            Assert.Equal([CardComposer.Code(action), "detail"], ids);
+            Assert.Equal([.. CardComposer.Choices.Where(c => c.Action == action).Select(c => c.Code), "detail"], ids);
         }
     }
 

@@ -99,7 +99,13 @@ public sealed class ClueLifecycleTests(CoreServices core) : IClassFixture<CoreSe
         Assert.NotNull(row.ResolvedAt);
         Assert.Null(row.DueAt);
         Assert.Equal(3, await EventCountAsync(c.ClueId));
-        Assert.Contains("clue.user.notice", await OutboxTopicsAsync(c.ClueId));
+        // The reporter is asked to rate it (回访) by the clue's card delivered to them, not by a text notice.
+        var topics = await OutboxTopicsAsync(c.ClueId);
+        Assert.DoesNotContain("clue.user.notice", topics);
+        var raters = await core.QueryAsync<string>(
+            "SELECT JSON_EXTRACT(payload, '$.userIds') FROM outbox WHERE topic = 'clue.card.deliver' AND JSON_EXTRACT(payload, '$.clueId') = @id AND JSON_EXTRACT(payload, '$.version') = 3",
+            new { id = c.ClueId });
+        Assert.Equal($"[{await core.UserAsync("demo-school01-officer")}]", Assert.Single(raters).Replace(" ", ""));
     }
 
     [Fact]
