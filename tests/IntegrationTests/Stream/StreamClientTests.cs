@@ -138,6 +138,10 @@ public sealed class StreamClientTests(CallbacksHost host) : IClassFixture<Callba
             .RunAsync(stop.Token);
 
         var first = await gateway.NextConnectionAsync(TimeSpan.FromSeconds(60));   // after six refused opens (back-off up to 9.6 s)
+        // Dropped only once our side is up (its ping echoed): the gateway's accept comes before the client's own handshake
+        // returns, and a socket cut in between is a failed attempt, rightly followed by the back-off.
+        await FakeStreamGateway.SendAsync(first, Frame("SYSTEM", "ping", "m-up", """{"opaque":"up"}"""));
+        Assert.Equal("m-up", (await FakeStreamGateway.ReceiveAsync(first, Wait)).GetProperty("headers").GetProperty("messageId").GetString());
         first.Socket.Abort();
         first.Done.TrySetResult();
         var dropped = System.Diagnostics.Stopwatch.StartNew();
