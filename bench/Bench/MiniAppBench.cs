@@ -38,6 +38,19 @@ public static class MiniAppBench
         // creation slower for the next minutes (freed inodes count as "recently deleted" for 60-360 s and are
         // skipped one by one; 10 % of the next run's CPU in `perf`), so leave minutes between runs.
         var photoFolder = Path.GetFullPath(Path.Combine(".local", "bench-photos", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
+        try
+        {
+            await MeasureAllAsync(cs, clients, seconds, photoFolder);
+        }
+        finally
+        {
+            // Also when a phase fails (a refused report throws): a run writes gigabytes.
+            if (Directory.Exists(photoFolder)) Directory.Delete(photoFolder, recursive: true);
+        }
+    }
+
+    private static async Task MeasureAllAsync(string cs, int clients, double seconds, string photoFolder)
+    {
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Logging.ClearProviders();
@@ -103,7 +116,6 @@ public static class MiniAppBench
             // For a profiler: only the report with a photo, for the phase's length, printed once.
             Console.WriteLine($"profile: report with a photo {await MeasureAsync(clients, seconds, report):0.0} /s");
             await app.StopAsync();
-            Directory.Delete(photoFolder, recursive: true);   // a profile run writes gigabytes too
             return;
         }
         // Warm-up until tiered compilation settles (it is still busy ~15 s into a run): otherwise the first
@@ -128,7 +140,6 @@ public static class MiniAppBench
         await app.StopAsync();
         var stored = new DirectoryInfo(photoFolder).EnumerateFiles("*", SearchOption.AllDirectories).ToList();
         Console.WriteLine($"photos stored: {stored.Count} files, {stored.Sum(f => f.Length) / 1024 / 1024} MB (now deleted)");
-        Directory.Delete(photoFolder, recursive: true);
     }
 
     private static async Task<string> ServerVersionAsync(MySqlDataSource db)
