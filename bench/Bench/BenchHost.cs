@@ -64,7 +64,7 @@ public static class BenchHost
         await app.Services.GetRequiredService<DemoDistrict>().LoadAsync(CancellationToken.None);
         await using var conn = await app.Services.GetRequiredService<MySqlDataSource>().OpenConnectionAsync();
         await conn.ExecuteAsync("CREATE TABLE IF NOT EXISTS bench_raw (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, payload VARCHAR(200) NOT NULL, created_at DATETIME(6) NOT NULL) ENGINE = InnoDB");
-        foreach (var t in new[] { "bench_raw", "outbox", "idempotency_keys", "clue_events", "card_copies", "clues", "clue_number_counters", "audit_log", "photo_uploads", "clue_daily", "clue_daily_closings" })
+        foreach (var t in new[] { "bench_raw", "outbox", "idempotency_keys", "clue_events", "clue_units", "card_copies", "clues", "clue_number_counters", "audit_log", "photo_uploads", "clue_daily", "clue_daily_closings" })
             await conn.ExecuteAsync($"DELETE FROM {t}");
         return url;
     }

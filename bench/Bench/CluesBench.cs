@@ -38,7 +38,7 @@ public static class CluesBench
                 ) ENGINE = InnoDB
                 """);
             // Every run starts from empty clue tables, so runs compare.
-            foreach (var t in new[] { "bench_raw", "outbox", "idempotency_keys", "clue_events", "clues", "clue_number_counters" })
+            foreach (var t in new[] { "bench_raw", "outbox", "idempotency_keys", "clue_events", "clue_units", "clues", "clue_number_counters" })
                 await conn.ExecuteAsync($"DELETE FROM {t}");
         }
         var reporters = (await (await db.OpenConnectionAsync()).QueryAsync<long>(

@@ -144,6 +144,9 @@ public static class Province
         // Loaded past the product, so summarised as a bulk load is (the statistics' daily summary, issue 11).
         await new ClueStore().SummariseAllAsync(conn, ct);
         (log ?? TextWriter.Null).WriteLine($"province: statistics summary built in {sw.Elapsed.TotalSeconds:0} s");
+        // The lists' units of each clue's timeline (clue_units, issue 11), likewise.
+        await new ClueStore().RecordAllUnitsAsync(conn, ct);
+        (log ?? TextWriter.Null).WriteLine($"province: the timelines' units recorded in {sw.Elapsed.TotalSeconds:0} s");
         await conn.ExecuteAsync(new CommandDefinition("SET foreign_key_checks = 1, unique_checks = 1", cancellationToken: ct));
         foreach (var t in new[] { "clues", "clue_events", "audit_log", "memberships", "users", "schools", "units", "regions", "guidance_records", "guidance_findings", "work_group_members" })
             await conn.ExecuteAsync(new CommandDefinition($"ANALYZE TABLE {t}", commandTimeout: 600, cancellationToken: ct));

@@ -73,7 +73,7 @@ public sealed record ClueSummary
 /// The mini-app's clue lists, always within what the person may see, at a cost that follows the page, not the
 /// table (issue 11). What a person may see is a union of simple conditions (reported by me, assigned to me, my
 /// schools, my units now, dispatched by my units, my line, held by my units before); each is its own branch,
-/// read newest first from its own index (<c>(x, created_at)</c>) and stopped after the page, and the union is
+/// read newest first from its own index (<c>(x, created_at)</c>; the past holders' from <c>clue_units</c>) and stopped after the page, and the union is
 /// merged and paged. The count reads the same branches, stopped at <see cref="CountLimit"/> + 1.
 /// </summary>
 public sealed partial class ClueStore
@@ -97,13 +97,18 @@ public sealed partial class ClueStore
     private const string ByUnit = "c.unit_id IN @Units";
     private const string ByDispatchingUnit = "c.dispatching_unit_id IN @Units";
     private const string ByLine = "c.line_code IN @Lines";
-    private const string ByPastUnitTo = "c.id IN (SELECT e.clue_id FROM clue_events e WHERE e.to_unit_id IN @Units)";
-    private const string ByPastUnitFrom = "c.id IN (SELECT e.clue_id FROM clue_events e WHERE e.from_unit_id IN @Units)";
+    /// <summary>
+    /// The clues my units held (any unit the clue's timeline names), from <c>clue_units</c> (V0710): its primary key
+    /// (unit, report time, clue) is read newest first and stopped once the page is full, where the timeline's own
+    /// indexes gave every event of the unit, to be ordered by the clues' report times (a cost growing with the table).
+    /// </summary>
+    private const string ByPastUnit = "p.unit_id IN @Units";
     private const string Everything = "1 = 1";
-    // The clues my units held before come from the timeline; their report times (for the order) are read from the narrow
-    // ux_clues_id_created (V0640), not from each clue's row (a district department's ~1,000 rows, mostly on disk, at
-    // 1,000,000 clues; the optimiser prefers the primary key unless told).
-    private const string PastUnitIndex = " FORCE INDEX (ux_clues_id_created)";
+    // Its shapes: {0} DISTINCT when the person has several units (a clue may be there once for each), {1} the join to the
+    // clue's row when a filter needs it, {2} the filter. The report time and id are the clue's (equal by construction).
+    private const string PastUnitPageSql = "(SELECT {0}p.clue_id AS id, p.created_at FROM clue_units p{1} WHERE p.unit_id IN @Units{2} ORDER BY p.created_at DESC, p.clue_id DESC LIMIT @Take)";
+    private const string PastUnitCountSql = "(SELECT {0}p.clue_id AS id FROM clue_units p{1} WHERE p.unit_id IN @Units{2} LIMIT @CountLimitPlusOne)";
+    private const string PastUnitClue = " JOIN clues c ON c.id = p.clue_id";
     private const string OpenClue = "c.state NOT IN ('Resolved', 'Withdrawn')";
     private static readonly string[] TodoBranches =
     [
@@ -126,9 +131,9 @@ public sealed partial class ClueStore
          ORDER BY c.created_at DESC, c.id DESC
         """;
 
-    private const string BranchPageSql = "(SELECT c.id, c.created_at FROM clues c{0} WHERE {1}{2} ORDER BY c.created_at DESC, c.id DESC LIMIT @Take)";
+    private const string BranchPageSql = "(SELECT c.id, c.created_at FROM clues c WHERE {0}{1} ORDER BY c.created_at DESC, c.id DESC LIMIT @Take)";
 
-    private const string BranchCountSql = "(SELECT c.id FROM clues c{0} WHERE {1}{2} LIMIT @CountLimitPlusOne)";
+    private const string BranchCountSql = "(SELECT c.id FROM clues c WHERE {0}{1} LIMIT @CountLimitPlusOne)";
 
     /// <summary>Pages up to here are read in the same round trip as the count (at most this many index entries a branch, even past the end).</summary>
     private const int BatchedPageEnd = 1_000;
@@ -177,18 +182,21 @@ public sealed partial class ClueStore
                 if (who.Admin) return [Everything];
                 b.Add(ByReporter); b.Add(ByAssignee);
                 if (who.Schools.Count > 0) b.Add(BySchool);
-                if (who.Units.Count > 0) b.AddRange([ByUnit, ByDispatchingUnit, ByPastUnitTo, ByPastUnitFrom]);
+                if (who.Units.Count > 0) b.AddRange([ByUnit, ByDispatchingUnit, ByPastUnit]);
                 if (who.Lines.Count > 0) b.Add(ByLine);
                 break;
         }
         return b;
     }
 
-    private static string Branch(string shape, string branch, string filter) =>
-        string.Format(CultureInfo.InvariantCulture, shape, branch is ByPastUnitTo or ByPastUnitFrom ? PastUnitIndex : "", branch, filter);
+    private static string Branch(string shape, string branch, string filter, bool severalUnits) =>
+        branch is ByPastUnit
+            ? string.Format(CultureInfo.InvariantCulture, shape == BranchPageSql ? PastUnitPageSql : PastUnitCountSql,
+                severalUnits ? "DISTINCT " : "", filter.Length == 0 ? "" : PastUnitClue, filter)
+            : string.Format(CultureInfo.InvariantCulture, shape, branch, filter);
 
-    private static string Union(IEnumerable<string> branches, string shape, string filter) =>
-        string.Join("\nUNION\n", branches.Select(b => Branch(shape, b, filter)));
+    private static string Union(IEnumerable<string> branches, string shape, string filter, bool severalUnits) =>
+        string.Join("\nUNION\n", branches.Select(b => Branch(shape, b, filter, severalUnits)));
 
     /// <summary>
     /// How many clues the branches hold together, up to <see cref="CountLimit"/> + 1 (the union of the branches, each
@@ -196,11 +204,11 @@ public sealed partial class ClueStore
     /// liaison's whole line), each branch's own count is taken first and the union only when needed: counting one
     /// index's 10,001 entries is cheaper than putting them through the union's de-duplication.
     /// </summary>
-    private static string CountStatement(List<string> branches, string filter, bool eachFirst) =>
+    private static string CountStatement(List<string> branches, string filter, bool severalUnits, bool eachFirst) =>
         eachFirst
             ? string.Format(CultureInfo.InvariantCulture, BranchCountsSql,
-                string.Join(", ", branches.Select((b, i) => $"(SELECT COUNT(*) FROM {Branch(BranchCountSql, b, filter)} k) AS n{i}")))
-            : string.Format(CultureInfo.InvariantCulture, CountSql, Union(branches, BranchCountSql, filter));
+                string.Join(", ", branches.Select((b, i) => $"(SELECT COUNT(*) FROM {Branch(BranchCountSql, b, filter, severalUnits)} k) AS n{i}")))
+            : string.Format(CultureInfo.InvariantCulture, CountSql, Union(branches, BranchCountSql, filter, severalUnits));
 
     /// <summary>The total from <see cref="CountStatement"/>'s answer; null when the branches' own counts do not settle it.</summary>
     private static long? Total(IEnumerable<object> counts)
@@ -236,8 +244,9 @@ public sealed partial class ClueStore
             Limit = size, Offset = offset, Take = offset + size, CountLimitPlusOne = CountLimit + 1,
         };
         var eachFirst = branches.Count > 1 && branches.Contains(ByLine);
-        var count = CountStatement(branches, filter, eachFirst);
-        var pageSql = string.Format(CultureInfo.InvariantCulture, PageSql, Union(branches, BranchPageSql, filter));
+        var severalUnits = who.Units.Count > 1;
+        var count = CountStatement(branches, filter, severalUnits, eachFirst);
+        var pageSql = string.Format(CultureInfo.InvariantCulture, PageSql, Union(branches, BranchPageSql, filter, severalUnits));
         long total;
         IReadOnlyList<ClueSummary>? items = null;
         if (offset + size <= batchedPageEnd)
@@ -250,7 +259,7 @@ public sealed partial class ClueStore
         else
             total = Total(((IDictionary<string, object>)await conn.QuerySingleAsync(new CommandDefinition(count, args, cancellationToken: ct))).Values) ?? -1;
         if (total < 0)
-            total = Math.Min(await conn.ExecuteScalarAsync<long>(new CommandDefinition(CountStatement(branches, filter, eachFirst: false), args, cancellationToken: ct)),
+            total = Math.Min(await conn.ExecuteScalarAsync<long>(new CommandDefinition(CountStatement(branches, filter, severalUnits, eachFirst: false), args, cancellationToken: ct)),
                 CountLimit + 1);
         if (offset >= total && total <= CountLimit) return ([], total);
         items ??= (await conn.QueryAsync<ClueSummary>(new CommandDefinition(pageSql, args, cancellationToken: ct))).AsList();

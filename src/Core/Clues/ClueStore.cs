@@ -61,6 +61,7 @@ public sealed partial class ClueStore
         SET {NewClueId} = LAST_INSERT_ID();
         INSERT INTO clue_events (clue_id, action, actor_user_id, actor_label, occurred_at, to_state, to_unit_id, to_tier, version, attachments)
         VALUES ({NewClueId}, 'Report', @ReporterUserId, @ActorLabel, @CreatedAt, @State, @UnitId, @Tier, 1, @Attachments);
+        {RecordUnitsSql(NewClueId, "NULL", "@UnitId")}
         INSERT INTO idempotency_keys (scope, idem_key, outcome, created_at)
         VALUES (@Scope, @Key, JSON_OBJECT('clueId', {NewClueId}), @CreatedAt);
         """;
@@ -180,15 +181,16 @@ public sealed partial class ClueStore
                 @FromUnitId, @ToUnitId, @FromTier, @ToTier, @Version, @Note, @Attachments)
         """;
 
-    /// <summary>The event with the clue taken out of the statistics' summary before and put back after (its milestones count there).</summary>
+    /// <summary>The event with the clue taken out of the statistics' summary before and put back after (its milestones count there), and its units recorded for the lists (<c>clue_units</c>).</summary>
     private static readonly string AppendEventSummarisedSql = $"""
         {UnsummariseSql("c.id = @ClueId")}
         {AppendEventSql};
+        {RecordUnitsSql("@ClueId", "@FromUnitId", "@ToUnitId")}
         {AcceptedSql("c.id = @ClueId")}
         {SummariseSql("c.id = @ClueId")}
         """;
 
-    /// <summary>Appends to the timeline (and keeps the clue's summary). There is no statement that changes or removes an event.</summary>
+    /// <summary>Appends to the timeline (and keeps the clue's summary and units). There is no statement that changes or removes an event.</summary>
     public Task AppendEventAsync(MySqlConnection conn, MySqlTransaction tx, ClueEventRow e, CancellationToken ct) =>
         conn.ExecuteAsync(new CommandDefinition(AppendEventSummarisedSql, new
         {

@@ -89,6 +89,8 @@ public sealed class ClueListAnswersTests(ClueListAnswersTests.Data data) : IClas
                         From = rng.Next(3) == 0 ? units[rng.Next(units.Count)] : (long?)null, To = rng.Next(2) == 0 ? units[rng.Next(units.Count)] : (long?)null,
                     });
             }
+            // Written past the product, so the lists' clue_units are recomputed from the timeline, as after a bulk load.
+            await Core.Get<ClueStore>().RecordAllUnitsAsync(conn, CancellationToken.None);
             // Every clue in the database (other classes' too) is part of the answer.
             Rows = (await conn.QueryAsync<Row>("""
                 SELECT id AS Id, school_id AS SchoolId, town_id AS TownId, item_no AS ItemNo, line_code AS LineCode, reporter_user_id AS ReporterUserId,
@@ -211,6 +213,26 @@ public sealed class ClueListAnswersTests(ClueListAnswersTests.Data data) : IClas
                 foreach (var f in filters)
                     await AssertListAsync(user, m, f with { Scope = scope });
         }
+    }
+
+    [Fact]
+    public async Task APersonOfSeveralUnits_SeesEachClueOnce_WithOrWithoutALine()
+    {
+        // No one in the demo district works for two units: memberships made up here (not written), for the store's
+        // branches of several units (a clue their timelines share is there once for each unit) and the liaison's counts.
+        await using var conn = await core.Db.DataSource.OpenConnectionAsync();
+        var store = core.Get<ClueStore>();
+        var shared = pastUnits.Values.Where(u => u.Count >= 2).SelectMany(u => u).GroupBy(u => u).OrderByDescending(g => g.Count()).Select(g => g.Key).Take(3).ToList();
+        Assert.Equal(3, shared.Count);
+        const long nobody = -1;
+        List<MembershipRow> units = [new() { UserId = nobody, Role = Role.Handler, UnitId = shared[0] }, new() { UserId = nobody, Role = Role.UnitHead, UnitId = shared[1] },
+            new() { UserId = nobody, Role = Role.Handler, UnitId = shared[2] }];
+        List<MembershipRow> withLine = [.. units, new() { UserId = nobody, Role = Role.Liaison, UnitId = shared[0], UnitLineCode = "POL" }];
+        foreach (var m in new[] { units, withLine })
+            foreach (var f in new[] { new ClueFilter { PageSize = 7 }, new ClueFilter { PageSize = 7, Page = 3 }, new ClueFilter { PageSize = 100 },
+                         new ClueFilter { State = ClueState.InProgress }, new ClueFilter { Overdue = true, PageSize = 5 }, new ClueFilter { PageSize = 50, Page = 40 } })
+                foreach (var batched in new[] { 0, 1_000 })
+                    await AssertListAsync(nobody, m, f, x => store.ListAsync(conn, ClueVisibility.Of(nobody, m), x, Now, batched, CancellationToken.None));
     }
 
     [Fact]

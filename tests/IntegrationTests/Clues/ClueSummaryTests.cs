@@ -187,5 +187,25 @@ public sealed class ClueSummaryTests(CoreServices core) : IClassFixture<CoreServ
             .SelectMany(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
         var script = SchemaMigrator.Scripts.Single(s => s.Version.StartsWith("V0563__", StringComparison.Ordinal)).Sql;
         Assert.Equal(Normal(ClueStore.SummariseAllSql), Normal(script));
+        var units = SchemaMigrator.Scripts.Single(s => s.Version.StartsWith("V0711__", StringComparison.Ordinal)).Sql;
+        Assert.Equal(Normal(ClueStore.RecordAllUnitsSql), Normal(units));
+    }
+
+    /// <summary>
+    /// The lists' <c>clue_units</c> (every unit a clue's timeline names, with the clue's report time), kept in each event's
+    /// transaction, is its recomputation from the timeline after the same mix (escalations up two tiers, a return, withdrawals).
+    /// </summary>
+    [Fact]
+    public async Task TheClueUnits_AfterAMixOfActions_AreTheirRecomputation()
+    {
+        await using var conn = await core.Get<MySqlDataSource>().OpenConnectionAsync();
+        await MixAsync();
+        const string Rows = "SELECT CONCAT(unit_id, ' ', created_at, ' ', clue_id) FROM clue_units ORDER BY unit_id, created_at, clue_id";
+        var kept = (await conn.QueryAsync<string>(Rows)).AsList();
+        Assert.Equal(18, await conn.ExecuteScalarAsync<long>("SELECT COUNT(DISTINCT clue_id) FROM clue_units"));
+        Assert.True(await conn.ExecuteScalarAsync<long>("SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM clue_units GROUP BY clue_id) k") >= 3);
+        Assert.Equal(0, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM clue_units p JOIN clues c ON c.id = p.clue_id WHERE c.created_at <> p.created_at"));
+        await core.Get<ClueStore>().RecordAllUnitsAsync(conn, CancellationToken.None);
+        Assert.Equal((await conn.QueryAsync<string>(Rows)).AsList(), kept);
     }
 }

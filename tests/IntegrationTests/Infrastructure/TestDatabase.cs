@@ -57,7 +57,7 @@ public sealed class TestDatabase : IAsyncLifetime
     /// <summary>Tables holding data that tests create; reference data from migrations stays.</summary>
     private static readonly string[] AppTables =
     [
-        "audit_log", "outbox", "reminder_sends", "digest_sends", "dingtalk_usage", "dingtalk_calls", "app_settings", "guidance_windows", "idempotency_keys", "clue_events", "clues", "clue_number_counters", "inbox_events", "card_copies", "callback_replays", "login_sessions", "photo_uploads",
+        "audit_log", "outbox", "reminder_sends", "digest_sends", "dingtalk_usage", "dingtalk_calls", "app_settings", "guidance_windows", "idempotency_keys", "clue_events", "clue_units", "clues", "clue_number_counters", "inbox_events", "card_copies", "callback_replays", "login_sessions", "photo_uploads",
         "worklist_progress", "guidance_findings", "guidance_records",
         "grid_dispatches", "grid_pushes", "grid_push_signatures",
         "exchange_api_keys", "exchange_reads", "exchange_webhooks", "exchange_webhook_attempts",
