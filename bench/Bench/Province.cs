@@ -148,7 +148,7 @@ public static class Province
         await new ClueStore().RecordAllUnitsAsync(conn, ct);
         (log ?? TextWriter.Null).WriteLine($"province: the timelines' units recorded in {sw.Elapsed.TotalSeconds:0} s");
         await conn.ExecuteAsync(new CommandDefinition("SET foreign_key_checks = 1, unique_checks = 1", cancellationToken: ct));
-        foreach (var t in new[] { "clues", "clue_events", "audit_log", "memberships", "users", "schools", "units", "regions", "guidance_records", "guidance_findings", "work_group_members" })
+        foreach (var t in new[] { "clues", "clue_events", "clue_units", "audit_log", "memberships", "users", "schools", "units", "regions", "guidance_records", "guidance_findings", "work_group_members" })
             await conn.ExecuteAsync(new CommandDefinition($"ANALYZE TABLE {t}", commandTimeout: 600, cancellationToken: ct));
         return new ProvinceInfo(cs, database, CityCount, DistrictCount, TownCount, SchoolCount, g.UnitCount, g.UserCount,
             clues, g.EventCount, g.OpenCount, g.GuidanceCount, g.FindingCount, g.AuditCount, end, sw.Elapsed);
