@@ -11,14 +11,22 @@ namespace SchoolSafety.Core.Clues;
 /// </summary>
 public sealed partial class ClueStore
 {
-    /// <summary>The event's units for the clue <paramref name="clue"/> (an expression), each once.</summary>
+    /// <summary>
+    /// The event's units for the clue <paramref name="clue"/> (an expression), each once: one primary-key read of the clue
+    /// for its report time and an insert each (the from unit only when it is another; a unit already there is left).
+    /// </summary>
     internal static string RecordUnitsSql(string clue, string fromUnit, string toUnit) => $"""
         INSERT INTO clue_units (unit_id, created_at, clue_id)
-        SELECT u.unit_id, c.created_at, c.id
-          FROM clues c JOIN (SELECT {fromUnit} AS unit_id UNION SELECT {toUnit}) u ON u.unit_id IS NOT NULL
-         WHERE c.id = {clue}
+        SELECT {toUnit}, c.created_at, c.id FROM clues c WHERE c.id = {clue} AND {toUnit} IS NOT NULL
+        ON DUPLICATE KEY UPDATE clue_id = clue_units.clue_id;
+        INSERT INTO clue_units (unit_id, created_at, clue_id)
+        SELECT {fromUnit}, c.created_at, c.id FROM clues c WHERE c.id = {clue} AND {fromUnit} IS NOT NULL AND NOT ({fromUnit} <=> {toUnit})
         ON DUPLICATE KEY UPDATE clue_id = clue_units.clue_id;
         """;
+
+    /// <summary>A new clue's unit (a new clue has no row here yet: no read, no duplicate).</summary>
+    internal static string RecordReportedUnitSql(string clue) =>
+        $"INSERT INTO clue_units (unit_id, created_at, clue_id) SELECT @UnitId, @CreatedAt, {clue} FROM DUAL WHERE @UnitId IS NOT NULL;";
 
     /// <summary>The whole table recomputed from every event (after a bulk load, a test's rows, and the migration's backfill: V0711).</summary>
     public const string RecordAllUnitsSql = """

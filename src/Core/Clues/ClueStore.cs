@@ -61,7 +61,7 @@ public sealed partial class ClueStore
         SET {NewClueId} = LAST_INSERT_ID();
         INSERT INTO clue_events (clue_id, action, actor_user_id, actor_label, occurred_at, to_state, to_unit_id, to_tier, version, attachments)
         VALUES ({NewClueId}, 'Report', @ReporterUserId, @ActorLabel, @CreatedAt, @State, @UnitId, @Tier, 1, @Attachments);
-        {RecordUnitsSql(NewClueId, "NULL", "@UnitId")}
+        {RecordReportedUnitSql(NewClueId)}
         INSERT INTO idempotency_keys (scope, idem_key, outcome, created_at)
         VALUES (@Scope, @Key, JSON_OBJECT('clueId', {NewClueId}), @CreatedAt);
         """;
