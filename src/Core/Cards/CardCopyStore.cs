@@ -28,6 +28,12 @@ public sealed class CardCopyStore(TimeProvider clock)
     public async Task<IReadOnlyList<(long UserId, string OutTrackId)>> CopiesAsync(MySqlConnection conn, long clueId, CancellationToken ct) =>
         (await conn.QueryAsync<(long, string)>(new CommandDefinition(CopiesSql, new { ClueId = clueId }, cancellationToken: ct))).AsList();
 
+    private const string AnySql = "SELECT EXISTS (SELECT 1 FROM card_copies WHERE clue_id = @ClueId)";
+
+    /// <summary>True when someone holds (or is being sent) a copy of the clue's card: its instance was made by an earlier delivery.</summary>
+    public async Task<bool> AnyAsync(MySqlConnection conn, long clueId, CancellationToken ct) =>
+        await conn.ExecuteScalarAsync<bool>(new CommandDefinition(AnySql, new { ClueId = clueId }, cancellationToken: ct));
+
     private const string HoldsSql = "SELECT EXISTS (SELECT 1 FROM card_copies WHERE clue_id = @ClueId AND user_id = @UserId AND out_track_id = @OutTrackId)";
 
     /// <summary>True when this card instance of the clue was delivered to this user.</summary>
