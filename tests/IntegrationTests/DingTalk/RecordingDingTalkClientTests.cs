@@ -127,6 +127,12 @@ public sealed class RecordingDingTalkClientTests(CoreServices core) : IClassFixt
         Assert.Equal(1, used.ByApi.Single(r => r.Api == "card.instances.createAndDeliver").Calls);   // the refused one; the first had no meter
         // A card of another clue is made as before.
         await other.CreateAndDeliverCardAsync(card with { OutTrackId = "clue-9" }, _ct);
+
+        // Without the table (the benchmarks), the recorder goes by its own creates.
+        var alone = new RecordingDingTalkClient(Options.Create(_fake.Options(x => { x.OfflineLogPath = ""; x.OfflineRecordInDatabase = false; })),
+            TimeProvider.System, null, store);
+        await alone.CreateAndDeliverCardAsync(card, _ct);
+        Assert.Equal("param.cardAlreadyExist", (await Assert.ThrowsAsync<DingTalkApiException>(() => alone.CreateAndDeliverCardAsync(card, _ct))).Code);
     }
 
     [Fact]
