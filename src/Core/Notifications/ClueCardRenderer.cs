@@ -15,7 +15,7 @@ namespace SchoolSafety.Core.Notifications;
 /// <para>
 /// A clue has one card instance (<see cref="CardComposer.OutTrackId"/>) delivered to each recipient's robot chat, and
 /// every recipient is recorded in <c>card_copies</c>; so one update refreshes every copy. DingTalk creates an outTrackId
-/// once (a second create is refused, <c>param.cardAlreadyExist</c>): a delivery to a clue whose card has copies already is
+/// once (a second create is refused, <c>param.cardAlreadyExist</c>): a delivery to a clue whose card others hold already is
 /// marked <see cref="OutboxDelivery.Card.Exists"/>, and the dispatcher delivers the existing card instead.
 /// </para>
 /// </summary>
@@ -60,7 +60,7 @@ public sealed class ClueCardRenderer(
 
         var outTrackId = CardComposer.OutTrackId(p.ClueId);
         var ids = recipients.Select(r => r.Id).ToList();
-        var exists = await copies.AnyAsync(conn, p.ClueId, ct);
+        var exists = await copies.AnyOtherAsync(conn, p.ClueId, ids, ct);
         await copies.RecordAsync(conn, p.ClueId, outTrackId, ids, ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var data = CardComposer.Card(view, [], options.Value.ClueLink(p.ClueId), now);   // no shared buttons: each holder's are private
