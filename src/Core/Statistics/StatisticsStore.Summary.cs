@@ -18,12 +18,26 @@ public sealed partial class StatisticsStore
 {
     private const string Days = "c.day BETWEEN @FromDay AND @ToDay";
 
-    /// <summary>The period's summary rows (from the primary key, or a line's or a school's covering index): summed here in one pass.</summary>
-    private const string RowsSql = """
-        SELECT c.state, c.item_no, c.town_id, c.school_id, c.line_code, c.clues, c.escalated, c.returned, c.extensions, c.redo,
-               c.resolved_late, c.satisfied, c.basic, c.unsatisfied, c.unrated
+    /// <summary>
+    /// The period's summary rows summed in the database, by the dimensions the figures count by, so that only the sums
+    /// leave the server (a line's year: ~5,000 rows by school and town and a few dozen by state, item and line, instead
+    /// of its 40,000 summary rows): from the primary key by day for the province, a line's or a school's covering index
+    /// otherwise. Each on a connection of its own (<see cref="SummaryAsync"/>).
+    /// </summary>
+    private const string BySchoolSql = """
+        SELECT c.school_id, c.town_id, CAST(SUM(c.clues) AS SIGNED)
           FROM clue_daily c
          WHERE c.day BETWEEN @FromDay AND @ToDay/**scope**/
+         GROUP BY c.school_id, c.town_id ORDER BY NULL
+        """;
+
+    private const string ByStateSql = """
+        SELECT c.state, c.item_no, c.line_code, CAST(SUM(c.clues) AS SIGNED), CAST(SUM(c.escalated) AS SIGNED), CAST(SUM(c.returned) AS SIGNED),
+               CAST(SUM(c.extensions) AS SIGNED), CAST(SUM(c.redo) AS SIGNED), CAST(SUM(c.resolved_late) AS SIGNED), CAST(SUM(c.satisfied) AS SIGNED),
+               CAST(SUM(c.basic) AS SIGNED), CAST(SUM(c.unsatisfied) AS SIGNED), CAST(SUM(c.unrated) AS SIGNED)
+          FROM clue_daily c
+         WHERE c.day BETWEEN @FromDay AND @ToDay/**scope**/
+         GROUP BY c.state, c.item_no, c.line_code ORDER BY NULL
         """;
 
     private static readonly string FlowsSql = $"""
@@ -87,7 +101,7 @@ public sealed partial class StatisticsStore
         public DateTime LastAt { get; init; }
     }
 
-    /// <summary>The summary rows summed by each dimension the figures count by.</summary>
+    /// <summary>The period's summary summed by each dimension the figures count by.</summary>
     private sealed class Sums
     {
         public Dictionary<string, long> States { get; } = [];
@@ -133,9 +147,15 @@ public sealed partial class StatisticsStore
         var acceptRead = Own(c => DurationAsync(c, Scoped(AcceptSql, where, scope), Parameters(), ct), ct);
         var resolveRead = Own(c => DurationAsync(c, Scoped(ResolveSql, where, scope), Parameters(), ct), ct);
         var overdueRead = Own(c => c.ExecuteScalarAsync<long>(new CommandDefinition(Scoped(OpenOverdueSql, where, scope), Parameters(), cancellationToken: ct)), ct);
-        var sumsRead = SumsAsync(conn, Scoped(RowsSql, where), Parameters(), ct);
-        await Task.WhenAll(namesRead, flowsRead, acceptRead, resolveRead, overdueRead, sumsRead);   // all ended (and their connections back) before any error
+        var bySchoolRead = Own(c => c.QueryAsync<(long SchoolId, long TownId, long Clues)>(new CommandDefinition(Scoped(BySchoolSql, where), Parameters(), cancellationToken: ct)), ct);
+        var sumsRead = SumsAsync(conn, Scoped(ByStateSql, where), Parameters(), ct);
+        await Task.WhenAll(namesRead, flowsRead, acceptRead, resolveRead, overdueRead, bySchoolRead, sumsRead);   // all ended (and their connections back) before any error
         var (names, flows, sums) = (await namesRead, await flowsRead, await sumsRead);
+        foreach (var (schoolId, townId, clues) in await bySchoolRead)
+        {
+            Add(sums.Schools, schoolId, clues);
+            Add(sums.Towns, townId, clues);
+        }
         var (accept, resolve, openOverdue) = (await acceptRead, await resolveRead, await overdueRead);
         var hotSpots = flows.HotSpots.Select(h => new HotSpot(h.SchoolId, names.Schools.GetValueOrDefault(h.SchoolId, ""), h.ItemNo,
             names.Items.GetValueOrDefault(h.ItemNo, ""), h.Count, h.FirstAt, h.LastAt)).ToList();
@@ -160,23 +180,21 @@ public sealed partial class StatisticsStore
         return await read(conn);
     }
 
-    /// <summary>The summary rows summed by each dimension as they stream.</summary>
+    /// <summary>The sums by state, item and line (<see cref="ByStateSql"/>) summed again by each of them, and in all.</summary>
     private static async Task<Sums> SumsAsync(MySqlConnection conn, string sql, DynamicParameters args, CancellationToken ct)
     {
         var sums = new Sums();
         await using var d = await conn.ExecuteReaderAsync(new CommandDefinition(sql, args, cancellationToken: ct));
         while (await d.ReadAsync(ct))
         {
-            var n = d.GetInt64(5);
+            var n = d.GetInt64(3);
             Add(sums.States, d.GetString(0), n);
             Add(sums.Items, d.GetInt32(1), n);
-            Add(sums.Towns, d.GetInt64(2), n);
-            Add(sums.Schools, d.GetInt64(3), n);
-            var line = d.GetString(4);
+            var line = d.GetString(2);
             var l = sums.Lines.GetValueOrDefault(line);
-            sums.Lines[line] = (l.Clues + n, l.Extensions + d.GetInt64(8));
-            sums.Escalated += d.GetInt64(6); sums.Returned += d.GetInt64(7); sums.Redo += d.GetInt64(9); sums.ResolvedLate += d.GetInt64(10);
-            sums.Satisfied += d.GetInt64(11); sums.Basic += d.GetInt64(12); sums.Unsatisfied += d.GetInt64(13); sums.Unrated += d.GetInt64(14);
+            sums.Lines[line] = (l.Clues + n, l.Extensions + d.GetInt64(6));
+            sums.Escalated += d.GetInt64(4); sums.Returned += d.GetInt64(5); sums.Redo += d.GetInt64(7); sums.ResolvedLate += d.GetInt64(8);
+            sums.Satisfied += d.GetInt64(9); sums.Basic += d.GetInt64(10); sums.Unsatisfied += d.GetInt64(11); sums.Unrated += d.GetInt64(12);
         }
         return sums;
     }
