@@ -31,17 +31,20 @@ public sealed partial class StatisticsStore
          GROUP BY c.school_id, c.town_id ORDER BY NULL
         """;
 
+    /// <summary>
+    /// By day too: the reports of each whole day that open-by-day counts from are these rows' (its days, from the period's
+    /// first or today to the last whole day, are always within the period), so no other read of the period's rows is needed.
+    /// </summary>
     private const string ByStateSql = """
-        SELECT c.state, c.item_no, c.line_code, CAST(SUM(c.clues) AS SIGNED), CAST(SUM(c.escalated) AS SIGNED), CAST(SUM(c.returned) AS SIGNED),
+        SELECT c.day, c.state, c.item_no, c.line_code, CAST(SUM(c.clues) AS SIGNED), CAST(SUM(c.escalated) AS SIGNED), CAST(SUM(c.returned) AS SIGNED),
                CAST(SUM(c.extensions) AS SIGNED), CAST(SUM(c.redo) AS SIGNED), CAST(SUM(c.resolved_late) AS SIGNED), CAST(SUM(c.satisfied) AS SIGNED),
                CAST(SUM(c.basic) AS SIGNED), CAST(SUM(c.unsatisfied) AS SIGNED), CAST(SUM(c.unrated) AS SIGNED)
           FROM clue_daily c
          WHERE c.day BETWEEN @FromDay AND @ToDay/**scope**/
-         GROUP BY c.state, c.item_no, c.line_code ORDER BY NULL
+         GROUP BY c.day, c.state, c.item_no, c.line_code ORDER BY NULL
         """;
 
     private static readonly string FlowsSql = $"""
-        SELECT c.day, CAST(SUM(c.clues) AS SIGNED) FROM clue_daily c WHERE c.day BETWEEN @BaseDay AND @LastFullDay/**scope**/ GROUP BY c.day;
         SELECT c.day, CAST(SUM(c.closed) AS SIGNED) FROM clue_daily_closings c WHERE c.day BETWEEN @BaseDay AND @LastFullDay/**scope**/ GROUP BY c.day;
         SELECT c.school_id, c.item_no FROM clue_daily c WHERE c.day BETWEEN @HotFromDay AND @ToDay/**scope**/
          GROUP BY c.school_id, c.item_no HAVING SUM(c.clues) >= @HotThreshold;
@@ -109,6 +112,8 @@ public sealed partial class StatisticsStore
         public Dictionary<long, long> Towns { get; } = [];
         public Dictionary<long, long> Schools { get; } = [];
         public Dictionary<string, (long Clues, long Extensions)> Lines { get; } = [];
+        /// <summary>Each whole day's reports (to the last whole day; open-by-day's flows).</summary>
+        public Dictionary<DateOnly, long> ReportedByDay { get; } = [];
         public long Escalated, Returned, Redo, ResolvedLate, Satisfied, Basic, Unsatisfied, Unrated;
     }
 
@@ -148,7 +153,7 @@ public sealed partial class StatisticsStore
         var resolveRead = Own(c => DurationAsync(c, Scoped(ResolveSql, where, scope), Parameters(), ct), ct);
         var overdueRead = Own(c => c.ExecuteScalarAsync<long>(new CommandDefinition(Scoped(OpenOverdueSql, where, scope), Parameters(), cancellationToken: ct)), ct);
         var bySchoolRead = Own(c => c.QueryAsync<(long SchoolId, long TownId, long Clues)>(new CommandDefinition(Scoped(BySchoolSql, where), Parameters(), cancellationToken: ct)), ct);
-        var sumsRead = SumsAsync(conn, Scoped(ByStateSql, where), Parameters(), ct);
+        var sumsRead = SumsAsync(conn, Scoped(ByStateSql, where), Parameters(), lastFullDay, ct);
         await Task.WhenAll(namesRead, flowsRead, acceptRead, resolveRead, overdueRead, bySchoolRead, sumsRead);   // all ended (and their connections back) before any error
         var (names, flows, sums) = (await namesRead, await flowsRead, await sumsRead);
         foreach (var (schoolId, townId, clues) in await bySchoolRead)
@@ -170,7 +175,7 @@ public sealed partial class StatisticsStore
             sums.Escalated, sums.Returned, sums.ResolvedLate + openOverdue,
             new Satisfaction((int)sums.Satisfied, (int)sums.Basic, (int)sums.Unsatisfied, (int)sums.Unrated, (int)sums.Redo, null),
             accept, resolve, hotSpots,
-            new OpenFlows(baseDay, flows.OpenAtBase, flows.ReportedByDay, flows.ClosedByDay, flows.ReportedToday, flows.ClosedToday));
+            new OpenFlows(baseDay, flows.OpenAtBase, sums.ReportedByDay, flows.ClosedByDay, flows.ReportedToday, flows.ClosedToday));
         return ClueStatistics.FromSummary(figures, from, to, nowUtc);
     }
 
@@ -180,37 +185,38 @@ public sealed partial class StatisticsStore
         return await read(conn);
     }
 
-    /// <summary>The sums by state, item and line (<see cref="ByStateSql"/>) summed again by each of them, and in all.</summary>
-    private static async Task<Sums> SumsAsync(MySqlConnection conn, string sql, DynamicParameters args, CancellationToken ct)
+    /// <summary>The sums by day, state, item and line (<see cref="ByStateSql"/>) summed again by each of them, and in all.</summary>
+    private static async Task<Sums> SumsAsync(MySqlConnection conn, string sql, DynamicParameters args, DateOnly lastFullDay, CancellationToken ct)
     {
         var sums = new Sums();
         await using var d = await conn.ExecuteReaderAsync(new CommandDefinition(sql, args, cancellationToken: ct));
         while (await d.ReadAsync(ct))
         {
-            var n = d.GetInt64(3);
-            Add(sums.States, d.GetString(0), n);
-            Add(sums.Items, d.GetInt32(1), n);
-            var line = d.GetString(2);
+            var n = d.GetInt64(4);
+            var day = DateOnly.FromDateTime(d.GetDateTime(0));
+            if (day <= lastFullDay) Add(sums.ReportedByDay, day, n);
+            Add(sums.States, d.GetString(1), n);
+            Add(sums.Items, d.GetInt32(2), n);
+            var line = d.GetString(3);
             var l = sums.Lines.GetValueOrDefault(line);
-            sums.Lines[line] = (l.Clues + n, l.Extensions + d.GetInt64(6));
-            sums.Escalated += d.GetInt64(4); sums.Returned += d.GetInt64(5); sums.Redo += d.GetInt64(7); sums.ResolvedLate += d.GetInt64(8);
-            sums.Satisfied += d.GetInt64(9); sums.Basic += d.GetInt64(10); sums.Unsatisfied += d.GetInt64(11); sums.Unrated += d.GetInt64(12);
+            sums.Lines[line] = (l.Clues + n, l.Extensions + d.GetInt64(7));
+            sums.Escalated += d.GetInt64(5); sums.Returned += d.GetInt64(6); sums.Redo += d.GetInt64(8); sums.ResolvedLate += d.GetInt64(9);
+            sums.Satisfied += d.GetInt64(10); sums.Basic += d.GetInt64(11); sums.Unsatisfied += d.GetInt64(12); sums.Unrated += d.GetInt64(13);
         }
         return sums;
     }
 
-    private sealed record Flows(Dictionary<DateOnly, long> ReportedByDay, Dictionary<DateOnly, long> ClosedByDay, long OpenAtBase,
+    private sealed record Flows(Dictionary<DateOnly, long> ClosedByDay, long OpenAtBase,
         long ReportedToday, long ClosedToday, List<HotRow> HotSpots);
 
     /// <summary>Open-by-day's flows, then the hot spots' first and last reports for the pairs the summary shows often enough.</summary>
     private static async Task<Flows> FlowsAsync(MySqlConnection conn, string flowsSql, string hotSpotsSql, Func<DynamicParameters> args, CancellationToken ct)
     {
-        Dictionary<DateOnly, long> reportedByDay, closedByDay;
+        Dictionary<DateOnly, long> closedByDay;
         List<(long SchoolId, int ItemNo)> hotPairs;
         long openAtBase, reportedToday, closedToday;
         using (var r = await conn.QueryMultipleAsync(new CommandDefinition(flowsSql, args(), cancellationToken: ct)))
         {
-            reportedByDay = (await r.ReadAsync<(DateTime Day, long Clues)>()).ToDictionary(x => DateOnly.FromDateTime(x.Day), x => x.Clues);
             closedByDay = (await r.ReadAsync<(DateTime Day, long Closed)>()).ToDictionary(x => DateOnly.FromDateTime(x.Day), x => x.Closed);
             hotPairs = (await r.ReadAsync<(long SchoolId, int ItemNo)>()).AsList();
             openAtBase = await r.ReadSingleAsync<long>() + await r.ReadSingleAsync<long>();
@@ -223,7 +229,7 @@ public sealed partial class StatisticsStore
             p.Add("HotSchools", hotPairs.Select(x => x.SchoolId).Distinct().ToArray());
             hot = (await conn.QueryAsync<HotRow>(new CommandDefinition(hotSpotsSql, p, cancellationToken: ct))).AsList();
         }
-        return new Flows(reportedByDay, closedByDay, openAtBase, reportedToday, closedToday, hot);
+        return new Flows(closedByDay, openAtBase, reportedToday, closedToday, hot);
     }
 
     /// <summary>A duration's figures from its count and the values at the ranks they need (<see cref="DurationSql"/>).</summary>
