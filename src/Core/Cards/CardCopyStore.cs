@@ -28,6 +28,15 @@ public sealed class CardCopyStore(TimeProvider clock)
     public async Task<IReadOnlyList<(long UserId, string OutTrackId)>> CopiesAsync(MySqlConnection conn, long clueId, CancellationToken ct) =>
         (await conn.QueryAsync<(long, string)>(new CommandDefinition(CopiesSql, new { ClueId = clueId }, cancellationToken: ct))).AsList();
 
+    private const string AnyOtherSql = "SELECT EXISTS (SELECT 1 FROM card_copies WHERE clue_id = @ClueId AND user_id NOT IN @UserIds)";
+
+    /// <summary>
+    /// True when someone other than these users holds (or is being sent) a copy of the clue's card: an earlier delivery made
+    /// its instance. Copies of these users alone may be this very delivery's, recorded by an attempt that did not get through.
+    /// </summary>
+    public async Task<bool> AnyOtherAsync(MySqlConnection conn, long clueId, IReadOnlyList<long> userIds, CancellationToken ct) =>
+        await conn.ExecuteScalarAsync<bool>(new CommandDefinition(AnyOtherSql, new { ClueId = clueId, UserIds = userIds }, cancellationToken: ct));
+
     private const string HoldsSql = "SELECT EXISTS (SELECT 1 FROM card_copies WHERE clue_id = @ClueId AND user_id = @UserId AND out_track_id = @OutTrackId)";
 
     /// <summary>True when this card instance of the clue was delivered to this user.</summary>

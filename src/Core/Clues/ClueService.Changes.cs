@@ -216,7 +216,7 @@ public sealed partial class ClueService
         }
         if (recipients.Count > 0)
             list.Add(new OutboxMessage(OutboxTopics.CardDeliver, CardKey(id),
-                new CardDeliverPayload(id, after.Version, recipients, CodeName(action))));
+                new CardDeliverPayload(id, after.Version, recipients, CodeName(action), AfterUpdate: after.Version != before.Version)));
         switch (action)
         {
             case ClueAction.Urge:

@@ -62,6 +62,17 @@ public sealed class DingTalkCallStore(MySqlDataSource db, Microsoft.Extensions.O
             new { AfterId = afterId, Limit = Math.Clamp(limit, 1, 1000) }, cancellationToken: ct))).AsList();
     }
 
+    private const string CardCreatedSql = """
+        SELECT EXISTS (SELECT 1 FROM dingtalk_calls WHERE api = 'card.instances.createAndDeliver' AND target = @OutTrackId)
+        """;
+
+    /// <summary>True when a card with this outTrackId was created (the recorder refuses a second create, as DingTalk does).</summary>
+    public async Task<bool> CardCreatedAsync(string outTrackId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<bool>(new CommandDefinition(CardCreatedSql, new { OutTrackId = outTrackId }, cancellationToken: ct));
+    }
+
     private const string RangeSql = "SELECT COALESCE(MIN(id), 0) AS First, COALESCE(MAX(id), 0) AS Last FROM dingtalk_calls";
 
     /// <summary>The oldest and the newest call's id (0 for none): a reader whose first call is gone knows the table was emptied since.</summary>

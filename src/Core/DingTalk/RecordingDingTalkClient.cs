@@ -34,6 +34,7 @@ public sealed class RecordingDingTalkClient(
     private readonly DingTalkOptions _o = options.Value;
     private readonly Lock _gate = new();
     private readonly List<RecordedDingTalkCall> _calls = [];
+    private readonly HashSet<string> _created = new(StringComparer.Ordinal);
     private long _sequence;
 
     public string? LogPath { get; } = string.IsNullOrWhiteSpace(options.Value.OfflineLogPath) ? null : Path.GetFullPath(options.Value.OfflineLogPath);
@@ -54,10 +55,31 @@ public sealed class RecordingDingTalkClient(
         return new UserMessagesResult(keys, [], []);
     }
 
+    /// <summary>
+    /// Like DingTalk, a card's outTrackId is created once: a second create is counted (DingTalk meters it) but refused with
+    /// <c>param.cardAlreadyExist</c> and not recorded, so a local run and the budget bench pay what a real one pays.
+    /// </summary>
     public async Task<CardDeliveryResult> CreateAndDeliverCardAsync(CardDelivery card, CancellationToken ct)
     {
-        await RecordAsync(DingTalkRequests.CreateAndDeliverCard(_o.EffectiveRobotCode, card), ct);
+        var request = DingTalkRequests.CreateAndDeliverCard(_o.EffectiveRobotCode, card);
+        if (await CreatedAsync(card.OutTrackId, ct))
+        {
+            if (usage is not null) await usage.CountAsync(request.Api, CancellationToken.None);
+            throw new DingTalkApiException("param.cardAlreadyExist", "card already exist", request.Api, 400);
+        }
+        await RecordAsync(request, ct);
+        lock (_gate) _created.Add(card.OutTrackId);
         return Delivered(card);
+    }
+
+    /// <summary>
+    /// Found in the recording table (every host's and earlier runs' calls; emptying the table starts afresh), or without
+    /// the table made by this recorder.
+    /// </summary>
+    private async Task<bool> CreatedAsync(string outTrackId, CancellationToken ct)
+    {
+        if (store is not null && _o.OfflineRecordInDatabase) return await store.CardCreatedAsync(outTrackId, ct);
+        lock (_gate) return _created.Contains(outTrackId);
     }
 
     public async Task<CardDeliveryResult> DeliverCardAsync(CardDelivery card, CancellationToken ct)

@@ -14,8 +14,9 @@ namespace SchoolSafety.Core.Notifications;
 /// for them (<see cref="IOutboxTopicRenderer"/>, e.g. the chatbot replies) or, for the notices, to <see cref="ClueNoticeRenderer"/>.
 /// <para>
 /// A clue has one card instance (<see cref="CardComposer.OutTrackId"/>) delivered to each recipient's robot chat, and
-/// every recipient is recorded in <c>card_copies</c>; so one update refreshes every copy. A delivery to a card that
-/// already exists is answered <c>param.cardAlreadyExist</c> and the dispatcher then delivers the existing card.
+/// every recipient is recorded in <c>card_copies</c>; so one update refreshes every copy. DingTalk creates an outTrackId
+/// once (a second create is refused, <c>param.cardAlreadyExist</c>): a delivery to a clue whose card others hold already is
+/// marked <see cref="OutboxDelivery.Card.Exists"/>, and the dispatcher delivers the existing card instead.
 /// </para>
 /// </summary>
 public sealed class ClueCardRenderer(
@@ -59,12 +60,13 @@ public sealed class ClueCardRenderer(
 
         var outTrackId = CardComposer.OutTrackId(p.ClueId);
         var ids = recipients.Select(r => r.Id).ToList();
+        var exists = await copies.AnyOtherAsync(conn, p.ClueId, ids, ct);
         await copies.RecordAsync(conn, p.ClueId, outTrackId, ids, ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var data = CardComposer.Card(view, [], options.Value.ClueLink(p.ClueId), now);   // no shared buttons: each holder's are private
         return new OutboxDelivery.Card(new CardDelivery(
             options.Value.TemplateId, outTrackId, data, null, recipients.Select(r => r.DingTalkUserId).ToList(), options.Value.CallbackRouteKey,
-            await PrivateButtonsAsync(conn, view.Clue, ids, ct)));
+            await PrivateButtonsAsync(conn, view.Clue, ids, ct)), exists, PrivateDataSent: exists && p.AfterUpdate);
     }
 
     private async Task<OutboxDelivery> UpdateAsync(OutboxEnvelope message, CancellationToken ct)

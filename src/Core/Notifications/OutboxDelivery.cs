@@ -23,7 +23,13 @@ public abstract record OutboxDelivery
 
     public sealed record UserMessages(IReadOnlyList<string> UserIds, RobotMessage Message) : OutboxDelivery;
 
-    public sealed record Card(CardDelivery Delivery) : OutboxDelivery;
+    /// <summary>
+    /// A clue card to deliver. <paramref name="Exists"/>: an earlier delivery made the card instance (DingTalk refuses a
+    /// second create of one outTrackId), so it is only delivered to the new spaces, after an update that gives the new holders
+    /// their private buttons, unless <paramref name="PrivateDataSent"/>: the card update queued with this delivery, sent just
+    /// before it, carried them already.
+    /// </summary>
+    public sealed record Card(CardDelivery Delivery, bool Exists = false, bool PrivateDataSent = false) : OutboxDelivery;
 
     public sealed record CardRefresh(CardUpdate Update) : OutboxDelivery;
 

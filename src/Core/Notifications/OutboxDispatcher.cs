@@ -163,7 +163,7 @@ public sealed partial class OutboxDispatcher(
                 await SendToUsersAsync(row, u, before, ct);
                 break;
             case OutboxDelivery.Card c:
-                await DeliverCardAsync(c.Delivery, before, ct);
+                await DeliverCardAsync(c, before, ct);
                 break;
             case OutboxDelivery.CardRefresh r:
                 await dingTalk.UpdateCardAsync(r.Update, ct);
@@ -258,33 +258,23 @@ public sealed partial class OutboxDispatcher(
         (e.Code + " " + e.ApiMessage).Contains("exist", StringComparison.OrdinalIgnoreCase) || e.ApiMessage.Contains("已存在", StringComparison.Ordinal);
 
     /// <summary>
-    /// First attempt: create and deliver. A space that failed is retried alone, by delivering the existing card
-    /// (its outTrackId cannot be created twice); spaces already served are never sent the card again.
+    /// A new card is created and delivered in one call. A card an earlier delivery made (<see cref="OutboxDelivery.Card.Exists"/>;
+    /// DingTalk refuses a second create of one outTrackId) is delivered to the new spaces, after an update giving the new holders
+    /// their private buttons unless the update sent just before carried them; should DingTalk not know it after all (its first
+    /// delivery never got through), it is created then. A space that failed is retried alone, by delivering the card (made by
+    /// then); spaces already served are never sent the card again.
     /// </summary>
-    private async Task DeliverCardAsync(CardDelivery card, OutboxProgress before, CancellationToken ct)
+    private async Task DeliverCardAsync(OutboxDelivery.Card c, OutboxProgress before, CancellationToken ct)
     {
+        var card = c.Delivery;
         var done = before.Done.ToHashSet(StringComparer.Ordinal);
         var remaining = card.SpaceKeys.Where(k => !done.Contains(k)).ToHashSet(StringComparer.Ordinal);
         if (remaining.Count == 0) return;
         var target = card.Only(remaining);
 
-        CardDeliveryResult result;
-        if (before.CardCreated)
-        {
-            result = await dingTalk.DeliverCardAsync(target, ct);
-        }
-        else
-        {
-            try
-            {
-                result = await dingTalk.CreateAndDeliverCardAsync(target, ct);
-            }
-            catch (DingTalkApiException e) when (e.Code == "param.cardAlreadyExist")
-            {
-                // An earlier attempt created it but its answer was lost (timeout, crash): deliver what is left.
-                result = await dingTalk.DeliverCardAsync(target, ct);
-            }
-        }
+        var result = before.CardCreated ? await dingTalk.DeliverCardAsync(target, ct)
+            : c.Exists ? await DeliverExistingAsync(target, c.PrivateDataSent, ct)
+            : await CreateAsync(target, ct);
         if (result.AllDelivered) return;
 
         var failed = result.Failed.Select(f => $"{f.SpaceType}.{f.SpaceId}").ToHashSet(StringComparer.Ordinal);
@@ -294,6 +284,38 @@ public sealed partial class OutboxDispatcher(
             string.Join("; ", result.Failed.Select(f => $"{f.SpaceType} {f.ErrorMsg}")),
             new OutboxProgress(true, done.Order().ToList()));
     }
+
+    private async Task<CardDeliveryResult> CreateAsync(CardDelivery target, CancellationToken ct)
+    {
+        try
+        {
+            return await dingTalk.CreateAndDeliverCardAsync(target, ct);
+        }
+        catch (DingTalkApiException e) when (e.Code == "param.cardAlreadyExist")
+        {
+            // An earlier attempt created it but its answer was lost (timeout, crash): deliver what is left.
+            return await dingTalk.DeliverCardAsync(target, ct);
+        }
+    }
+
+    private async Task<CardDeliveryResult> DeliverExistingAsync(CardDelivery target, bool privateDataSent, CancellationToken ct)
+    {
+        try
+        {
+            if (!privateDataSent)
+                await dingTalk.UpdateCardAsync(new CardUpdate(target.OutTrackId, target.CardParamMap, MergeByKey: true, target.PrivateData), ct);
+            return await dingTalk.DeliverCardAsync(target, ct);
+        }
+        catch (DingTalkApiException e) when (IsCardMissing(e))
+        {
+            return await dingTalk.CreateAndDeliverCardAsync(target, ct);
+        }
+    }
+
+    /// <summary>DingTalk's answer for an outTrackId it never created: <c>param.cardNotExist</c> (facts §4.2), "card is not exist".</summary>
+    private static bool IsCardMissing(DingTalkApiException e) =>
+        e.Code == "param.cardNotExist" || e.ApiMessage.Contains("card is not exist", StringComparison.OrdinalIgnoreCase)
+        || e.ApiMessage.Contains("卡片不存在", StringComparison.Ordinal);
 
     /// <summary>
     /// Exponential backoff with "equal jitter": the n-th retry waits between half and all of

@@ -32,7 +32,9 @@ public sealed record BudgetWarningPayload(IReadOnlyList<long> UserIds, string Mo
 
 public sealed record ClueRefPayload(long ClueId, int Version);
 
-public sealed record CardDeliverPayload(long ClueId, int Version, IReadOnlyList<long> UserIds, string Reason);
+/// <param name="AfterUpdate">A card update (<c>clue.card.update</c>) was queued just before this delivery, in the same transaction
+/// and under the same ordering key: it is sent first and carries these recipients' private buttons.</param>
+public sealed record CardDeliverPayload(long ClueId, int Version, IReadOnlyList<long> UserIds, string Reason, bool AfterUpdate = false);
 
 public sealed record GroupNoticePayload(long ClueId, int Version, long SchoolId, string Kind);
 

@@ -109,6 +109,33 @@ public sealed class RecordingDingTalkClientTests(CoreServices core) : IClassFixt
     }
 
     [Fact]
+    public async Task ASecondCreateOfOneCard_IsRefusedAsDingTalkDoes_CountedButNotRecorded_EvenByAnotherHostsRecorder()
+    {
+        var (_, recorder, store) = Clients();
+        var usage = core.Get<DingTalkUsage>();
+        var other = new RecordingDingTalkClient(Options.Create(_fake.Options(x => x.OfflineLogPath = "")), TimeProvider.System, usage, store);
+        var card = new CardDelivery("schoolsafety.clue", "clue-8", new Dictionary<string, string> { ["state"] = "待签收" }, null, ["u1"]);
+        await recorder.CreateAndDeliverCardAsync(card, _ct);
+
+        var e = await Assert.ThrowsAsync<DingTalkApiException>(() => other.CreateAndDeliverCardAsync(card with { RobotUserIds = ["u2"] }, _ct));
+        Assert.Equal("param.cardAlreadyExist", e.Code);
+        Assert.False(e.IsTransient);
+        await other.DeliverCardAsync(card with { RobotUserIds = ["u2"] }, _ct);
+
+        Assert.Equal(["CreateAndDeliverCard", "DeliverCard"], (await store.ListAsync(0, 100, _ct)).Select(c => c.Method));
+        var used = await usage.ReportAsync(null, _ct);
+        Assert.Equal(1, used.ByApi.Single(r => r.Api == "card.instances.createAndDeliver").Calls);   // the refused one; the first had no meter
+        // A card of another clue is made as before.
+        await other.CreateAndDeliverCardAsync(card with { OutTrackId = "clue-9" }, _ct);
+
+        // Without the table (the benchmarks), the recorder goes by its own creates.
+        var alone = new RecordingDingTalkClient(Options.Create(_fake.Options(x => { x.OfflineLogPath = ""; x.OfflineRecordInDatabase = false; })),
+            TimeProvider.System, null, store);
+        await alone.CreateAndDeliverCardAsync(card, _ct);
+        Assert.Equal("param.cardAlreadyExist", (await Assert.ThrowsAsync<DingTalkApiException>(() => alone.CreateAndDeliverCardAsync(card, _ct))).Code);
+    }
+
+    [Fact]
     public async Task ListAfter_PagesThroughTheCallsInOrder_AndTheSettingTurnsTheTableOff()
     {
         var (_, recorder, store) = Clients();

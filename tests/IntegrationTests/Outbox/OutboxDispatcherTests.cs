@@ -20,14 +20,16 @@ public sealed class TestRenderer : IOutboxMessageRenderer
     public const string Card = "test.card";
     public const string CardNew = "test.card.new";
     public const string Users = "test.users";
+    public const string CardExisting = "test.card.existing";
 
     public sealed record GroupPayload(string Cid, string Text);
     public sealed record CardPayload(string Card, string State);
     public sealed record UsersPayload(IReadOnlyList<string> Users, string Text);
+    public sealed record ExistingPayload(string Card, IReadOnlyList<string> Users, bool PrivateDataSent);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public IReadOnlyCollection<string> Topics { get; } = [Group, Card, CardNew, Users];
+    public IReadOnlyCollection<string> Topics { get; } = [Group, Card, CardNew, Users, CardExisting];
 
     public Task<OutboxDelivery> RenderAsync(OutboxEnvelope message, CancellationToken ct) => Task.FromResult<OutboxDelivery>(message.Topic switch
     {
@@ -39,6 +41,11 @@ public sealed class TestRenderer : IOutboxMessageRenderer
             : throw new InvalidOperationException(),
         CardNew => JsonSerializer.Deserialize<UsersPayload>(message.Payload, Json) is { } n
             ? new OutboxDelivery.Card(new CardDelivery("tpl", $"card-{message.Id}", new Dictionary<string, string> { ["t"] = n.Text }, null, n.Users))
+            : throw new InvalidOperationException(),
+        CardExisting => JsonSerializer.Deserialize<ExistingPayload>(message.Payload, Json) is { } e
+            ? new OutboxDelivery.Card(new CardDelivery("tpl", e.Card, new Dictionary<string, string> { ["state"] = "待督办" }, null, e.Users, null,
+                e.Users.ToDictionary(u => u, u => (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { ["btn_supervise"] = "true" })),
+                Exists: true, e.PrivateDataSent)
             : throw new InvalidOperationException(),
         Users => JsonSerializer.Deserialize<UsersPayload>(message.Payload, Json) is { } u
             ? new OutboxDelivery.UserMessages(u.Users, RobotMessage.Text(u.Text))
@@ -342,6 +349,68 @@ public sealed class OutboxDispatcherTests(TestDatabase db) : IAsyncLifetime
         var deliver = Assert.Single(_fake.Calls(_fake.Api, "/v1.0/card/instances/deliver"));
         Assert.Equal("dtv1.card//IM_ROBOT.u2", DingTalkFake.Body(deliver).GetProperty("openSpaceId").GetString());
         Assert.Equal(DingTalkFake.Body(create).GetProperty("outTrackId").GetString(), DingTalkFake.Body(deliver).GetProperty("outTrackId").GetString());
+        Assert.Equal(new OutboxCounts { Pending = 0, Sent = 1, Dead = 0 }, await CountsAsync());
+    }
+
+    private static void Delivers(DingTalkFake fake) =>
+        fake.Api.Given(Request.Create().WithPath("/v1.0/card/instances/deliver").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new
+            {
+                success = true,
+                result = new object[] { new { spaceType = "IM_ROBOT", spaceId = "u9", success = true, carrierId = "c9" } },
+            }));
+
+    [Fact]
+    public async Task Drain_CardThatExists_NewHolderGetsButtonsByUpdateThenDeliveryNeverASecondCreate()
+    {
+        Delivers(_fake);
+        await EnqueueAsync([new OutboxMessage(TestRenderer.CardExisting, null, new TestRenderer.ExistingPayload("clue-7", ["u9"], PrivateDataSent: false))]);
+
+        await DrainUntilEmptyAsync(Dispatcher(FastOptions()), TimeSpan.FromSeconds(10));
+
+        Assert.Empty(_fake.Calls(_fake.Api, "/v1.0/card/instances/createAndDeliver"));
+        var cardCalls = _fake.Api.LogEntries.Where(e => e.RequestMessage.Path.StartsWith(CardPath, StringComparison.Ordinal)).ToList();
+        Assert.Equal(["PUT /v1.0/card/instances", "POST /v1.0/card/instances/deliver"],
+            cardCalls.Select(e => $"{e.RequestMessage.Method} {e.RequestMessage.Path}"));
+        var update = DingTalkFake.Body(cardCalls[0]);
+        Assert.Equal("clue-7", update.GetProperty("outTrackId").GetString());
+        Assert.Equal("true", update.GetProperty("privateData").GetProperty("u9").GetProperty("cardParamMap").GetProperty("btn_supervise").GetString());
+        Assert.True(update.GetProperty("cardUpdateOptions").GetProperty("updatePrivateDataByKey").GetBoolean());
+        Assert.Equal("dtv1.card//IM_ROBOT.u9", DingTalkFake.Body(cardCalls[1]).GetProperty("openSpaceId").GetString());
+        Assert.Equal(new OutboxCounts { Pending = 0, Sent = 1, Dead = 0 }, await CountsAsync());
+    }
+
+    [Fact]
+    public async Task Drain_CardThatExistsWhoseUpdateCarriedTheButtons_IsDeliveredInOneCall()
+    {
+        Delivers(_fake);
+        await EnqueueAsync([new OutboxMessage(TestRenderer.CardExisting, null, new TestRenderer.ExistingPayload("clue-7", ["u9"], PrivateDataSent: true))]);
+
+        await DrainUntilEmptyAsync(Dispatcher(FastOptions()), TimeSpan.FromSeconds(10));
+
+        var cardCalls = _fake.Api.LogEntries.Where(e => e.RequestMessage.Path.StartsWith(CardPath, StringComparison.Ordinal)).ToList();
+        Assert.Equal(["POST /v1.0/card/instances/deliver"], cardCalls.Select(e => $"{e.RequestMessage.Method} {e.RequestMessage.Path}"));
+    }
+
+    [Fact]
+    public async Task Drain_CardBelievedMadeButUnknownToDingTalk_IsCreatedAfterAll()
+    {
+        // Its first delivery went dead before DingTalk made it: the copies say "exists", DingTalk says it does not.
+        _fake.Api.Given(Request.Create().WithPath(CardPath).UsingPut()).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(400).WithBodyAsJson(new { code = "param.cardNotExist", message = "card is not exist" }));
+        _fake.Api.Given(Request.Create().WithPath("/v1.0/card/instances/createAndDeliver").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new
+            {
+                success = true,
+                result = new { deliverResults = new object[] { new { spaceType = "IM_ROBOT", spaceId = "u9", success = true, carrierId = "c9" } } },
+            }));
+        await EnqueueAsync([new OutboxMessage(TestRenderer.CardExisting, null, new TestRenderer.ExistingPayload("clue-7", ["u9"], PrivateDataSent: false))]);
+
+        await DrainUntilEmptyAsync(Dispatcher(FastOptions()), TimeSpan.FromSeconds(10));
+
+        var create = DingTalkFake.Body(Assert.Single(_fake.Calls(_fake.Api, "/v1.0/card/instances/createAndDeliver")));
+        Assert.Equal("true", create.GetProperty("privateData").GetProperty("u9").GetProperty("cardParamMap").GetProperty("btn_supervise").GetString());
+        Assert.Empty(_fake.Calls(_fake.Api, "/v1.0/card/instances/deliver"));
         Assert.Equal(new OutboxCounts { Pending = 0, Sent = 1, Dead = 0 }, await CountsAsync());
     }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SchoolSafety.Core.Cards;
 using SchoolSafety.Core.Clues;
 using SchoolSafety.Core.Demo;
+using SchoolSafety.Core.DingTalk;
 using SchoolSafety.Core.Notifications;
 using SchoolSafety.Core.Reminders;
 using SchoolSafety.IntegrationTests.Infrastructure;
@@ -201,6 +202,16 @@ public sealed class ReminderServiceTests(CoreServices core) : IClassFixture<Core
         // The card is delivered (the dispatcher records who holds a copy); the admin's copy shows 挂牌督办, and pressing it
         // supervises the clue for the default working days.
         await core.Get<OutboxDispatcher>().DrainAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
+        // The card exists (the report made it) and DingTalk makes an outTrackId once: an update gives the admin and the
+        // liaison their private buttons, then the card is delivered to them. No second create.
+        var track = CardComposer.OutTrackId(c.ClueId);
+        var onCard = core.Get<RecordingDingTalkClient>().Calls.Where(x => x.Target == track).Select(x => x.Method).ToList();
+        Assert.Equal(["CreateAndDeliverCard", "UpdateCard", "UpdateCard", "DeliverCard"], onCard);   // report; accept's refresh; overdue-3
+        var calls = core.Get<RecordingDingTalkClient>().Calls.Where(x => x.Target == track).ToList();
+        var adminButtons = calls[2].Body.GetProperty("privateData").GetProperty("demo-edu-admin").GetProperty("cardParamMap");
+        Assert.Equal("true", adminButtons.GetProperty("btn_" + CardComposer.Code(ClueAction.Supervise)).GetString());
+        Assert.Equal(new[] { "IM_ROBOT.demo-POL-liaison", "IM_ROBOT.demo-edu-admin" }.Order(StringComparer.Ordinal),
+            calls[3].Body.GetProperty("openSpaceId").GetString()!["dtv1.card//".Length..].Split(';').Order(StringComparer.Ordinal));
         var version = await core.ScalarAsync<int>("SELECT version FROM clues WHERE id = @id", new { id = c.ClueId });
         var reply = await core.Get<CardCallbackService>().HandleAsync(new CardCallback(CardComposer.OutTrackId(c.ClueId), "demo-edu-admin", null,
             new Dictionary<string, string> { ["action"] = "supervise", ["clueId"] = c.ClueId.ToString(), ["version"] = version.ToString() }), CancellationToken.None);

@@ -57,6 +57,8 @@ public sealed class TodoFixture : IAsyncLifetime
         // Cards and messages succeed (not under test here).
         Fake.Api.Given(Request.Create().WithPath("/v1.0/card/instances/createAndDeliver").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new { success = true, result = new { outTrackId = "t", deliverResults = Array.Empty<object>() } }));
+        Fake.Api.Given(Request.Create().WithPath("/v1.0/card/instances/deliver").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new { success = true, result = Array.Empty<object>() }));
         Fake.Api.Given(Request.Create().WithPath("/v1.0/card/instances").UsingPut())
             .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new { success = true, result = true }));
         foreach (var path in new[] { "/v1.0/robot/groupMessages/send", "/v1.0/robot/oToMessages/batchSend" })
