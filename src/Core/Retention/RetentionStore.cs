@@ -13,13 +13,18 @@ public sealed class RetentionStore
         ["inbox_events"] = "DELETE FROM inbox_events WHERE processed_at IS NOT NULL AND processed_at < @Cutoff ORDER BY id LIMIT @Batch",
         ["idempotency_keys"] = "DELETE FROM idempotency_keys WHERE created_at < @Cutoff LIMIT @Batch",
         ["login_sessions"] = "DELETE FROM login_sessions WHERE COALESCE(ended_at, expires_at) < @Cutoff LIMIT @Batch",
-        ["audit_log"] = "DELETE FROM audit_log WHERE occurred_at < @Cutoff ORDER BY id LIMIT @Batch",
+        ["audit_log"] = AuditWindowSql,
         ["callback_replays"] = "DELETE FROM callback_replays WHERE expires_at < @Cutoff LIMIT @Batch",
     };
+
+    private const string AuditSpanSql = "SELECT MIN(id) AS Lo, MAX(id) AS Hi FROM audit_log FORCE INDEX (ix_audit_time) WHERE occurred_at < @Cutoff";
+
+    private const string AuditWindowSql = "DELETE FROM audit_log WHERE id BETWEEN @Lo AND @Hi AND occurred_at < @Cutoff";
 
     /// <summary>Deletes a table's rows older than <paramref name="cutoff"/>, a batch at a time; returns how many.</summary>
     public async Task<long> PurgeAsync(MySqlConnection conn, string table, DateTime cutoff, int batch, CancellationToken ct)
     {
+        if (table == "audit_log") return await PurgeAuditAsync(conn, cutoff, batch, ct);
         long total = 0;
         while (!ct.IsCancellationRequested)
         {
@@ -27,6 +32,23 @@ public sealed class RetentionStore
             total += n;
             if (n < batch) break;
         }
+        return total;
+    }
+
+    /// <summary>
+    /// The audit log in windows of ids, from the oldest row past its time to the newest: each batch reads its own range of
+    /// the primary key. A <c>DELETE … ORDER BY id LIMIT</c> began at the table's start every batch and walked every row the
+    /// batches before it had deleted and InnoDB had not yet purged: 355,000–388,000 rows read and 11–18 s a batch on a
+    /// five-year backlog. Rows inside a window that are not past their time (an id is not always in time order) stay.
+    /// </summary>
+    private static async Task<long> PurgeAuditAsync(MySqlConnection conn, DateTime cutoff, int batch, CancellationToken ct)
+    {
+        var span = await conn.QuerySingleAsync<(long? Lo, long? Hi)>(new CommandDefinition(AuditSpanSql, new { Cutoff = cutoff }, cancellationToken: ct));
+        if (span is not (long lo, long hi)) return 0;
+        long total = 0;
+        for (var from = lo; from <= hi && !ct.IsCancellationRequested; from += batch)
+            total += await conn.ExecuteAsync(new CommandDefinition(AuditWindowSql,
+                new { Lo = from, Hi = Math.Min(from + batch - 1, hi), Cutoff = cutoff }, cancellationToken: ct));
         return total;
     }
 

@@ -79,6 +79,23 @@ public sealed class RetentionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AuditPurge_InWindowsOfIds_RemovesEveryOldRowAndKeepsNewOnesAmongThem()
+    {
+        // Old and new rows interleaved by id (a row's id is not always in time order), more than one window of 2 ids.
+        await using var conn = await _core.Db.DataSource.OpenConnectionAsync();
+        foreach (var (age, name) in new[] { (-4, "old1"), (-2, "new1"), (-4, "old2"), (-4, "old3"), (-1, "new2"), (-5, "old4"), (-4, "old5") })
+            await conn.ExecuteAsync("INSERT INTO audit_log (occurred_at, actor_user_id, action, subject_type, subject_id) VALUES (@At, 1, 'ClueRead', 'retention', @Name)",
+                new { At = Now.AddYears(age), Name = name });
+
+        var removed = await _core.Get<RetentionStore>().PurgeAsync(conn, "audit_log", Now.AddYears(-3), batch: 2, default);
+
+        Assert.Equal(5, removed);
+        Assert.Equal(["new1", "new2"], await _core.QueryAsync<string>("SELECT subject_id FROM audit_log WHERE subject_type = 'retention' ORDER BY id"));
+        Assert.Equal(0, await _core.Get<RetentionStore>().PurgeAsync(conn, "audit_log", Now.AddYears(-3), batch: 2, default));
+        await conn.ExecuteAsync("DELETE FROM audit_log WHERE subject_type = 'retention'");
+    }
+
+    [Fact]
     public void AuditLog_KeptLessThanSixMonths_IsRefusedConfiguration()
     {
         Assert.Equal(3 * 365, new RetentionOptions().AuditLogDays);
