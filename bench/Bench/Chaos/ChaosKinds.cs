@@ -19,7 +19,7 @@ public static class ChaosKinds
         2 => CallbackTrials.RunAsync(baseCs, trials, log),
         3 => DatabaseTrials.RunAsync(trials, log),
         4 => OutboxTrials.RunAsync(baseCs, trials, log),
-        5 => ClusterTrials.RunAsync(baseCs, trials, log, smoke ? 40 : 200),
+        5 => ClusterTrials.RunAsync(baseCs, trials, log, smoke ? 120 : 200),   // fewer and a quiet machine queues them all between two looks
         6 => OutageTrials.RunAsync(baseCs, trials, log),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), $"no kind {kind}"),
     };
