@@ -43,7 +43,7 @@ public sealed partial class RetentionService(
             ["inbox_events"] = now.AddDays(-o.ProcessedInboxDays),
             ["idempotency_keys"] = now.AddDays(-o.IdempotencyKeyDays),
             ["login_sessions"] = now.AddDays(-o.LoginSessionDays),
-            ["audit_log"] = now.AddDays(-o.AuditLogDays),
+            [RetentionStore.AuditLog] = now.AddDays(-o.AuditLogDays),
             ["callback_replays"] = now,
         };
         foreach (var (table, cutoff) in cutoffs)

@@ -6,16 +6,20 @@ namespace SchoolSafety.Core.Retention;
 /// <summary>All SQL of the retention purge: batched deletes of rows past their time.</summary>
 public sealed class RetentionStore
 {
-    /// <summary>Each table's rows past their time: the WHERE clause on <c>@Cutoff</c>. Only rows that are done (sent, processed, ended).</summary>
+    /// <summary>
+    /// Each table's rows past their time, a batch at a time: the WHERE clause on <c>@Cutoff</c>. Only rows that are done
+    /// (sent, processed, ended). The audit log is purged in windows of ids instead (<see cref="PurgeAuditAsync"/>).
+    /// </summary>
     public static readonly IReadOnlyDictionary<string, string> Purges = new Dictionary<string, string>
     {
         ["outbox"] = "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < @Cutoff ORDER BY id LIMIT @Batch",
         ["inbox_events"] = "DELETE FROM inbox_events WHERE processed_at IS NOT NULL AND processed_at < @Cutoff ORDER BY id LIMIT @Batch",
         ["idempotency_keys"] = "DELETE FROM idempotency_keys WHERE created_at < @Cutoff LIMIT @Batch",
         ["login_sessions"] = "DELETE FROM login_sessions WHERE COALESCE(ended_at, expires_at) < @Cutoff LIMIT @Batch",
-        ["audit_log"] = AuditWindowSql,
         ["callback_replays"] = "DELETE FROM callback_replays WHERE expires_at < @Cutoff LIMIT @Batch",
     };
+
+    public const string AuditLog = "audit_log";
 
     private const string AuditSpanSql = "SELECT MIN(id) AS Lo, MAX(id) AS Hi FROM audit_log FORCE INDEX (ix_audit_time) WHERE occurred_at < @Cutoff";
 
@@ -24,7 +28,7 @@ public sealed class RetentionStore
     /// <summary>Deletes a table's rows older than <paramref name="cutoff"/>, a batch at a time; returns how many.</summary>
     public async Task<long> PurgeAsync(MySqlConnection conn, string table, DateTime cutoff, int batch, CancellationToken ct)
     {
-        if (table == "audit_log") return await PurgeAuditAsync(conn, cutoff, batch, ct);
+        if (table == AuditLog) return await PurgeAuditAsync(conn, cutoff, batch, ct);
         long total = 0;
         while (!ct.IsCancellationRequested)
         {
