@@ -12,7 +12,7 @@ public sealed record ApplyActionRequest(string? Action, int? Version, string? Id
 
 public sealed record ActionResponse(long Id, string Number, string State, string StateZh, int Version, string Message, bool Repeat);
 
-/// <summary>A page of clues; <c>Total</c> is exact up to 10,000 matches, and past that 10,000 with <c>TotalCapped</c> (shown as "10000+").</summary>
+/// <summary>A page of clues; <c>Total</c> is exact up to 10,000 matches, and past that 10,000 with <c>TotalCapped</c> (the mini-app shows "超过 10000 条" and goes on paging).</summary>
 public sealed record ClueListResponse(IReadOnlyList<ClueListEntry> Items, long Total, int Page, int PageSize, bool TotalCapped = false);
 
 public sealed record ClueListEntry(long Id, string Number, long SchoolId, string School, int ItemNo, string Item, string State, string StateZh,

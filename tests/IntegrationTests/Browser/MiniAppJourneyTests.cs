@@ -2,7 +2,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
+using SchoolSafety.Core.Clues;
 using SchoolSafety.Core.Tests.Photos;
+using SchoolSafety.IntegrationTests.Infrastructure;
 using SkiaSharp;
 
 namespace SchoolSafety.IntegrationTests.Browser;
@@ -123,6 +125,26 @@ public sealed class MiniAppJourneyTests(BrowserHost host) : IClassFixture<Browse
         Assert.DoesNotContain("XA", text);
         await other.CheckPageAsync("05-clue-no-access");
         other.AssertNoErrors();
+    }
+
+    [Fact]
+    public async Task PastTheCountLimit_TheListSaysMoreThanThat_AndLoadsTheNextPage()
+    {
+        try
+        {
+            await ManyClues.InsertAsync(host.Db.DataSource, DateTime.UtcNow);
+            await using var admin = await SignedInAsync(Admin, "/clues");
+            await admin.Page.GetByRole(AriaRole.Radio, new() { Name = "全部可见" }).ClickAsync();
+            await Assertions.Expect(admin.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "条" })).ToHaveTextAsync($"超过 {ClueStore.CountLimit} 条");
+            await Assertions.Expect(admin.Page.GetByText("CAP-1 ·")).ToBeVisibleAsync();
+            await admin.Page.GetByText("CAP-20 ·").ScrollIntoViewIfNeededAsync();
+            await Assertions.Expect(admin.Page.GetByText("CAP-21 ·")).ToBeVisibleAsync();   // the next page came
+            admin.AssertNoErrors();
+        }
+        finally
+        {
+            await ManyClues.DeleteAsync(host.Db.DataSource);
+        }
     }
 
     [Fact]
