@@ -200,6 +200,11 @@ public static class ScaleBench
         await LoginAsync(url, "admin", "prov-admin");
         var today = DateOnly.FromDateTime(info.EndUtc.AddHours(8)).AddDays(-1);
         var year = $"from={today.AddDays(-364):yyyy-MM-dd}&to={today:yyyy-MM-dd}";
+        // The generator spreads every size over the same five years and schools, so a year at 1,000,000 holds ten times the
+        // clues of a year at 100,000. These periods hold as many clues at every size (365 days per 100,000 clues: 37 days
+        // at 1,000,000), so their ratio is the cost of the tables' size alone, apart from the answer's.
+        var days = (int)Math.Ceiling(365.0 * 100_000 / info.Clues);
+        var same = $"from={today.AddDays(1 - days):yyyy-MM-dd}&to={today:yyyy-MM-dd}";
         return
         [
             // The floor of every request below in the same run: authenticated, four primary-key reads, no list.
@@ -221,6 +226,10 @@ public static class ScaleBench
             new("the province's year of statistics (admin)", "admin", (h, _) => GetOkAsync(h, $"/api/statistics?{year}"), Slow: true),
             new("a year's CSV export, first byte", "admin", (h, _) => FirstByteAsync(h, $"/api/statistics/export?format=csv&{year}"), Slow: true),
             new("a year's CSV export, whole file", "admin", (h, _) => GetOkAsync(h, $"/api/statistics/export?format=csv&{year}"), Slow: true),
+            new("a line's statistics, as many clues at each size", "district", (h, _) => GetOkAsync(h, $"/api/statistics?{same}"), Slow: true),
+            new("the province's statistics, as many clues at each size", "admin", (h, _) => GetOkAsync(h, $"/api/statistics?{same}"), Slow: true),
+            new("a CSV export's first byte, as many clues at each size", "admin", (h, _) => FirstByteAsync(h, $"/api/statistics/export?format=csv&{same}"), Slow: true),
+            new("a CSV export's whole file, as many clues at each size", "admin", (h, _) => GetOkAsync(h, $"/api/statistics/export?format=csv&{same}"), Slow: true),
         ];
     }
 
