@@ -111,10 +111,20 @@ public static class MiniAppBench
         var timer = Stopwatch.StartNew();
         for (var i = 0; i < 30; i++) await SchoolSafety.Core.Photos.PhotoProcessor.ProcessAsync(photo, "gate.jpg", CancellationToken.None);
         Console.WriteLine($"photo check and metadata removal alone, one thread: {timer.Elapsed.TotalMilliseconds / 30:0.0} ms per photo");
-        if (Environment.GetEnvironmentVariable("SCHOOLSAFETY_BENCH_PROFILE") == "report")
+        if (Environment.GetEnvironmentVariable("SCHOOLSAFETY_BENCH_PROFILE") is { } profile and ("report" or "text" or "bare"))
         {
-            // For a profiler: only the report with a photo, for the phase's length, printed once.
-            Console.WriteLine($"profile: report with a photo {await MeasureAsync(clients, seconds, report):0.0} /s");
+            // For a profiler: only one phase (report: with a photo; text: without; bare: the bare endpoint), for the phase's
+            // length, with the CPU this process and MariaDB used in it (from /proc), printed once.
+            var phase = profile switch { "report" => report, "text" => textOnly, _ => bare };
+            await MeasureAsync(clients, 12, phase);   // warm (tiered compilation settles in ~15 s)
+            var (self0, db0) = StatisticsBench.CpuMs();
+            var kernel0 = Process.GetCurrentProcess().PrivilegedProcessorTime.TotalMilliseconds;
+            var rate = await MeasureAsync(clients, seconds, phase);
+            var (self1, db1) = StatisticsBench.CpuMs();
+            var kernel = Process.GetCurrentProcess().PrivilegedProcessorTime.TotalMilliseconds - kernel0;
+            var (self, dbCpu) = (self1 - self0, db1 - db0);
+            var n = rate * seconds;
+            Console.WriteLine($"profile: {profile} {rate:0.0} /s; CPU per request: this process {self / n:0.00} ms (of it the kernel's {kernel / n:0.00}), MariaDB {dbCpu / n:0.00} ms");
             await app.StopAsync();
             return;
         }

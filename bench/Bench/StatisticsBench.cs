@@ -93,7 +93,7 @@ public static class StatisticsBench
     /// The CPU time used so far by this process and by the bench's MariaDB (its pid file under .local, when run from the
     /// checkout): a call's cost in CPU, which the load of a shared machine stretches less than its wall time.
     /// </summary>
-    private static (double Host, double Database) CpuMs()
+    internal static (double Host, double Database) CpuMs()
     {
         var ms = Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
         var database = 0.0;
