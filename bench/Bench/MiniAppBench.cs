@@ -51,8 +51,9 @@ public static class MiniAppBench
 
     private static async Task MeasureAllAsync(string cs, int clients, double seconds, string photoFolder)
     {
-
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        // The content root is the bench's own folder, as a real host's is its publish folder (scripts/run.sh): from the
+        // checkout's root, the configuration's file watcher would watch every folder of it, the photos being written too.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
