@@ -43,11 +43,11 @@ public sealed partial class RetentionService(
             ["inbox_events"] = now.AddDays(-o.ProcessedInboxDays),
             ["idempotency_keys"] = now.AddDays(-o.IdempotencyKeyDays),
             ["login_sessions"] = now.AddDays(-o.LoginSessionDays),
-            [RetentionStore.AuditLog] = now.AddDays(-o.AuditLogDays),
             ["callback_replays"] = now,
         };
         foreach (var (table, cutoff) in cutoffs)
             removed[table] = await store.PurgeAsync(conn, table, cutoff, o.BatchSize, ct);
+        removed["audit_log"] = await store.PurgeAuditAsync(conn, now.AddDays(-o.AuditLogDays), o.BatchSize, ct);
         Log.Purged(logger, string.Join(", ", removed.Select(r => $"{r.Key} {r.Value}")));
         return new RetentionReport(removed);
     }

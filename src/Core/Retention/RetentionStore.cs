@@ -19,8 +19,6 @@ public sealed class RetentionStore
         ["callback_replays"] = "DELETE FROM callback_replays WHERE expires_at < @Cutoff LIMIT @Batch",
     };
 
-    public const string AuditLog = "audit_log";
-
     private const string AuditSpanSql = "SELECT MIN(id) AS Lo, MAX(id) AS Hi FROM audit_log FORCE INDEX (ix_audit_time) WHERE occurred_at < @Cutoff";
 
     private const string AuditWindowSql = "DELETE FROM audit_log WHERE id BETWEEN @Lo AND @Hi AND occurred_at < @Cutoff";
@@ -28,7 +26,6 @@ public sealed class RetentionStore
     /// <summary>Deletes a table's rows older than <paramref name="cutoff"/>, a batch at a time; returns how many.</summary>
     public async Task<long> PurgeAsync(MySqlConnection conn, string table, DateTime cutoff, int batch, CancellationToken ct)
     {
-        if (table == AuditLog) return await PurgeAuditAsync(conn, cutoff, batch, ct);
         long total = 0;
         while (!ct.IsCancellationRequested)
         {
@@ -45,7 +42,7 @@ public sealed class RetentionStore
     /// batches before it had deleted and InnoDB had not yet purged: 355,000–388,000 rows read and 11–18 s a batch on a
     /// five-year backlog. Rows inside a window that are not past their time (an id is not always in time order) stay.
     /// </summary>
-    private static async Task<long> PurgeAuditAsync(MySqlConnection conn, DateTime cutoff, int batch, CancellationToken ct)
+    public async Task<long> PurgeAuditAsync(MySqlConnection conn, DateTime cutoff, int batch, CancellationToken ct)
     {
         var span = await conn.QuerySingleAsync<(long? Lo, long? Hi)>(new CommandDefinition(AuditSpanSql, new { Cutoff = cutoff }, cancellationToken: ct));
         if (span is not (long lo, long hi)) return 0;

@@ -87,11 +87,11 @@ public sealed class RetentionTests : IAsyncLifetime
             await conn.ExecuteAsync("INSERT INTO audit_log (occurred_at, actor_user_id, action, subject_type, subject_id) VALUES (@At, 1, 'ClueRead', 'retention', @Name)",
                 new { At = Now.AddYears(age), Name = name });
 
-        var removed = await _core.Get<RetentionStore>().PurgeAsync(conn, "audit_log", Now.AddYears(-3), batch: 2, default);
+        var removed = await _core.Get<RetentionStore>().PurgeAuditAsync(conn, Now.AddYears(-3), batch: 2, default);
 
         Assert.Equal(5, removed);
         Assert.Equal(["new1", "new2"], await _core.QueryAsync<string>("SELECT subject_id FROM audit_log WHERE subject_type = 'retention' ORDER BY id"));
-        Assert.Equal(0, await _core.Get<RetentionStore>().PurgeAsync(conn, "audit_log", Now.AddYears(-3), batch: 2, default));
+        Assert.Equal(0, await _core.Get<RetentionStore>().PurgeAuditAsync(conn, Now.AddYears(-3), batch: 2, default));
         await conn.ExecuteAsync("DELETE FROM audit_log WHERE subject_type = 'retention'");
     }
 
